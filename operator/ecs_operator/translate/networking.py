@@ -1,0 +1,267 @@
+"""How tasks are reached and fenced: load balancers, service discovery, Service Connect, security groups.
+
+One function per produced object family; ``service.py`` composes them. Decisions (Service types, names,
+the Ingress for target groups) are in docs/mapping-workloads.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ecs_operator.models.ecs_api import (
+    LoadBalancer,
+    NetworkConfiguration,
+    PortMapping,
+    ServiceConnectConfiguration,
+    ServiceConnectService,
+    ServiceRegistry,
+)
+from ecs_operator.translate.context import (
+    GROUP,
+    FieldWarning,
+    JsonDict,
+    Meta,
+    SecurityGroupRef,
+    TaskDefinitionRevision,
+    TranslationError,
+    k8s_name,
+    object_meta,
+)
+from ecs_operator.translate.securitygroup import MEMBER, find_group, membership_label
+
+ANNOTATION_TARGET_GROUP = f"{GROUP}/target-group-arn"
+ANNOTATION_LOAD_BALANCER = f"{GROUP}/load-balancer-name"
+ANNOTATION_REGISTRY = f"{GROUP}/registry-arn"
+ANNOTATION_CLIENT_ALIAS = f"{GROUP}/client-alias"
+_TARGET_GROUP_NAME = re.compile(r":targetgroup/([^/]+)/")
+_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+def find_port_mapping(td: TaskDefinitionRevision, container: str | None, port: int | None, path: str) -> PortMapping:
+    """The port mapping a load balancer or registry names, which must exist in the task definition."""
+    definition = next((c for c in td.spec.containerDefinitions if c.name == container), None)
+    if definition is None:
+        raise TranslationError(
+            f"{path}.containerName", f"task definition {td.family_revision} has no container named {container!r}"
+        )
+    mapping = next((m for m in definition.portMappings or [] if m.containerPort == port), None)
+    if mapping is None:
+        raise TranslationError(
+            f"{path}.containerPort", f"container {container} has no portMappings entry with containerPort {port}"
+        )
+    return mapping
+
+
+def target_port(pod_spec: JsonDict, port: int) -> str | int:
+    """The name the pod gives a container port (Services then follow renumbering), else the number."""
+    for container in [*pod_spec.get("containers", []), *pod_spec.get("initContainers", [])]:
+        for entry in container.get("ports", []):
+            if entry.get("containerPort") == port and entry.get("name"):
+                return str(entry["name"])
+    return port
+
+
+def _service(name: str, meta: Meta, labels: dict[str, str], annotations: dict[str, str], spec: JsonDict) -> JsonDict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": object_meta(name, meta, labels, annotations),
+        "spec": spec,
+    }
+
+
+def _port(port: int, target: str | int, mapping: PortMapping, name: str | None = None) -> JsonDict:
+    entry: JsonDict = {"port": port, "targetPort": target, "protocol": (mapping.protocol or "tcp").upper()}
+    if name:
+        entry["name"] = name
+    return entry
+
+
+def load_balancer_objects(
+    balancers: Sequence[LoadBalancer],
+    td: TaskDefinitionRevision,
+    pod_spec: JsonDict,
+    meta: Meta,
+    labels: dict[str, str],
+    selector: dict[str, str],
+) -> list[JsonDict]:
+    """A Service per loadBalancers entry; an Ingress in front of it for an (Application) target group."""
+    objects: list[JsonDict] = []
+    for index, balancer in enumerate(balancers):
+        path = f"loadBalancers[{index}]"
+        mapping = find_port_mapping(td, balancer.containerName, balancer.containerPort, path)
+        port = balancer.containerPort or 0
+        name, annotations, external = _balancer_identity(balancer, meta, index, mapping)
+        spec: JsonDict = {"selector": dict(selector), "ports": [_port(port, target_port(pod_spec, port), mapping)]}
+        if external:
+            spec["type"] = "LoadBalancer"
+        objects.append(_service(name, meta, labels, annotations, spec))
+        if balancer.targetGroupArn and not external:
+            objects.append(_ingress(name, port, meta, labels, annotations))
+    return objects
+
+
+def _balancer_identity(
+    balancer: LoadBalancer, meta: Meta, index: int, mapping: PortMapping
+) -> tuple[str, dict[str, str], bool]:
+    """(Service name, annotations, whether the Service is itself an external load balancer)."""
+    if balancer.loadBalancerName:  # a Classic Load Balancer: the Service is the load balancer
+        return k8s_name(balancer.loadBalancerName), {ANNOTATION_LOAD_BALANCER: balancer.loadBalancerName}, True
+    arn = balancer.targetGroupArn or ""
+    match = _TARGET_GROUP_NAME.search(arn)
+    name = k8s_name(match.group(1)) if match else k8s_name(f"{meta.name}-lb-{index}")
+    # An ALB cannot forward UDP, so a UDP target group is a Network Load Balancer's: a LoadBalancer Service.
+    return name, {ANNOTATION_TARGET_GROUP: arn}, mapping.protocol == "udp"
+
+
+def _ingress(name: str, port: int, meta: Meta, labels: dict[str, str], annotations: dict[str, str]) -> JsonDict:
+    # No ingressClassName: the cluster's default IngressClass serves it (docs/mapping-workloads.md).
+    backend = {"service": {"name": name, "port": {"number": port}}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": object_meta(name, meta, labels, annotations),
+        "spec": {"defaultBackend": backend},
+    }
+
+
+def service_registry_objects(
+    registries: Sequence[ServiceRegistry],
+    td: TaskDefinitionRevision,
+    pod_spec: JsonDict,
+    service_name: str,
+    meta: Meta,
+    labels: dict[str, str],
+    selector: dict[str, str],
+) -> list[JsonDict]:
+    """A headless Service per Cloud Map registry: its DNS name resolves to the tasks' addresses, as A records do."""
+    objects = []
+    for index, registry in enumerate(registries):
+        spec: JsonDict = {"clusterIP": "None", "selector": dict(selector)}
+        if registry.containerName is not None or registry.containerPort is not None:
+            path = f"serviceRegistries[{index}]"
+            mapping = find_port_mapping(td, registry.containerName, registry.containerPort, path)
+            port = registry.containerPort or 0
+            spec["ports"] = [_port(port, target_port(pod_spec, port), mapping)]
+        elif registry.port is not None:
+            spec["ports"] = [{"port": registry.port, "targetPort": registry.port, "protocol": "TCP"}]
+        annotations = {ANNOTATION_REGISTRY: registry.registryArn} if registry.registryArn else {}
+        objects.append(_service(k8s_name(service_name), meta, labels, annotations, spec))
+    return objects
+
+
+def service_connect_objects(
+    config: ServiceConnectConfiguration | None,
+    td: TaskDefinitionRevision,
+    pod_spec: JsonDict,
+    meta: Meta,
+    labels: dict[str, str],
+    selector: dict[str, str],
+) -> tuple[list[JsonDict], list[FieldWarning]]:
+    """A Service per client alias DNS name, its ports the aliases' ports, so clients keep their URLs."""
+    if config is None or not config.enabled:
+        return [], []
+    ports_by_name: dict[str, list[JsonDict]] = {}
+    warnings: list[FieldWarning] = []
+    for index, service in enumerate(config.services or []):
+        path = f"serviceConnectConfiguration.services[{index}]"
+        mapping = _named_port_mapping(td, service.portName, f"{path}.portName")
+        target = target_port(pod_spec, mapping.containerPort or 0)
+        for alias_path, dns_name, port in _aliases(service, mapping, path):
+            name = _alias_service_name(dns_name)
+            if name != dns_name:
+                message = f"{dns_name!r} is not a Kubernetes Service name; clients reach it as {name!r}"
+                warnings.append(FieldWarning(meta.ref, alias_path, message))
+            ports = ports_by_name.setdefault(name, [])
+            if all(existing["port"] != port for existing in ports):
+                ports.append(_port(port, target, mapping, name=f"port-{port}"))
+    objects = [
+        _service(name, meta, labels, {ANNOTATION_CLIENT_ALIAS: name}, {"selector": dict(selector), "ports": ports})
+        for name, ports in ports_by_name.items()
+    ]
+    return objects, warnings
+
+
+def _named_port_mapping(td: TaskDefinitionRevision, port_name: str, path: str) -> PortMapping:
+    for container in td.spec.containerDefinitions:
+        for mapping in container.portMappings or []:
+            if mapping.name == port_name and mapping.containerPort is not None:
+                return mapping
+    raise TranslationError(path, f"no portMappings entry named {port_name!r} in {td.family_revision}")
+
+
+def _aliases(service: ServiceConnectService, mapping: PortMapping, path: str) -> list[tuple[str, str, int]]:
+    """(field path, DNS name, port) per client alias; without aliases the discovery name on the container port."""
+    default = service.discoveryName or service.portName
+    if not service.clientAliases:
+        return [(f"{path}.discoveryName", default, mapping.containerPort or 0)]
+    return [
+        (f"{path}.clientAliases[{index}].dnsName", alias.dnsName or default, alias.port)
+        for index, alias in enumerate(service.clientAliases)
+    ]
+
+
+def _alias_service_name(dns_name: str) -> str:
+    if _DNS_1035.match(dns_name):
+        return dns_name
+    name = k8s_name(dns_name.replace(".", "-"))
+    return name if name[0].isalpha() else f"s-{name}"[:63]
+
+
+def security_group_labels(
+    network: NetworkConfiguration | None, network_mode: str | None, groups: Sequence[SecurityGroupRef]
+) -> dict[str, str]:
+    """Membership labels for the groups a task's ENI would have, found by GroupId, GroupName or name."""
+    if network is None or network.awsvpcConfiguration is None:
+        return {}
+    if network_mode != "awsvpc":
+        raise TranslationError(
+            "networkConfiguration",
+            f"awsvpcConfiguration needs networkMode awsvpc; the task definition has {network_mode}",
+        )
+    labels = {}
+    for index, reference in enumerate(network.awsvpcConfiguration.securityGroups or []):
+        group = find_group(reference, groups)
+        if group is None:
+            raise TranslationError(
+                f"networkConfiguration.awsvpcConfiguration.securityGroups[{index}]",
+                f"no SecurityGroup {reference!r} in this namespace; create one whose GroupId, GroupName or name it is",
+            )
+        labels[membership_label(group)] = MEMBER
+    return labels
+
+
+def deny_all_policy(name: str, meta: Meta, labels: dict[str, str], selector: dict[str, str]) -> JsonDict:
+    """networkMode none: the pods get no traffic in or out (they still have an interface Kubernetes gives them)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": object_meta(name, meta, labels),
+        "spec": {"podSelector": {"matchLabels": dict(selector)}, "policyTypes": ["Ingress", "Egress"]},
+    }
+
+
+def unique_objects(objects: Sequence[JsonDict], resource: str) -> tuple[list[JsonDict], list[FieldWarning]]:
+    """Drop later objects of a kind and name already made (a registry and an alias both named after the service)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[JsonDict] = []
+    warnings = []
+    for obj in objects:
+        key = (obj["kind"], obj["metadata"]["name"])
+        if key in seen:
+            message = f"{key[0]} {key[1]} is made by an earlier field already; this one is served by it"
+            warnings.append(FieldWarning(resource, _origin(obj), message))
+            continue
+        seen.add(key)
+        kept.append(obj)
+    return kept, warnings
+
+
+def _origin(obj: JsonDict) -> str:
+    annotations = obj["metadata"].get("annotations", {})
+    if ANNOTATION_REGISTRY in annotations:
+        return "serviceRegistries"
+    if ANNOTATION_CLIENT_ALIAS in annotations:
+        return "serviceConnectConfiguration"
+    return "loadBalancers"
