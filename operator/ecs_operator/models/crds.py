@@ -182,7 +182,7 @@ def _structural(node: Schema, defs: dict[str, Schema], seen: frozenset[str]) -> 
 
 def _readable(node: Schema) -> Schema:
     """type and description first: the generated YAML is read by people too."""
-    first = {key: node[key] for key in ("type", "description") if key in node}
+    first: Schema = {key: node[key] for key in ("type", "description") if key in node}
     return {**first, **{key: value for key, value in node.items() if key not in first}}
 
 
