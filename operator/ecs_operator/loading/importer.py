@@ -31,6 +31,10 @@ READ_ONLY = "read-only"
 IMPLIED = "implied by the ECSService it is attached to"
 ECS_DIMENSION = "ecs:service:DesiredCount"
 _IMPLIED = ("ServiceNamespace", "ResourceId", "ScalableDimension")
+# Printed first in each spec, as people read them: what it is called and where it runs.
+_NAME_MEMBERS = ("family", "serviceName", "clusterName", "GroupName", "GroupId", "cluster", "taskDefinition")
+# Output order: what others refer to before what refers to it.
+KIND_ORDER = ("ECSCluster", "SecurityGroup", "TaskDefinition", "ECSService", "ECSTask")
 # Wrapper members that carry nothing to import: empty failures, paging.
 _WRAPPER_NOISE = frozenset({"nextToken", "NextToken"})
 
@@ -62,6 +66,7 @@ class Imported:
 
     def add(self, origin: str, kind: str, name: str, spec: JsonDict, dropped: list[str]) -> None:
         metadata = {"name": k8s_name(name)}
+        spec = {key: spec[key] for key in sorted(spec, key=_member_order)}
         self.resources.append({"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec})
         self.origins.append(origin)
         self.notes.extend(Note(origin, f"{kind}/{metadata['name']}", f, "dropped", READ_ONLY) for f in dropped)
@@ -96,6 +101,9 @@ def import_sources(sources: list[Source], namespace: str | None = None) -> Impor
     errors.extend(_duplicates(imported))
     if errors:
         raise LoadError(errors)
+    order = sorted(range(len(imported.resources)), key=lambda i: KIND_ORDER.index(imported.resources[i]["kind"]))
+    imported.resources = [imported.resources[i] for i in order]
+    imported.origins = [imported.origins[i] for i in order]
     if namespace:
         for resource in imported.resources:
             resource["metadata"]["namespace"] = namespace
@@ -175,6 +183,9 @@ def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
         imported.note(origin, resource, "roleArn", "rewrote", "as role, its name in CreateService")
     if "taskDefinition" in data:
         data["taskDefinition"] = _rewrite_task_definition(origin, resource, data["taskDefinition"], imported)
+    if data.get("schedulingStrategy") == "DAEMON" and "desiredCount" in data:
+        del data["desiredCount"]
+        imported.note(origin, resource, "desiredCount", "dropped", "ECS counts it for DAEMON: one task per node")
     spec, dropped = drop_read_only(data, "ecs", "Service", "CreateServiceRequest")
     imported.add(origin, "ECSService", name, spec, dropped)
     return []
@@ -309,6 +320,10 @@ def _family(origin: str, value: str) -> str:
         return parse_task_definition(value).family
     except ValueError as error:
         raise LoadError([Diagnostic(origin, str(error), field="taskDefinition")]) from error
+
+
+def _member_order(member: str) -> int:
+    return _NAME_MEMBERS.index(member) if member in _NAME_MEMBERS else len(_NAME_MEMBERS)
 
 
 def _name(origin: str, data: JsonDict, member: str) -> str:

@@ -1,0 +1,81 @@
+"""`ecs-operator render` and `ecs-operator import`: read, run the pure core, print.
+
+Everything is collected before anything is printed, so a failing command writes nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TextIO
+
+import yaml
+
+from ecs_operator.loading.importer import import_sources
+from ecs_operator.loading.render import render_documents
+from ecs_operator.loading.resources import is_custom_resource, parse_resource
+from ecs_operator.loading.sources import Diagnostic, LoadError, Source, read_sources
+
+OK, FAILED = 0, 1
+
+
+def render_command(
+    filenames: list[str], output: Literal["yaml", "json"] | str, stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
+    """Print the Kubernetes objects for the input (YAML documents or one JSON List); warnings on stderr."""
+    try:
+        objects, warnings = render_documents(_nonempty(read_sources(filenames, stdin)))
+    except LoadError as error:
+        return _fail(error, stderr)
+    for warning in warnings:
+        print(f"warning: {warning}", file=stderr)
+    if output == "json":
+        stdout.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2) + "\n")
+    else:
+        stdout.write(dump_yaml(objects))
+    return OK
+
+
+def import_command(files: list[str], namespace: str | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Print ECS custom resources for AWS CLI JSON; what was dropped or rewritten on stderr."""
+    try:
+        sources = _nonempty(read_sources(files, stdin))
+        _refuse_custom_resources(sources)
+        imported = import_sources(sources, namespace)
+        errors = []
+        for origin, resource in zip(imported.origins, imported.resources, strict=True):
+            try:
+                parse_resource(resource, origin)
+            except LoadError as error:
+                errors.extend(error.diagnostics)
+        if errors:
+            raise LoadError(errors)
+    except LoadError as error:
+        return _fail(error, stderr)
+    for note in imported.notes:
+        print(f"import: {note}", file=stderr)
+    stdout.write(dump_yaml(imported.resources))
+    return OK
+
+
+def dump_yaml(documents: list[Any]) -> str:
+    """Multi-document YAML, keys in the order they were made (as kubectl users read them)."""
+    return yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+
+
+def _nonempty(sources: list[Source]) -> list[Source]:
+    if not sources:
+        raise LoadError([Diagnostic("input", "no documents found")])
+    return sources
+
+
+def _refuse_custom_resources(sources: list[Source]) -> None:
+    found = [source for source in sources if is_custom_resource(source.data)]
+    if found:
+        message = "already a custom resource: import reads AWS CLI JSON; use `ecs-operator render` for YAML"
+        raise LoadError([Diagnostic(source.origin, message) for source in found])
+
+
+def _fail(error: LoadError, stderr: TextIO) -> int:
+    for diagnostic in error.diagnostics:
+        print(f"error: {diagnostic}", file=stderr)
+    return FAILED

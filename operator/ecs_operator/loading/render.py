@@ -1,0 +1,188 @@
+"""Offline rendering: ECS input in, the Kubernetes objects the operator would make out. No cluster, no I/O.
+
+Services and tasks are resolved against the input alone: their task definition family (bare, ``family:N``
+or an ARN) must be a TaskDefinition in the input, whose revision is 1 offline; their cluster is an
+ECSCluster in the input or, if there is none, that cluster with default settings (as ECS's ``default``).
+Every TaskDefinition renders (its PodTemplate and ServiceAccount) whether or not something uses it, so the
+output is the same as what the operator makes for the same resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from ecs_operator.loading.importer import import_sources
+from ecs_operator.loading.references import parse_cluster, parse_task_definition
+from ecs_operator.loading.resources import Resource, is_custom_resource, parse_resource, validation_diagnostics
+from ecs_operator.loading.sources import Diagnostic, LoadError, Source
+from ecs_operator.models.cluster import ECSClusterSpec
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.models.service import ECSServiceSpec
+from ecs_operator.models.task import ECSTaskSpec
+from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+from ecs_operator.translate.context import (
+    DEFAULT_CLUSTER,
+    ClusterContext,
+    JsonDict,
+    Rendered,
+    SecurityGroupRef,
+    TaskDefinitionRevision,
+    TranslationError,
+)
+from ecs_operator.translate.securitygroup import render_security_group
+from ecs_operator.translate.service import render_service
+from ecs_operator.translate.task import render_task
+from ecs_operator.translate.taskdefinition import render_task_definition
+
+OFFLINE_REVISION = 1
+
+
+@dataclass(frozen=True)
+class _Namespace:
+    """What services and tasks of one namespace may refer to."""
+
+    task_definitions: dict[str, TaskDefinitionSpec]
+    clusters: dict[str, ECSClusterSpec]
+    security_groups: list[SecurityGroupRef]
+
+
+def render_documents(sources: list[Source]) -> tuple[list[JsonDict], list[Diagnostic]]:
+    """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found."""
+    resources, warnings = load_resources(sources)
+    namespaces = _index(resources)
+    objects: list[JsonDict] = []
+    errors: list[Diagnostic] = []
+    for resource in resources:
+        try:
+            rendered, notes = _render(resource, namespaces[resource.meta.namespace])
+        except TranslationError as error:
+            errors.append(Diagnostic(resource.origin, error.message, resource.ref, _spec_path(error.field)))
+            continue
+        except ValidationError as error:
+            errors.extend(validation_diagnostics(error, resource.origin, resource.ref))
+            continue
+        except LoadError as error:
+            errors.extend(error.diagnostics)
+            continue
+        objects.extend(rendered.objects)
+        warnings.extend(notes)
+        warnings.extend(_warning(resource, w.resource, w.field, w.message, resources) for w in rendered.warnings)
+    if errors:
+        raise LoadError(errors)
+    return objects, list(dict.fromkeys(warnings))
+
+
+def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnostic]]:
+    """Custom resources parsed, plain ECS JSON imported first; warnings for what import dropped or rewrote."""
+    custom = [source for source in sources if is_custom_resource(source.data)]
+    plain = [source for source in sources if not is_custom_resource(source.data)]
+    imported = import_sources(plain)
+    documents = [(s.origin, s.data) for s in custom] + list(zip(imported.origins, imported.resources, strict=True))
+    position = {source.origin: index for index, source in reversed(list(enumerate(sources)))}
+    documents.sort(key=lambda document: position[document[0]])
+    resources: list[Resource] = []
+    errors: list[Diagnostic] = []
+    for origin, data in documents:
+        try:
+            resources.append(parse_resource(data, origin))
+        except LoadError as error:
+            errors.extend(error.diagnostics)
+    errors.extend(_duplicates(resources))
+    if errors:
+        raise LoadError(errors)
+    return resources, [note.as_warning() for note in imported.notes]
+
+
+def _duplicates(resources: list[Resource]) -> list[Diagnostic]:
+    seen: dict[tuple[str, str, str], Resource] = {}
+    errors = []
+    for resource in resources:
+        keys = [("resource", resource.meta.namespace, resource.ref)]
+        if isinstance(resource.spec, TaskDefinitionSpec):
+            keys.append(("family", resource.meta.namespace, _family(resource)))
+        for key in keys:
+            if key in seen:
+                message = f"{key[0]} {key[2]} is also defined in {seen[key].origin} as {seen[key].ref}"
+                errors.append(Diagnostic(resource.origin, message, resource.ref))
+            seen.setdefault(key, resource)
+    return errors
+
+
+def _index(resources: list[Resource]) -> dict[str, _Namespace]:
+    namespaces: dict[str, _Namespace] = {}
+    for resource in resources:
+        found = namespaces.setdefault(resource.meta.namespace, _Namespace({}, {}, []))
+        spec = resource.spec
+        if isinstance(spec, TaskDefinitionSpec):
+            found.task_definitions[_family(resource)] = spec
+        elif isinstance(spec, ECSClusterSpec):
+            found.clusters[spec.clusterName or resource.meta.name] = spec
+        elif isinstance(spec, SecurityGroupSpec):
+            found.security_groups.append(SecurityGroupRef(resource.meta.name, spec))
+    return namespaces
+
+
+def _render(resource: Resource, namespace: _Namespace) -> tuple[Rendered, list[Diagnostic]]:
+    spec, meta = resource.spec, resource.meta
+    if isinstance(spec, TaskDefinitionSpec):
+        return render_task_definition(TaskDefinitionRevision(_family(resource), OFFLINE_REVISION, spec), meta), []
+    if isinstance(spec, ECSServiceSpec):
+        td, notes = _task_definition(resource, spec.taskDefinition, namespace)
+        return render_service(spec, meta, td, _cluster(spec.cluster, namespace), namespace.security_groups), notes
+    if isinstance(spec, ECSTaskSpec):
+        td, notes = _task_definition(resource, spec.taskDefinition, namespace)
+        return render_task(spec, meta, td, _cluster(spec.cluster, namespace), namespace.security_groups), notes
+    if isinstance(spec, SecurityGroupSpec):
+        return render_security_group(SecurityGroupRef(meta.name, spec), meta, namespace.security_groups), []
+    return Rendered(), []  # an ECSCluster makes no objects of its own: it is defaults for its services and tasks
+
+
+def _task_definition(
+    resource: Resource, reference: str | None, namespace: _Namespace
+) -> tuple[TaskDefinitionRevision, list[Diagnostic]]:
+    if reference is None:
+        raise TranslationError("taskDefinition", "required: the family, family:revision or ARN to run")
+    try:
+        ref = parse_task_definition(reference)
+    except ValueError as error:
+        raise TranslationError("taskDefinition", str(error)) from error
+    spec = namespace.task_definitions.get(ref.family)
+    if spec is None:
+        raise TranslationError(
+            "taskDefinition",
+            f"task definition family {ref.family!r} is not in the input (namespace {resource.meta.namespace}): "
+            "render needs its TaskDefinition beside the resources that use it",
+        )
+    if ref.revision is None or ref.revision == OFFLINE_REVISION:
+        return TaskDefinitionRevision(ref.family, OFFLINE_REVISION, spec), []
+    message = (
+        f"revision {ref.revision} cannot be checked offline: rendered with the input's TaskDefinition "
+        f"{ref.family!r} as that revision"
+    )
+    warning = Diagnostic(resource.origin, message, resource.ref, "spec.taskDefinition")
+    return TaskDefinitionRevision(ref.family, ref.revision, spec), [warning]
+
+
+def _cluster(reference: str | None, namespace: _Namespace) -> ClusterContext:
+    try:
+        name = parse_cluster(reference or DEFAULT_CLUSTER)
+    except ValueError as error:
+        raise TranslationError("cluster", str(error)) from error
+    return ClusterContext(name, namespace.clusters.get(name))
+
+
+def _family(resource: Resource) -> str:
+    assert isinstance(resource.spec, TaskDefinitionSpec)
+    return resource.spec.family or resource.meta.name
+
+
+def _spec_path(field: str) -> str:
+    return field if field == "spec" or field.startswith(("spec.", "metadata")) else f"spec.{field}"
+
+
+def _warning(resource: Resource, about: str, field: str, message: str, resources: list[Resource]) -> Diagnostic:
+    """A translator's warning, attributed to the file of the resource it is about (a service's task definition)."""
+    origin = next((r.origin for r in resources if r.ref == about and r.meta.namespace == resource.meta.namespace), None)
+    return Diagnostic(origin or resource.origin, message, about, _spec_path(field))

@@ -1,0 +1,57 @@
+"""ECS custom resources (apiVersion ecs.compat.dev/v1alpha1) parsed into their spec models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ecs_operator.loading.sources import Diagnostic, LoadError
+from ecs_operator.models.errors import SPEC_MODELS, format_validation_error, parse_spec
+from ecs_operator.translate.context import API_VERSION, Meta
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A custom resource with its spec parsed, and the file it came from."""
+
+    origin: str
+    meta: Meta
+    spec: BaseModel
+
+    @property
+    def ref(self) -> str:
+        return self.meta.ref
+
+
+def is_custom_resource(data: Any) -> bool:
+    """A Kubernetes-style document (it has apiVersion and kind), rather than plain ECS JSON."""
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+
+
+def parse_resource(data: dict[str, Any], origin: str) -> Resource:
+    """The resource's metadata and spec, checked; LoadError names the file, the resource and each bad field."""
+    kind, name = data.get("kind"), (data.get("metadata") or {}).get("name")
+    if data.get("apiVersion") != API_VERSION or kind not in SPEC_MODELS:
+        kinds = ", ".join(SPEC_MODELS)
+        message = f"{data.get('apiVersion')}/{kind} is not an ECS resource: expected {API_VERSION} {kinds}"
+        raise LoadError([Diagnostic(origin, message)])
+    if not isinstance(name, str) or not name:
+        raise LoadError([Diagnostic(origin, "metadata.name is required", str(kind), "metadata.name")])
+    namespace = data["metadata"].get("namespace") or "default"
+    meta = Meta(kind=str(kind), name=name, namespace=str(namespace))
+    try:
+        spec = parse_spec(meta.kind, data.get("spec") or {})
+    except ValidationError as error:
+        raise LoadError(validation_diagnostics(error, origin, meta.ref)) from error
+    return Resource(origin, meta, spec)
+
+
+def validation_diagnostics(error: ValidationError, origin: str, resource: str) -> list[Diagnostic]:
+    """One diagnostic per schema error, each naming the field path under ``spec``."""
+    diagnostics = []
+    for line in format_validation_error(error):
+        path, _, message = line.partition(": ")
+        diagnostics.append(Diagnostic(origin, message, resource, path))
+    return diagnostics
