@@ -1,0 +1,355 @@
+"""ECSService -> Deployment(s) or a DaemonSet, and everything around them.
+
+REPLICA: one Deployment per capacity provider share (``capacity.py``), all behind the same Service
+selector; DAEMON: a DaemonSet. Around them: a PodDisruptionBudget, HPAs, Services and an Ingress
+(``networking.py``), a deny-all NetworkPolicy for networkMode none, and the task role's ServiceAccount.
+Decisions are written down in docs/mapping-workloads.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from ecs_operator.models.ecs_api import DeploymentConfiguration, Tag
+from ecs_operator.models.service import ECSServiceSpec
+from ecs_operator.translate import iam
+from ecs_operator.translate.autoscaling import Scaling, capacity_bounds, horizontal_pod_autoscaler, service_scaling
+from ecs_operator.translate.capacity import CapacityShare, capacity_shares
+from ecs_operator.translate.context import (
+    GROUP,
+    LABEL_CLUSTER,
+    LABEL_SERVICE,
+    LABEL_TASK_DEFINITION,
+    ClusterContext,
+    FieldWarning,
+    JsonDict,
+    Meta,
+    Rendered,
+    SecurityGroupRef,
+    TaskDefinitionRevision,
+    TranslationError,
+    k8s_name,
+    label_value,
+    object_meta,
+)
+from ecs_operator.translate.coverage import field_rejections, field_warnings
+from ecs_operator.translate.networking import (
+    deny_all_policy,
+    load_balancer_objects,
+    security_group_labels,
+    service_connect_objects,
+    service_registry_objects,
+    unique_objects,
+)
+from ecs_operator.translate.placement import merge_pod_fields, pod_placement
+from ecs_operator.translate.securitygroup import ANNOTATION_TAGS
+from ecs_operator.translate.taskdefinition import PodSpecResult, pod_spec
+
+LABEL_CAPACITY_PROVIDER = f"{GROUP}/capacity-provider"
+ANNOTATION_CIRCUIT_BREAKER_ROLLBACK = f"{GROUP}/circuit-breaker-rollback"
+# With the circuit breaker, a rollout that makes no progress for this long fails (plus the grace period).
+CIRCUIT_BREAKER_DEADLINE_SECONDS = 600
+_REPLICA_DEFAULTS = (100, 200)  # ECS's minimumHealthyPercent, maximumPercent for REPLICA
+_DAEMON_DEFAULTS = (0, 100)
+
+
+def reject_fields(spec: BaseModel) -> None:
+    """Raise for the first given field classified Rejected."""
+    rejected = field_rejections(spec)
+    if rejected:
+        raise TranslationError(*rejected[0])
+
+
+@dataclass(frozen=True)
+class ServiceNames:
+    """The names and labels every child of one service shares."""
+
+    service: str  # the ECS service name
+    base: str  # its Kubernetes name
+    selector: dict[str, str]  # cluster + service: never the revision, selectors are immutable
+    labels: dict[str, str]  # selector + task definition revision
+
+
+def service_names(
+    spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, cluster: ClusterContext
+) -> ServiceNames:
+    name = spec.serviceName or meta.name
+    selector = {LABEL_CLUSTER: label_value(cluster.name), LABEL_SERVICE: label_value(name)}
+    return ServiceNames(name, k8s_name(name), selector, {**selector, LABEL_TASK_DEFINITION: label_value(td.label)})
+
+
+def render_service(
+    spec: ECSServiceSpec,
+    meta: Meta,
+    td: TaskDefinitionRevision,
+    cluster: ClusterContext,
+    security_groups: list[SecurityGroupRef],
+) -> Rendered:
+    """Every Kubernetes object of an ECS service."""
+    reject_fields(spec)
+    names = service_names(spec, meta, td, cluster)
+    daemon = spec.schedulingStrategy == "DAEMON"
+    if daemon:
+        check_daemon(spec)
+    check_deployment_controller(
+        spec.deploymentConfiguration, spec.deploymentController and spec.deploymentController.type
+    )
+    rendered = Rendered(warnings=field_warnings(meta.ref, spec))
+    pod = pod_spec(td, meta.ref)
+    rendered.warnings += pod.warnings
+    template, warnings = pod_template(spec, meta, td, pod, names, security_groups)
+    rendered.warnings += warnings
+    if daemon:
+        rendered.extend(daemon_objects(spec, meta, names, template))
+    else:
+        rendered.extend(replica_objects(spec, meta, cluster, names, template))
+    rendered.extend(network_objects(spec, meta, td, pod.spec, names))
+    account = iam.service_account(td, meta)
+    if account is not None:
+        rendered.objects.append(account)
+    return rendered
+
+
+def check_daemon(spec: ECSServiceSpec) -> None:
+    """What ECS refuses for DAEMON services, refused here too."""
+    if spec.launchType == "FARGATE":
+        raise TranslationError("schedulingStrategy", "DAEMON services cannot run on FARGATE (as in ECS)")
+    for field, given in (
+        ("capacityProviderStrategy", spec.capacityProviderStrategy),
+        ("placementStrategy", spec.placementStrategy),
+        ("autoScaling", spec.autoScaling),
+    ):
+        if given:
+            raise TranslationError(field, "a DAEMON service runs one task per node; leave it out")
+
+
+def check_deployment_controller(config: DeploymentConfiguration | None, controller: str | None) -> None:
+    """Only ECS rolling updates translate; blue/green, linear and canary shift load balancer traffic."""
+    if controller not in (None, "ECS"):
+        raise TranslationError(
+            "deploymentController.type", f"{controller} deployments are not translated; use ECS (rolling update)"
+        )
+    if config is not None and config.strategy not in (None, "ROLLING"):
+        raise TranslationError(
+            "deploymentConfiguration.strategy",
+            f"{config.strategy} shifts load balancer traffic between revisions, which a Deployment does not do; "
+            "use ROLLING",
+        )
+
+
+def pod_template(
+    spec: ECSServiceSpec,
+    meta: Meta,
+    td: TaskDefinitionRevision,
+    pod: PodSpecResult,
+    names: ServiceNames,
+    security_groups: Sequence[SecurityGroupRef],
+) -> tuple[JsonDict, list[FieldWarning]]:
+    """The pod template shared by the service's workloads (before each one's capacity provider)."""
+    body = copy.deepcopy(pod.spec)
+    body["restartPolicy"] = "Always"  # a service replaces stopped tasks; the only policy workloads allow
+    placement, warnings = pod_placement(
+        meta.ref,
+        names.selector,
+        spec.placementStrategy or [],
+        spec.placementConstraints or [],
+        td.spec.placementConstraints or [],
+    )
+    merge_pod_fields(body, placement)
+    warnings += health_check_grace(body, spec.healthCheckGracePeriodSeconds, meta.ref)
+    network_mode = td.spec.networkMode
+    labels = {**pod.labels, **names.labels}
+    labels.update(security_group_labels(spec.networkConfiguration, network_mode, security_groups))
+    annotations = dict(pod.annotations)
+    annotations.update(propagated_tags(spec.propagateTags, spec.tags, td.spec.tags))
+    return {"metadata": {"labels": labels, "annotations": annotations}, "spec": body}, warnings
+
+
+def health_check_grace(body: JsonDict, seconds: int | None, resource: str) -> list[FieldWarning]:
+    """healthCheckGracePeriodSeconds: liveness probes wait that long, so a slow start does not replace the task."""
+    if not seconds:
+        return []
+    probed = [c for c in [*body.get("containers", []), *body.get("initContainers", [])] if "livenessProbe" in c]
+    for container in probed:
+        probe = container["livenessProbe"]
+        probe["initialDelaySeconds"] = max(probe.get("initialDelaySeconds", 0), seconds)
+    if probed:
+        return []
+    message = "no container has a healthCheck, so there is no probe to hold off; it has no effect"
+    return [FieldWarning(resource, "healthCheckGracePeriodSeconds", message)]
+
+
+def tags_annotation(tags: Sequence[Tag] | None) -> dict[str, str]:
+    """ECS tags as one annotation (JSON object): tag keys and values are not always valid label keys and values."""
+    if not tags:
+        return {}
+    return {ANNOTATION_TAGS: json.dumps({tag.key: tag.value or "" for tag in tags if tag.key}, sort_keys=True)}
+
+
+def propagated_tags(
+    propagate: str | None, own: Sequence[Tag] | None, task_definition: Sequence[Tag] | None
+) -> dict[str, str]:
+    """The tags ECS would put on each task: the service's or the task definition's, by propagateTags."""
+    if propagate == "SERVICE":
+        return tags_annotation(own)
+    if propagate == "TASK_DEFINITION":
+        return tags_annotation(task_definition)
+    return {}
+
+
+def rolling_percentages(
+    config: DeploymentConfiguration | None, defaults: tuple[int, int], resource: str, daemon: bool
+) -> tuple[JsonDict, list[FieldWarning]]:
+    """maximumPercent / minimumHealthyPercent -> maxSurge / maxUnavailable (Kubernetes needs one above zero)."""
+    low = config.minimumHealthyPercent if config and config.minimumHealthyPercent is not None else defaults[0]
+    high = config.maximumPercent if config and config.maximumPercent is not None else defaults[1]
+    surge, unavailable = max(0, high - 100), max(0, 100 - low)
+    if surge or unavailable:
+        return {"maxSurge": f"{surge}%", "maxUnavailable": f"{unavailable}%"}, []
+    # ECS would be stuck too; a DaemonSet cannot surge where a host port is taken, a Deployment can.
+    adjusted = {"maxSurge": "0%", "maxUnavailable": 1} if daemon else {"maxSurge": 1, "maxUnavailable": "0%"}
+    which = "maxUnavailable" if daemon else "maxSurge"
+    message = f"maximumPercent {high} and minimumHealthyPercent {low} allow no rollout; {which} 1 is used"
+    return adjusted, [FieldWarning(resource, "deploymentConfiguration", message)]
+
+
+def disruption_budget(
+    config: DeploymentConfiguration | None, defaults: tuple[int, int], meta: Meta, names: ServiceNames
+) -> JsonDict | None:
+    """minimumHealthyPercent also holds during voluntary disruptions (node drains)."""
+    low = config.minimumHealthyPercent if config and config.minimumHealthyPercent is not None else defaults[0]
+    if low <= 0:
+        return None
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": object_meta(names.base, meta, names.labels),
+        "spec": {"minAvailable": f"{min(low, 100)}%", "selector": {"matchLabels": dict(names.selector)}},
+    }
+
+
+def circuit_breaker(config: DeploymentConfiguration | None, grace: int | None) -> tuple[JsonDict, dict[str, str]]:
+    """(Deployment spec fields, annotations): a progress deadline, and whether the operator rolls back."""
+    breaker = config.deploymentCircuitBreaker if config else None
+    if breaker is None or not breaker.enable:
+        return {}, {}
+    deadline = CIRCUIT_BREAKER_DEADLINE_SECONDS + (grace or 0)
+    return {"progressDeadlineSeconds": deadline}, {ANNOTATION_CIRCUIT_BREAKER_ROLLBACK: str(breaker.rollback).lower()}
+
+
+def desired_count(spec: ECSServiceSpec) -> int:
+    """desiredCount; absent, 1 as CloudFormation does (or MinCapacity with auto scaling); kept within bounds."""
+    if spec.autoScaling is None:
+        return spec.desiredCount if spec.desiredCount is not None else 1
+    low, high = capacity_bounds(spec.autoScaling)
+    wanted = spec.desiredCount if spec.desiredCount is not None else low
+    return min(max(wanted, low), high)
+
+
+def replica_objects(
+    spec: ECSServiceSpec, meta: Meta, cluster: ClusterContext, names: ServiceNames, template: JsonDict
+) -> Rendered:
+    """One Deployment per capacity provider share, their HPAs, and the service's PodDisruptionBudget."""
+    config = spec.deploymentConfiguration
+    count = desired_count(spec)
+    shares, warnings = capacity_shares(spec.capacityProviderStrategy, spec.launchType, cluster, count, meta.ref)
+    scaling, more = service_scaling(spec.autoScaling, meta.ref) if spec.autoScaling else (None, [])
+    warnings += more
+    bounds = _share_bounds(spec, cluster, scaling, len(shares), meta.ref)
+    strategy, more = rolling_percentages(config, _REPLICA_DEFAULTS, meta.ref, daemon=False)
+    warnings += more
+    deadline, annotations = circuit_breaker(config, spec.healthCheckGracePeriodSeconds)
+    annotations.update(tags_annotation(spec.tags))
+    rendered = Rendered(warnings=warnings)
+    for share, share_bounds in zip(shares, bounds, strict=True):
+        name = k8s_name(f"{names.base}-{share.suffix}") if share.suffix else names.base
+        scaled = scaling is not None and share_bounds[1] > 0
+        body: JsonDict = {
+            "selector": {"matchLabels": _workload_selector(names, share)},
+            "template": _share_template(template, share, names),
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": strategy},
+            **deadline,
+        }
+        if not scaled:  # under an HPA the replicas are the HPA's: applying a count would fight it
+            body["replicas"] = share.count
+        metadata = object_meta(name, meta, names.labels, annotations)
+        rendered.objects.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": body})
+        if scaling is not None and scaled:
+            hpa_meta = object_meta(name, meta, names.labels)
+            rendered.objects.append(horizontal_pod_autoscaler(hpa_meta, "Deployment", name, scaling, share_bounds))
+    budget = disruption_budget(config, _REPLICA_DEFAULTS, meta, names)
+    if budget is not None:
+        rendered.objects.append(budget)
+    return rendered
+
+
+def _share_bounds(
+    spec: ECSServiceSpec, cluster: ClusterContext, scaling: Scaling | None, count: int, resource: str
+) -> list[tuple[int, int]]:
+    """Each share's part of MinCapacity and MaxCapacity, split as the desired count is, so the ratio holds."""
+    if scaling is None:
+        return [(0, 0)] * count
+    split = [
+        [
+            share.count
+            for share in capacity_shares(spec.capacityProviderStrategy, spec.launchType, cluster, n, resource)[0]
+        ]
+        for n in (scaling.min_capacity, scaling.max_capacity)
+    ]
+    return list(zip(split[0], split[1], strict=True))
+
+
+def _workload_selector(names: ServiceNames, share: CapacityShare) -> dict[str, str]:
+    # Several Deployments of one service must not select each other's pods; one alone keeps the plain selector.
+    if share.suffix is None or share.provider is None:
+        return dict(names.selector)
+    return {**names.selector, LABEL_CAPACITY_PROVIDER: label_value(share.provider)}
+
+
+def _share_template(template: JsonDict, share: CapacityShare, names: ServiceNames) -> JsonDict:
+    result = copy.deepcopy(template)
+    if share.provider is not None:
+        result["metadata"]["labels"][LABEL_CAPACITY_PROVIDER] = label_value(share.provider)
+    merge_pod_fields(result["spec"], share.scheduling)
+    if not result["metadata"]["annotations"]:
+        del result["metadata"]["annotations"]
+    return result
+
+
+def daemon_objects(spec: ECSServiceSpec, meta: Meta, names: ServiceNames, template: JsonDict) -> Rendered:
+    """A DaemonSet: one task per (matching) node, as ECS's DAEMON scheduling."""
+    config = spec.deploymentConfiguration
+    strategy, warnings = rolling_percentages(config, _DAEMON_DEFAULTS, meta.ref, daemon=True)
+    if spec.desiredCount is not None:
+        warnings.append(FieldWarning(meta.ref, "desiredCount", "a DAEMON service runs one task per node; ignored"))
+    share = CapacityShare(None, None, 0, {})
+    body = {
+        "selector": {"matchLabels": dict(names.selector)},
+        "template": _share_template(template, share, names),
+        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": strategy},
+    }
+    _, annotations = circuit_breaker(config, spec.healthCheckGracePeriodSeconds)
+    annotations.update(tags_annotation(spec.tags))
+    metadata = object_meta(names.base, meta, names.labels, annotations)
+    objects = [{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": metadata, "spec": body}]
+    budget = disruption_budget(config, _DAEMON_DEFAULTS, meta, names)
+    return Rendered(objects + ([budget] if budget else []), warnings)
+
+
+def network_objects(
+    spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, pod: JsonDict, names: ServiceNames
+) -> Rendered:
+    """Services, Ingresses and NetworkPolicies that reach (or fence) the service's pods."""
+    labels, selector = names.labels, names.selector
+    objects = load_balancer_objects(spec.loadBalancers or [], td, pod, meta, labels, selector)
+    objects += service_registry_objects(spec.serviceRegistries or [], td, pod, names.service, meta, labels, selector)
+    connect, warnings = service_connect_objects(spec.serviceConnectConfiguration, td, pod, meta, labels, selector)
+    objects, more = unique_objects(objects + connect, meta.ref)
+    if td.spec.networkMode == "none":
+        objects.append(deny_all_policy(f"{names.base}-no-network", meta, labels, selector))
+    return Rendered(objects, warnings + more)
