@@ -114,8 +114,7 @@ class PortMappingSpec(PortMapping):
         if self.containerPort is not None:
             return (self.containerPort, self.containerPort)
         if self.containerPortRange is not None:
-            first, last = self.containerPortRange.split("-")
-            return (int(first), int(last))
+            return _first_last(self.containerPortRange)
         return None
 
     @model_validator(mode="after")
@@ -127,11 +126,17 @@ class PortMappingSpec(PortMapping):
         if (self.containerPort is None) == (self.containerPortRange is None):
             yield Problem("containerPort", "give exactly one of containerPort and containerPortRange")
         if self.containerPortRange is not None:
-            first, last = self.port_range or (0, 0)
+            first, last = _first_last(self.containerPortRange)
             if not 1 <= first < last <= 65535:
                 yield Problem("containerPortRange", "needs 1 <= start < end <= 65535")
             if self.hostPort is not None:
                 yield Problem("hostPort", "leave it unset with containerPortRange: ECS picks the host ports")
+
+
+def _first_last(port_range: str) -> tuple[int, int]:
+    """ "8000-8010" -> (8000, 8010); the field's pattern has made sure of the shape."""
+    first, last = port_range.split("-")
+    return (int(first), int(last))
 
 
 class ContainerSpec(ContainerDefinition):
@@ -406,6 +411,7 @@ def _fargate_container_problems(container: ContainerSpec, i: int) -> Iterator[Pr
 def _memory_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
     containers = spec.containerDefinitions
     task_memory, task_cpu = spec.memory_mib, spec.cpu_units
+    too_big = False
     for i, container in enumerate(containers):
         if task_memory is None and not (container.memory or container.memoryReservation):
             yield Problem(
@@ -413,9 +419,11 @@ def _memory_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
                 "memory or memoryReservation is required when the task has no task-level memory",
             )
         if task_memory is not None and container.memory is not None and container.memory > task_memory:
-            yield Problem(field_path(CONTAINERS, i, "memory"), f"{container.memory} MiB exceeds the task memory")
+            too_big = True
+            message = f"{container.memory} MiB exceeds the task memory ({task_memory} MiB)"
+            yield Problem(field_path(CONTAINERS, i, "memory"), message)
     reserved = sum(c.reserved_memory for c in containers)
-    if task_memory is not None and reserved > task_memory:
+    if task_memory is not None and reserved > task_memory and not too_big:  # one cause, one message
         yield Problem("memory", f"the containers reserve {reserved} MiB, more than the task's {task_memory} MiB")
     cpu = sum(c.cpu or 0 for c in containers)
     if task_cpu is not None and cpu > task_cpu:
