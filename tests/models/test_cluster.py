@@ -39,7 +39,8 @@ INVALID = {
             "capacityProviders": ["FARGATE"],
             "defaultCapacityProviderStrategy": [{"capacityProvider": "SPOT", "weight": 1}],
         },
-        'spec.defaultCapacityProviderStrategy[0].capacityProvider: "SPOT" is not in capacityProviders: list it there first',
+        'spec.defaultCapacityProviderStrategy[0].capacityProvider: "SPOT" is not in capacityProviders: '
+        "list it there first",
     ),
     "strategy without any providers": (
         {"defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]},

@@ -54,7 +54,8 @@ INVALID = {
     ),
     "CIDR that does not parse": (
         ingress(IpProtocol="-1", IpRanges=[{"CidrIp": "10.0.0/33"}]),
-        f"{R}.IpRanges[0].CidrIp: \"10.0.0/33\" is not a CIDR block: '10.0.0/33' does not appear to be an IPv4 or IPv6 network",
+        f'{R}.IpRanges[0].CidrIp: "10.0.0/33" is not a CIDR block: '
+        "'10.0.0/33' does not appear to be an IPv4 or IPv6 network",
     ),
     "CIDR with host bits": (
         ingress(IpProtocol="-1", IpRanges=[{"CidrIp": "10.0.0.1/8"}]),

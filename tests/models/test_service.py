@@ -80,7 +80,8 @@ INVALID = {
         service(
             capacityProviderStrategy=[{"capacityProvider": "A", "weight": 1}, {"capacityProvider": "A", "weight": 1}]
         ),
-        f'{STRATEGY}[1].capacityProvider: duplicate capacity provider "A" (also at capacityProviderStrategy[0].capacityProvider)',
+        f'{STRATEGY}[1].capacityProvider: duplicate capacity provider "A" '
+        "(also at capacityProviderStrategy[0].capacityProvider)",
     ),
     "negative weight": (
         service(capacityProviderStrategy=[{"capacityProvider": "A", "weight": -1}]),
