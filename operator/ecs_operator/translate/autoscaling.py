@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecs_operator.models.service import ScalingPolicy, ServiceAutoScaling
-from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError
+from ecs_operator.translate.context import GROUP, FieldWarning, JsonDict, TranslationError
+
+ANNOTATION_SCALING_POLICIES = f"{GROUP}/scaling-policies"
 
 _RESOURCE_METRICS = {
     "ECSServiceAverageCPUUtilization": "cpu",
@@ -32,6 +34,7 @@ class Scaling:
     max_capacity: int
     metrics: list[JsonDict]
     behavior: JsonDict
+    policy_names: tuple[str, ...]
 
 
 def service_scaling(auto: ServiceAutoScaling, resource: str) -> tuple[Scaling | None, list[FieldWarning]]:
@@ -46,7 +49,7 @@ def service_scaling(auto: ServiceAutoScaling, resource: str) -> tuple[Scaling | 
         return None, []
     metrics = [policy_metric(policy, f"{_PATH}.scalingPolicies[{index}]") for index, policy in enumerate(policies)]
     behavior, warnings = scaling_behavior(auto, policies, resource)
-    return Scaling(low, high, metrics, behavior), warnings
+    return Scaling(low, high, metrics, behavior, tuple(policy.PolicyName for policy in policies)), warnings
 
 
 def _check_target(namespace: str | None, dimension: str | None, path: str) -> None:
@@ -140,4 +143,10 @@ def horizontal_pod_autoscaler(
     }
     if scaling.behavior:
         spec["behavior"] = scaling.behavior
-    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": metadata, "spec": spec}
+    annotations = {**metadata.get("annotations", {}), ANNOTATION_SCALING_POLICIES: ",".join(scaling.policy_names)}
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {**metadata, "annotations": annotations},
+        "spec": spec,
+    }
