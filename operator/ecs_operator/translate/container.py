@@ -1,0 +1,458 @@
+"""One ECS container definition as one Kubernetes container.
+
+Pod-wide effects of container fields (hostname, DNS, extra hosts, sysctls, stop timeouts, init process)
+are made in ``pod.py``; the task's volumes in ``volumes.py``; probes in ``probes.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ecs_operator.models.ecs_api import ContainerDefinition, MountPoint, PortMapping
+from ecs_operator.translate.context import GROUP, FieldWarning, JsonDict, TranslationError, k8s_name
+from ecs_operator.translate.probes import health_probes
+from ecs_operator.translate.volumes import TaskVolumes
+
+# A containerPortRange becomes one container port per port; beyond this many it is refused.
+MAX_PORT_RANGE = 100
+# Extended resources of the device plugins that stand for ECS resource types.
+GPU_RESOURCE = "nvidia.com/gpu"
+NEURON_RESOURCE = "aws.amazon.com/neurondevice"
+# Annotation prefixes; the name part is the Kubernetes container name.
+DOCKER_LABELS_PREFIX = f"docker-labels.{GROUP}"
+LOG_DRIVER_PREFIX = f"log-driver.{GROUP}"
+LOG_OPTIONS_PREFIX = f"log-options.{GROUP}"
+
+
+@dataclass(frozen=True)
+class TaskShare:
+    """What one container gets from the task-level sizes (see pod.task_shares)."""
+
+    cpu_limit: int | None = None  # task cpu units: no container may use more than the whole task
+    cpu_request: int | None = None  # units requested when the container gives no cpu
+    memory_limit: int | None = None  # task memory MiB
+    memory_request: int | None = None  # MiB requested when the container gives neither memory field
+    storage_limit_gib: int | None = None  # task ephemeral storage
+    storage_request_mib: int | None = None
+
+
+@dataclass(frozen=True)
+class ContainerContext:
+    """What a container's translation needs to know about its task."""
+
+    resource: str  # "TaskDefinition/web", for warnings
+    path: str  # "containerDefinitions[0]"
+    network_mode: str
+    volumes: TaskVolumes
+    definitions: Mapping[str, ContainerDefinition]  # by ECS name, for volumesFrom
+    share: TaskShare = TaskShare()
+    healthy_dependency: bool = False  # another container waits for this one to be HEALTHY
+
+    def warn(self, member: str, message: str) -> FieldWarning:
+        return FieldWarning(self.resource, f"{self.path}.{member}", message)
+
+
+@dataclass(frozen=True)
+class ContainerResult:
+    container: JsonDict
+    volumes: list[JsonDict] = field(default_factory=list)  # the container's own tmpfs and /dev/shm volumes
+    annotations: dict[str, str] = field(default_factory=dict)
+    warnings: list[FieldWarning] = field(default_factory=list)
+
+
+def container_name(cd: ContainerDefinition) -> str:
+    """The Kubernetes name of an ECS container (the ECS name is kept in the container-names annotation)."""
+    return k8s_name(cd.name or "")
+
+
+# --- resources -------------------------------------------------------------------------------------------
+
+
+def cpu_quantity(units: int) -> str:
+    """ECS cpu units (1024 per vCPU) as millicores, rounded up so a container never gets less."""
+    return f"{math.ceil(units * 1000 / 1024)}m"
+
+
+def _cpu(cd: ContainerDefinition, share: TaskShare) -> tuple[JsonDict, JsonDict]:
+    # Container cpu is Docker cpu-shares: a relative weight that may burst into idle CPU, so a request only.
+    units = cd.cpu if cd.cpu is not None else share.cpu_request
+    if share.cpu_limit is None:
+        return ({"cpu": cpu_quantity(units)} if units else {}), {}
+    # With a limit, the request is always explicit: Kubernetes would otherwise request the whole limit.
+    return {"cpu": cpu_quantity(units or 0)}, {"cpu": cpu_quantity(share.cpu_limit)}
+
+
+def _memory(cd: ContainerDefinition, share: TaskShare, path: str) -> tuple[JsonDict, JsonDict]:
+    limit = cd.memory or share.memory_limit
+    request = cd.memoryReservation or cd.memory or share.memory_request
+    if limit and request is not None and request > limit:
+        raise TranslationError(f"{path}.memoryReservation", f"{request} MiB is more than the hard limit {limit} MiB")
+    requests = {"memory": f"{request}Mi"} if request is not None else {}
+    return requests, ({"memory": f"{limit}Mi"} if limit else {})
+
+
+def _storage(share: TaskShare) -> tuple[JsonDict, JsonDict]:
+    if share.storage_limit_gib is None:
+        return {}, {}
+    return {"ephemeral-storage": f"{share.storage_request_mib or 0}Mi"}, {
+        "ephemeral-storage": f"{share.storage_limit_gib}Gi"
+    }
+
+
+def _devices(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
+    limits: JsonDict = {}
+    warnings = []
+    for index, requirement in enumerate(cd.resourceRequirements or []):
+        member = f"resourceRequirements[{index}]"
+        if requirement.type == "InferenceAccelerator":
+            warnings.append(ctx.warn(member, "Elastic Inference has no Kubernetes equivalent (and has ended); ignored"))
+            continue
+        if not requirement.value or not requirement.value.isdigit():
+            raise TranslationError(
+                f"{ctx.path}.{member}.value", f"must be a whole number of devices, not {requirement.value!r}"
+            )
+        limits[GPU_RESOURCE if requirement.type == "GPU" else NEURON_RESOURCE] = requirement.value
+    return limits, warnings
+
+
+def resources(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
+    """requests and limits of cpu, memory, ephemeral storage and devices."""
+    cpu = _cpu(cd, ctx.share)
+    memory = _memory(cd, ctx.share, ctx.path)
+    storage = _storage(ctx.share)
+    devices, warnings = _devices(cd, ctx)
+    requests = {**cpu[0], **memory[0], **storage[0]}
+    limits = {**cpu[1], **memory[1], **storage[1], **devices}
+    result = {key: value for key, value in (("requests", requests), ("limits", limits)) if value}
+    return result, warnings
+
+
+# --- environment -----------------------------------------------------------------------------------------
+
+
+def env_file_config_map(arn: str) -> str:
+    """The ConfigMap that holds an S3 environment file: ``envfile-<bucket>/<key>`` made DNS-safe."""
+    match = re.match(r"^arn:[^:]+:s3:::(.+)$", arn)
+    if not match:
+        raise TranslationError("environmentFiles.value", f"not an S3 object ARN: {arn!r}")
+    return k8s_name(f"envfile-{match.group(1)}", max_length=253)
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    name: str  # Kubernetes Secret
+    key: str
+    pinned_version: bool  # the ARN names a version stage or id, which a Secret cannot hold
+
+
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def secret_ref(value_from: str, field: str) -> SecretRef:
+    """The Secret and key for a Secrets Manager or SSM Parameter Store reference.
+
+    Secrets Manager ``arn:...:secret:NAME[:json-key[:version-stage[:version-id]]]`` -> Secret NAME, key
+    json-key or ``value``; SSM ``arn:...:parameter/a/b`` or a bare parameter name ``/a/b`` -> Secret
+    ``a-b``, key ``value``. Names are made DNS-safe by ``k8s_name``.
+    """
+    parts = value_from.split(":")
+    if value_from.startswith("arn:") and len(parts) >= 7 and parts[2] == "secretsmanager" and parts[5] == "secret":
+        extra = [*parts[7:], "", "", ""]
+        key = extra[0] or "value"
+        if not _SECRET_KEY.match(key):
+            raise TranslationError(field, f"json-key {key!r} cannot be a Secret key (letters, digits, '-', '_', '.')")
+        return SecretRef(_secret_name(parts[6]), key, bool(extra[1] or extra[2]))
+    if value_from.startswith("arn:") and len(parts) >= 6 and parts[2] == "ssm":
+        resource = ":".join(parts[5:])
+        if not resource.startswith("parameter"):
+            raise TranslationError(field, f"not an SSM parameter ARN: {value_from!r}")
+        return SecretRef(_secret_name(resource.removeprefix("parameter")), "value", False)
+    if value_from.startswith("arn:"):
+        raise TranslationError(field, f"not a Secrets Manager secret or SSM parameter ARN: {value_from!r}")
+    return SecretRef(_secret_name(value_from), "value", False)
+
+
+def _secret_name(name: str) -> str:
+    cleaned = name.strip("/").replace("/", "-")
+    if not cleaned:
+        raise TranslationError("secrets.valueFrom", f"no secret name in {name!r}")
+    return k8s_name(cleaned, max_length=253)
+
+
+def env(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict], list[FieldWarning]]:
+    """``environment`` then ``secrets``, as env entries."""
+    entries: list[JsonDict] = []
+    for index, pair in enumerate(cd.environment or []):
+        if not pair.name:
+            raise TranslationError(f"{ctx.path}.environment[{index}].name", "an environment variable needs a name")
+        entries.append({"name": pair.name, "value": pair.value or ""})
+    warnings = []
+    for index, secret in enumerate(cd.secrets or []):
+        member = f"secrets[{index}].valueFrom"
+        ref = secret_ref(secret.valueFrom, f"{ctx.path}.{member}")
+        entries.append({"name": secret.name, "valueFrom": {"secretKeyRef": {"name": ref.name, "key": ref.key}}})
+        if ref.pinned_version:
+            warnings.append(ctx.warn(member, f"Secret {ref.name} holds one version: the version stage/id is ignored"))
+    return entries, warnings
+
+
+def env_from(cd: ContainerDefinition) -> list[JsonDict]:
+    """``environmentFiles`` as ConfigMaps; later files win in both ECS and Kubernetes."""
+    return [{"configMapRef": {"name": env_file_config_map(file.value)}} for file in cd.environmentFiles or []]
+
+
+# --- ports -----------------------------------------------------------------------------------------------
+
+
+def port_name(ecs_name: str) -> str:
+    """An IANA service name (15 characters, lower case, a letter, no "--") for an ECS port mapping name."""
+    cleaned = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", ecs_name.lower())).strip("-")
+    if not re.search(r"[a-z]", cleaned):
+        cleaned = f"p-{cleaned}".strip("-")
+    if cleaned == ecs_name and len(cleaned) <= 15:
+        return cleaned
+    # Letters only, so the result has a letter however the prefix was cut.
+    digest = "".join(chr(ord("a") + byte % 26) for byte in hashlib.sha256(ecs_name.encode()).digest()[:4])
+    return f"{cleaned[:10].strip('-')}-{digest}"
+
+
+def _port_numbers(mapping: PortMapping, field: str) -> list[int]:
+    if mapping.containerPortRange:
+        match = re.fullmatch(r"(\d+)-(\d+)", mapping.containerPortRange.strip())
+        if not match or int(match.group(1)) > int(match.group(2)):
+            raise TranslationError(field, f"containerPortRange must be 'low-high', not {mapping.containerPortRange!r}")
+        low, high = int(match.group(1)), int(match.group(2))
+        if high - low + 1 > MAX_PORT_RANGE:
+            raise TranslationError(
+                field,
+                f"containerPortRange {mapping.containerPortRange} has {high - low + 1} ports; Kubernetes lists "
+                f"every port of a container, so at most {MAX_PORT_RANGE} per range are translated",
+            )
+        return list(range(low, high + 1))
+    if mapping.containerPort is None:
+        raise TranslationError(field, "a port mapping needs containerPort or containerPortRange")
+    return [mapping.containerPort]
+
+
+def _host_port(mapping: PortMapping, network_mode: str) -> int | None:
+    # Only bridge mode publishes a fixed host port; 0 is ECS's dynamic port, which stays cluster-internal.
+    # host mode uses hostNetwork, where the container port is the host port already.
+    if network_mode == "bridge" and mapping.hostPort and not mapping.containerPortRange:
+        return mapping.hostPort
+    return None
+
+
+def ports(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict], list[FieldWarning]]:
+    """``portMappings`` as container ports."""
+    result: list[JsonDict] = []
+    warnings = []
+    for index, mapping in enumerate(cd.portMappings or []):
+        field = f"{ctx.path}.portMappings[{index}]"
+        if ctx.network_mode == "none":
+            raise TranslationError(field, "networkMode none has no network to map ports on")
+        numbers = _port_numbers(mapping, field)
+        host_port = _host_port(mapping, ctx.network_mode)
+        if mapping.name and mapping.containerPortRange:
+            warnings.append(ctx.warn(f"portMappings[{index}].name", "a name cannot stand for a port range; unnamed"))
+        for number in numbers:
+            port: JsonDict = {"containerPort": number, "protocol": (mapping.protocol or "tcp").upper()}
+            if mapping.name and not mapping.containerPortRange:
+                port["name"] = port_name(mapping.name)
+            if host_port:
+                port["hostPort"] = host_port
+            result.append(port)
+    return result, warnings
+
+
+# --- security context ------------------------------------------------------------------------------------
+
+
+def run_as(user: str, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
+    """``user`` ("uid", "uid:gid", "root", names) as runAsUser / runAsGroup.
+
+    Kubernetes takes only numbers; a name cannot be resolved without the image, so it is warned about and
+    the image's own user applies.
+    """
+    name, _, group = user.partition(":")
+    result: JsonDict = {}
+    unresolved = []
+    for key, value in (("runAsUser", name), ("runAsGroup", group)):
+        if value.isdigit():
+            result[key] = int(value)
+        elif value == "root":
+            result[key] = 0
+        elif value:
+            unresolved.append(value)
+    if not unresolved:
+        return result, []
+    message = f"names {unresolved} cannot be resolved without the image; only numeric ids are set"
+    return result, [ctx.warn("user", message)]
+
+
+def _security_option(option: str, field: str) -> JsonDict:
+    kind, _, value = option.partition(":")
+    if kind == "no-new-privileges" and value in ("", "true"):
+        return {"allowPrivilegeEscalation": False}
+    if kind == "apparmor" and value:
+        profile = {"type": "Unconfined"} if value == "unconfined" else {"type": "Localhost", "localhostProfile": value}
+        return {"appArmorProfile": profile}
+    label, _, setting = value.partition(":")
+    if kind == "label" and label in ("user", "role", "type", "level") and setting:
+        return {"seLinuxOptions": {label: setting}}
+    raise TranslationError(
+        field,
+        f"{option!r} has no Kubernetes equivalent (no-new-privileges, apparmor:<profile> and label:<kind>:<value> do)",
+    )
+
+
+def security_context(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
+    """user, readonlyRootFilesystem, privileged, capabilities and dockerSecurityOptions."""
+    result, warnings = run_as(cd.user, ctx) if cd.user else ({}, [])
+    if cd.readonlyRootFilesystem is not None:
+        result["readOnlyRootFilesystem"] = cd.readonlyRootFilesystem
+    if cd.privileged is not None:
+        result["privileged"] = cd.privileged
+    capabilities = cd.linuxParameters.capabilities if cd.linuxParameters else None
+    if capabilities and (capabilities.add or capabilities.drop):
+        result["capabilities"] = {key: value for key, value in capabilities.to_ecs().items() if value}
+    for index, option in enumerate(cd.dockerSecurityOptions or []):
+        for key, value in _security_option(option, f"{ctx.path}.dockerSecurityOptions[{index}]").items():
+            result[key] = {**result.get(key, {}), **value} if isinstance(value, dict) else value
+    if cd.privileged and result.get("allowPrivilegeEscalation") is False:
+        raise TranslationError(f"{ctx.path}.dockerSecurityOptions", "no-new-privileges contradicts privileged")
+    return result, warnings
+
+
+# --- volumes ---------------------------------------------------------------------------------------------
+
+
+def _memory_volume(name: str, size_mib: int) -> JsonDict:
+    return {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": f"{size_mib}Mi"}}
+
+
+def memory_volumes(cd: ContainerDefinition) -> tuple[list[JsonDict], list[JsonDict]]:
+    """``sharedMemorySize`` (/dev/shm) and ``tmpfs`` as memory-backed emptyDirs: (volumes, mounts)."""
+    params = cd.linuxParameters
+    if params is None:
+        return [], []
+    own = container_name(cd)
+    volumes, mounts = [], []
+    if params.sharedMemorySize:
+        volumes.append(_memory_volume(k8s_name(f"shm-{own}"), params.sharedMemorySize))
+        mounts.append({"name": volumes[-1]["name"], "mountPath": "/dev/shm"})
+    for index, tmpfs in enumerate(params.tmpfs or []):
+        volumes.append(_memory_volume(k8s_name(f"tmpfs-{own}-{index}"), tmpfs.size))
+        mounts.append({"name": volumes[-1]["name"], "mountPath": tmpfs.containerPath})
+    return volumes, mounts
+
+
+def _mount(point: MountPoint, ctx: ContainerContext, field: str, read_only: bool = False) -> JsonDict:
+    if not point.sourceVolume or not point.containerPath:
+        raise TranslationError(field, "a mount point needs sourceVolume and containerPath")
+    if point.sourceVolume not in ctx.volumes.names:
+        raise TranslationError(f"{field}.sourceVolume", f"no task volume is named {point.sourceVolume!r}")
+    mount: JsonDict = {"name": ctx.volumes.names[point.sourceVolume], "mountPath": point.containerPath}
+    if point.sourceVolume in ctx.volumes.sub_paths:
+        mount["subPath"] = ctx.volumes.sub_paths[point.sourceVolume]
+    if point.readOnly or read_only:
+        mount["readOnly"] = True
+    return mount
+
+
+def _mounts_of(cd: ContainerDefinition, ctx: ContainerContext, path: str, seen: frozenset[str]) -> list[JsonDict]:
+    """A container's own mount points and, recursively, those of the containers it takes volumes from."""
+    mounts = [_mount(point, ctx, f"{path}.mountPoints[{i}]") for i, point in enumerate(cd.mountPoints or [])]
+    for index, source in enumerate(cd.volumesFrom or []):
+        field = f"{path}.volumesFrom[{index}].sourceContainer"
+        other = ctx.definitions.get(source.sourceContainer or "")
+        if other is None:
+            raise TranslationError(field, f"no container is named {source.sourceContainer!r}")
+        if other.name in seen:
+            raise TranslationError(field, f"volumesFrom loops back to {other.name!r}")
+        for mount in _mounts_of(other, ctx, field, seen | {other.name or ""}):
+            mounts.append({**mount, "readOnly": True} if source.readOnly else mount)
+    return mounts
+
+
+def volume_mounts(cd: ContainerDefinition, ctx: ContainerContext) -> list[JsonDict]:
+    """mountPoints and volumesFrom; the container's own mount wins where two share a path."""
+    by_path: dict[str, JsonDict] = {}
+    for mount in _mounts_of(cd, ctx, ctx.path, frozenset({cd.name or ""})):
+        by_path.setdefault(mount["mountPath"], mount)
+    return list(by_path.values())
+
+
+# --- annotations -----------------------------------------------------------------------------------------
+
+
+def container_annotations(cd: ContainerDefinition) -> dict[str, str]:
+    """dockerLabels and logConfiguration, kept on the pod (no log router is set up for them)."""
+    own = container_name(cd)
+    result = {}
+    if cd.dockerLabels:
+        result[f"{DOCKER_LABELS_PREFIX}/{own}"] = json.dumps(cd.dockerLabels, sort_keys=True)
+    if cd.logConfiguration:
+        result[f"{LOG_DRIVER_PREFIX}/{own}"] = cd.logConfiguration.logDriver
+        if cd.logConfiguration.options:
+            result[f"{LOG_OPTIONS_PREFIX}/{own}"] = json.dumps(cd.logConfiguration.options, sort_keys=True)
+    return result
+
+
+# --- the container ---------------------------------------------------------------------------------------
+
+
+def _process(cd: ContainerDefinition) -> JsonDict:
+    """entryPoint -> command, command -> args (each string is one argument, never split), and the rest of
+    how the process runs."""
+    fields = {
+        "command": cd.entryPoint,
+        "args": cd.command,
+        "workingDir": cd.workingDirectory,
+        "stdin": cd.interactive,
+        "tty": cd.pseudoTerminal,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def container(cd: ContainerDefinition, ctx: ContainerContext) -> ContainerResult:
+    """The Kubernetes container for ``cd``."""
+    if not cd.name or not cd.image:
+        raise TranslationError(
+            f"{ctx.path}.{'image' if cd.name else 'name'}", "every container needs a name and an image"
+        )
+    warnings: list[FieldWarning] = []
+    result: JsonDict = {"name": container_name(cd), "image": cd.image, **_process(cd)}
+    env_entries, found = env(cd, ctx)
+    warnings += found
+    port_list, found = ports(cd, ctx)
+    warnings += found
+    limits, found = resources(cd, ctx)
+    warnings += found
+    security, found = security_context(cd, ctx)
+    warnings += found
+    own_volumes, memory_mounts = memory_volumes(cd)
+    optional = {
+        "env": env_entries,
+        "envFrom": env_from(cd),
+        "ports": port_list,
+        "resources": limits,
+        "securityContext": security,
+        "volumeMounts": volume_mounts(cd, ctx) + memory_mounts,
+    }
+    result.update({key: value for key, value in optional.items() if value})
+    if cd.healthCheck:
+        essential = cd.essential is not False
+        probes = health_probes(
+            cd.healthCheck, f"{ctx.path}.healthCheck", essential=essential, healthy_dependency=ctx.healthy_dependency
+        )
+        result.update(probes.fields())
+        if not essential and not ctx.healthy_dependency:
+            warnings.append(
+                ctx.warn("healthCheck", "a non-essential container's health does not affect the task; no probe")
+            )
+    return ContainerResult(result, own_volumes, container_annotations(cd), warnings)

@@ -1,0 +1,83 @@
+"""IAM task roles as ServiceAccounts.
+
+One ServiceAccount per role, ``ecs-task-<role name made DNS-safe>``, annotated
+``eks.amazonaws.com/role-arn`` (IAM Roles for Service Accounts: the pod identity webhook gives the pod web
+identity credentials for the role). The operator only ever binds pods to ServiceAccounts it made; a task
+without a role runs as the namespace's default ServiceAccount with no API token mounted.
+
+An ECS task never has Kubernetes API credentials, so neither the ServiceAccount nor the pod mounts a
+service account token (IRSA projects its own token and does not need it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ecs_operator.translate.context import (
+    LABEL_TASK_ROLE,
+    MANAGED_BY,
+    JsonDict,
+    Meta,
+    TaskDefinitionRevision,
+    TranslationError,
+    k8s_name,
+    label_value,
+    owner_reference,
+)
+
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+SERVICE_ACCOUNT_PREFIX = "ecs-task-"
+_ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/(?:[^/]+/)*([^/]+)$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+
+def role_name(role: str, field: str = "taskRoleArn") -> str:
+    """The role name of a role ARN (paths dropped) or of a bare role name."""
+    match = _ROLE_ARN.match(role)
+    if match:
+        return match.group(1)
+    if _ROLE_NAME.match(role):
+        return role
+    raise TranslationError(field, f"not an IAM role ARN or role name: {role!r}")
+
+
+def is_role_arn(role: str) -> bool:
+    return bool(_ROLE_ARN.match(role))
+
+
+def service_account_name(role: str) -> str:
+    """``ecs-task-<role name>``, DNS-safe (``k8s_name``), for a role ARN or name."""
+    return SERVICE_ACCOUNT_PREFIX + k8s_name(role_name(role), max_length=63 - len(SERVICE_ACCOUNT_PREFIX))
+
+
+def service_account_for_role(role: str, meta: Meta) -> JsonDict:
+    """The ServiceAccount of a role, for the task definition (or RunTask override) in ``meta``.
+
+    Several task definitions may share a role and so a ServiceAccount: the owner reference is not a
+    controller reference, so that server-side apply by each owner adds its reference to the list and the
+    ServiceAccount lives as long as any owner does.
+    """
+    metadata: JsonDict = {
+        "name": service_account_name(role),
+        "namespace": meta.namespace,
+        "labels": {**MANAGED_BY, LABEL_TASK_ROLE: label_value(role_name(role))},
+        "annotations": {ROLE_ARN_ANNOTATION: role},
+    }
+    owners = [{**owner, "controller": False} for owner in owner_reference(meta)]
+    if owners:
+        metadata["ownerReferences"] = owners
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata, "automountServiceAccountToken": False}
+
+
+def service_account(td: TaskDefinitionRevision, meta: Meta) -> JsonDict | None:
+    """The ServiceAccount of the task definition's task role; None without a role."""
+    if not td.spec.taskRoleArn:
+        return None
+    return service_account_for_role(td.spec.taskRoleArn, meta)
+
+
+def pod_identity(task_role: str | None) -> JsonDict:
+    """The pod spec fields for a task role (or none)."""
+    if task_role is None:
+        return {"automountServiceAccountToken": False}
+    return {"serviceAccountName": service_account_name(task_role), "automountServiceAccountToken": False}

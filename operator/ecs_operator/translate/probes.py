@@ -1,0 +1,91 @@
+"""A container's ECS ``healthCheck`` as Kubernetes probes.
+
+ECS runs the check every ``interval`` seconds; ``retries`` consecutive failures make the container
+UNHEALTHY, and failures during ``startPeriod`` do not count. Kubernetes splits that in three probes with the
+same exec command: a startupProbe that allows ``startPeriod`` plus ``retries`` failures, then a
+readinessProbe (the task is not "healthy" until it passes, as ECS deployments wait for it) and a
+livenessProbe (the service replaces an unhealthy task; Kubernetes restarts the container in place).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ecs_operator.models.ecs_api import HealthCheck
+from ecs_operator.translate.context import JsonDict, TranslationError
+
+# ECS defaults (RegisterTaskDefinition documentation).
+DEFAULT_INTERVAL = 30
+DEFAULT_TIMEOUT = 5
+DEFAULT_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Probes:
+    """The probes of one container; ``None`` where there is none."""
+
+    startup: JsonDict | None = None
+    readiness: JsonDict | None = None
+    liveness: JsonDict | None = None
+
+    def fields(self) -> JsonDict:
+        """The probe fields of a Kubernetes container."""
+        named = {"startupProbe": self.startup, "readinessProbe": self.readiness, "livenessProbe": self.liveness}
+        return {key: value for key, value in named.items() if value is not None}
+
+
+def exec_command(command: list[str], field: str) -> list[str] | None:
+    """The exec probe command for an ECS health check command; None for NONE (checks disabled)."""
+    if not command:
+        raise TranslationError(field, "the health check command is empty")
+    kind, rest = command[0], command[1:]
+    if kind == "NONE":
+        return None
+    if kind == "CMD" and rest:
+        return rest
+    if kind == "CMD-SHELL" and rest:
+        # Docker runs CMD-SHELL with /bin/sh -c and the remaining words joined.
+        return ["/bin/sh", "-c", " ".join(rest)]
+    raise TranslationError(field, f"must start with CMD, CMD-SHELL or NONE followed by a command, not {command!r}")
+
+
+def _probe(command: list[str], check: HealthCheck, failure_threshold: int) -> JsonDict:
+    return {
+        "exec": {"command": command},
+        "periodSeconds": check.interval or DEFAULT_INTERVAL,
+        "timeoutSeconds": check.timeout or DEFAULT_TIMEOUT,
+        "failureThreshold": failure_threshold,
+    }
+
+
+def startup_probe(check: HealthCheck, field: str) -> JsonDict | None:
+    """A probe that passes once the container is HEALTHY in ECS terms (startPeriod grace, then retries)."""
+    command = exec_command(check.command, f"{field}.command")
+    if command is None:
+        return None
+    interval = check.interval or DEFAULT_INTERVAL
+    grace = math.ceil((check.startPeriod or 0) / interval)
+    return _probe(command, check, grace + (check.retries or DEFAULT_RETRIES))
+
+
+def health_probes(check: HealthCheck, field: str, *, essential: bool, healthy_dependency: bool) -> Probes:
+    """Probes for a container's health check.
+
+    A non-essential container's health does not affect an ECS task, so it gets no readiness or liveness
+    probe. A startup probe is made when ECS has a start period to honour, or when other containers wait
+    for this one to be HEALTHY (a native sidecar's startup probe holds back the containers after it).
+    """
+    startup = startup_probe(check, field)
+    if startup is None:
+        return Probes()
+    wants_startup = healthy_dependency or bool(check.startPeriod)
+    if not essential:
+        return Probes(startup=startup if healthy_dependency else None)
+    command = startup["exec"]["command"]
+    retries = check.retries or DEFAULT_RETRIES
+    return Probes(
+        startup=startup if wants_startup else None,
+        readiness=_probe(command, check, retries),
+        liveness=_probe(command, check, retries),
+    )

@@ -1,0 +1,139 @@
+"""A task definition's ``volumes`` as pod volumes, and the claims the operator makes for them.
+
+| ECS volume | pod volume |
+|---|---|
+| ``host.sourcePath`` | hostPath, DirectoryOrCreate (Docker creates a missing bind-mount source too) |
+| ``host`` without sourcePath, or nothing at all | emptyDir (Docker's anonymous volume lives as long as the task) |
+| ``dockerVolumeConfiguration`` scope ``task`` (the default) | emptyDir |
+| ``dockerVolumeConfiguration`` scope ``shared`` | PVC ``ecs-volume-<name>``; the operator makes it if autoprovision |
+| ``efsVolumeConfiguration`` | PVC ``efs-<fileSystemId>[-<accessPointId>]``, bound by the user to EFS; |
+|   | ``rootDirectory`` becomes each mount's subPath |
+| ``configuredAtLaunch`` | emptyDir placeholder, replaced by the service's or task's ``volumeConfigurations`` |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ecs_operator.models.ecs_api import EFSVolumeConfiguration, Volume
+from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+from ecs_operator.translate.context import (
+    GROUP,
+    MANAGED_BY,
+    FieldWarning,
+    JsonDict,
+    Meta,
+    TranslationError,
+    k8s_name,
+    label_value,
+)
+
+LABEL_VOLUME = f"{GROUP}/volume"
+# A Docker volume has no size; the claim made for a shared, autoprovisioned one asks for this much.
+SHARED_VOLUME_SIZE = "1Gi"
+
+
+@dataclass(frozen=True)
+class TaskVolumes:
+    """The pod volumes of a task and how containers mount them."""
+
+    volumes: list[JsonDict] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # ECS volume name -> pod volume name
+    sub_paths: dict[str, str] = field(default_factory=dict)  # ECS volume name -> subPath of every mount
+    warnings: list[FieldWarning] = field(default_factory=list)
+
+
+def volume_name(ecs_name: str) -> str:
+    """The pod volume name of an ECS volume (others replace configuredAtLaunch volumes by this name)."""
+    return k8s_name(ecs_name)
+
+
+def shared_claim_name(ecs_name: str) -> str:
+    """The PersistentVolumeClaim that stands for a shared-scope Docker volume."""
+    return k8s_name(f"ecs-volume-{ecs_name}")
+
+
+def efs_claim_name(efs: EFSVolumeConfiguration) -> str:
+    """The PersistentVolumeClaim the user binds to the EFS file system (and access point)."""
+    access_point = efs.authorizationConfig.accessPointId if efs.authorizationConfig else None
+    suffix = f"-{access_point}" if access_point else ""
+    return k8s_name(f"efs-{efs.fileSystemId}{suffix}", max_length=253)
+
+
+def _claim(name: str) -> JsonDict:
+    return {"persistentVolumeClaim": {"claimName": name}}
+
+
+def _source(volume: Volume, path: str, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
+    """The volume source of one ECS volume, and warnings about what must exist for it."""
+    if volume.fsxWindowsFileServerVolumeConfiguration or volume.s3filesVolumeConfiguration:
+        # Classified Rejected; field_rejections stops the translation before this point.
+        raise TranslationError(path, "this volume type has no Kubernetes equivalent")
+    if volume.efsVolumeConfiguration:
+        claim = efs_claim_name(volume.efsVolumeConfiguration)
+        note = f"mounts PersistentVolumeClaim {claim}, which must exist and be bound to the EFS file system"
+        return _claim(claim), [FieldWarning(resource, f"{path}.efsVolumeConfiguration", note)]
+    if volume.configuredAtLaunch:
+        note = "configured at launch: the service's or task's volumeConfigurations provide it, else an emptyDir"
+        return {"emptyDir": {}}, [FieldWarning(resource, f"{path}.configuredAtLaunch", note)]
+    docker = volume.dockerVolumeConfiguration
+    if docker and docker.scope == "shared":
+        claim = shared_claim_name(volume.name or "")
+        if docker.autoprovision:
+            return _claim(claim), []
+        note = f"mounts PersistentVolumeClaim {claim}, which must exist (autoprovision is off)"
+        return _claim(claim), [FieldWarning(resource, f"{path}.dockerVolumeConfiguration", note)]
+    if volume.host and volume.host.sourcePath:
+        return {"hostPath": {"path": volume.host.sourcePath, "type": "DirectoryOrCreate"}}, []
+    return {"emptyDir": {}}, []
+
+
+def _sub_path(volume: Volume) -> str | None:
+    efs = volume.efsVolumeConfiguration
+    root = (efs.rootDirectory or "").strip("/") if efs else ""
+    return root or None
+
+
+def task_volumes(spec: TaskDefinitionSpec, resource: str) -> TaskVolumes:
+    """Pod volumes for the task definition's ``volumes``."""
+    result = TaskVolumes()
+    for index, volume in enumerate(spec.volumes or []):
+        path = f"volumes[{index}]"
+        if not volume.name:
+            raise TranslationError(f"{path}.name", "every volume needs a name for mountPoints to refer to")
+        if volume.name in result.names:
+            raise TranslationError(f"{path}.name", f"volume {volume.name!r} is defined twice")
+        source, warnings = _source(volume, path, resource)
+        name = volume_name(volume.name)
+        result.volumes.append({"name": name, **source})
+        result.names[volume.name] = name
+        result.warnings.extend(warnings)
+        sub_path = _sub_path(volume)
+        if sub_path:
+            result.sub_paths[volume.name] = sub_path
+    return result
+
+
+def volume_claims(spec: TaskDefinitionSpec, meta: Meta) -> list[JsonDict]:
+    """PersistentVolumeClaims for shared, autoprovisioned Docker volumes.
+
+    Like a shared Docker volume they outlive the task definition, so they carry no owner reference.
+    """
+    claims = []
+    for volume in spec.volumes or []:
+        docker = volume.dockerVolumeConfiguration
+        if not (volume.name and docker and docker.scope == "shared" and docker.autoprovision):
+            continue
+        labels = {**MANAGED_BY, LABEL_VOLUME: label_value(volume.name)}
+        claims.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": shared_claim_name(volume.name), "namespace": meta.namespace, "labels": labels},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": SHARED_VOLUME_SIZE}},
+                },
+            }
+        )
+    return claims
