@@ -9,7 +9,6 @@ Decisions are written down in docs/mapping-workloads.md.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,8 +46,7 @@ from ecs_operator.translate.networking import (
     unique_objects,
 )
 from ecs_operator.translate.placement import merge_pod_fields, pod_placement
-from ecs_operator.translate.securitygroup import ANNOTATION_TAGS
-from ecs_operator.translate.taskdefinition import PodSpecResult, pod_spec
+from ecs_operator.translate.taskdefinition import PodSpecResult, pod_spec, tag_annotations
 
 LABEL_CAPACITY_PROVIDER = f"{GROUP}/capacity-provider"
 ANNOTATION_CIRCUIT_BREAKER_ROLLBACK = f"{GROUP}/circuit-breaker-rollback"
@@ -184,21 +182,12 @@ def health_check_grace(body: JsonDict, seconds: int | None, resource: str) -> li
     return [FieldWarning(resource, "healthCheckGracePeriodSeconds", message)]
 
 
-def tags_annotation(tags: Sequence[Tag] | None) -> dict[str, str]:
-    """ECS tags as one annotation (JSON object): tag keys and values are not always valid label keys and values."""
-    if not tags:
-        return {}
-    return {ANNOTATION_TAGS: json.dumps({tag.key: tag.value or "" for tag in tags if tag.key}, sort_keys=True)}
-
-
-def propagated_tags(
-    propagate: str | None, own: Sequence[Tag] | None, task_definition: Sequence[Tag] | None
-) -> dict[str, str]:
+def propagated_tags(propagate: str | None, own: list[Tag] | None, task_definition: list[Tag] | None) -> dict[str, str]:
     """The tags ECS would put on each task: the service's or the task definition's, by propagateTags."""
     if propagate == "SERVICE":
-        return tags_annotation(own)
+        return tag_annotations(own)
     if propagate == "TASK_DEFINITION":
-        return tags_annotation(task_definition)
+        return tag_annotations(task_definition)
     return {}
 
 
@@ -264,7 +253,7 @@ def replica_objects(
     strategy, more = rolling_percentages(config, _REPLICA_DEFAULTS, meta.ref, daemon=False)
     warnings += more
     deadline, annotations = circuit_breaker(config, spec.healthCheckGracePeriodSeconds)
-    annotations.update(tags_annotation(spec.tags))
+    annotations.update(tag_annotations(spec.tags))
     rendered = Rendered(warnings=warnings)
     for share, share_bounds in zip(shares, bounds, strict=True):
         name = k8s_name(f"{names.base}-{share.suffix}") if share.suffix else names.base
@@ -334,7 +323,7 @@ def daemon_objects(spec: ECSServiceSpec, meta: Meta, names: ServiceNames, templa
         "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": strategy},
     }
     _, annotations = circuit_breaker(config, spec.healthCheckGracePeriodSeconds)
-    annotations.update(tags_annotation(spec.tags))
+    annotations.update(tag_annotations(spec.tags))
     metadata = object_meta(names.base, meta, names.labels, annotations)
     objects = [{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": metadata, "spec": body}]
     budget = disruption_budget(config, _DAEMON_DEFAULTS, meta, names)

@@ -100,7 +100,7 @@ def task_pods(
     body: JsonDict,
 ) -> list[JsonDict]:
     """``<task>-<index>`` Pods, numbered across the capacity provider shares in strategy order."""
-    pods = []
+    pods: list[JsonDict] = []
     for share in shares:
         share_labels = dict(labels)
         if share.provider is not None:
