@@ -95,7 +95,7 @@ def render_service(
     if daemon:
         check_daemon(spec)
     check_deployment_controller(
-        spec.deploymentConfiguration, spec.deploymentController and spec.deploymentController.type
+        spec.deploymentConfiguration, spec.deploymentController.type if spec.deploymentController else None
     )
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
     pod = pod_spec(td, meta.ref)
