@@ -1,0 +1,73 @@
+"""ECS health checks as probes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecs_operator.models.ecs_api import HealthCheck
+from ecs_operator.translate.context import TranslationError
+from ecs_operator.translate.probes import exec_command, health_probes, startup_probe
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["CMD", "curl", "-f", "http://localhost/"], ["curl", "-f", "http://localhost/"]),
+        (
+            ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+            ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"],
+        ),
+        (["CMD-SHELL", "echo", "a b"], ["/bin/sh", "-c", "echo a b"]),
+        (["NONE"], None),
+    ],
+)
+def test_exec_command(command: list[str], expected: list[str] | None) -> None:
+    assert exec_command(command, "healthCheck.command") == expected
+
+
+@pytest.mark.parametrize("command", [[], ["curl", "localhost"], ["CMD"], ["CMD-SHELL"]])
+def test_exec_command_refuses_what_is_not_a_health_check(command: list[str]) -> None:
+    with pytest.raises(TranslationError) as error:
+        exec_command(command, "containerDefinitions[0].healthCheck.command")
+    assert error.value.field == "containerDefinitions[0].healthCheck.command"
+
+
+@pytest.mark.parametrize(
+    ("check", "period", "timeout", "threshold"),
+    [
+        (HealthCheck(command=["CMD", "true"]), 30, 5, 3),  # ECS defaults
+        (HealthCheck(command=["CMD", "true"], interval=10, timeout=2, retries=5), 10, 2, 5),
+        # 60 s of grace at a 30 s interval is two more failures allowed before the retries count.
+        (HealthCheck(command=["CMD", "true"], startPeriod=60), 30, 5, 5),
+        (HealthCheck(command=["CMD", "true"], interval=20, startPeriod=50, retries=1), 20, 5, 4),
+    ],
+)
+def test_startup_probe(check: HealthCheck, period: int, timeout: int, threshold: int) -> None:
+    assert startup_probe(check, "healthCheck") == {
+        "exec": {"command": ["true"]},
+        "periodSeconds": period,
+        "timeoutSeconds": timeout,
+        "failureThreshold": threshold,
+    }
+
+
+CHECK = HealthCheck(command=["CMD", "true"], retries=4)
+WITH_GRACE = HealthCheck(command=["CMD", "true"], retries=4, startPeriod=30)
+
+
+@pytest.mark.parametrize(
+    ("check", "essential", "healthy_dependency", "present"),
+    [
+        (CHECK, True, False, {"readinessProbe", "livenessProbe"}),
+        (WITH_GRACE, True, False, {"startupProbe", "readinessProbe", "livenessProbe"}),
+        (CHECK, True, True, {"startupProbe", "readinessProbe", "livenessProbe"}),
+        (CHECK, False, False, set()),  # a non-essential container's health does not affect the task
+        (WITH_GRACE, False, True, {"startupProbe"}),
+        (HealthCheck(command=["NONE"]), True, True, set()),
+    ],
+)
+def test_health_probes(check: HealthCheck, essential: bool, healthy_dependency: bool, present: set[str]) -> None:
+    fields = health_probes(check, "healthCheck", essential=essential, healthy_dependency=healthy_dependency).fields()
+    assert set(fields) == present
+    for name in present - {"startupProbe"}:
+        assert fields[name]["failureThreshold"] == 4
