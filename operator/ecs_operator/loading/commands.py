@@ -72,7 +72,7 @@ def _refuse_custom_resources(sources: list[Source]) -> None:
     found = [source for source in sources if is_custom_resource(source.data)]
     if found:
         message = "already a custom resource: import reads AWS CLI JSON; use `ecs-operator render` for YAML"
-        raise LoadError([Diagnostic(source.origin, message) for source in found])
+        raise LoadError(dict.fromkeys(Diagnostic(source.origin, message) for source in found))
 
 
 def _fail(error: LoadError, stderr: TextIO) -> int:

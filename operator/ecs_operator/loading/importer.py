@@ -202,6 +202,11 @@ def _task(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
     data["taskDefinition"] = _rewrite_task_definition(origin, resource, reference, imported)
     if "clusterArn" in data:
         data["cluster"] = _rewrite_cluster(origin, resource, data.pop("clusterArn"), imported, "clusterArn")
+    overrides = data.get("overrides")
+    if isinstance(overrides, dict) and overrides.get("inferenceAcceleratorOverrides") == []:
+        # describe-tasks prints this empty list for every task; Elastic Inference is retired.
+        data["overrides"] = {k: v for k, v in overrides.items() if k != "inferenceAcceleratorOverrides"}
+        imported.note(origin, resource, "overrides.inferenceAcceleratorOverrides", "dropped", "empty")
     spec, dropped = drop_read_only(data, "ecs", "Task", "RunTaskRequest")
     imported.add(origin, "ECSTask", name, spec, dropped)
     return []

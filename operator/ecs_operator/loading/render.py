@@ -52,7 +52,7 @@ def render_documents(sources: list[Source]) -> tuple[list[JsonDict], list[Diagno
     """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found."""
     resources, warnings = load_resources(sources)
     namespaces = _index(resources)
-    objects: list[JsonDict] = []
+    objects: list[tuple[Resource, JsonDict]] = []
     errors: list[Diagnostic] = []
     for resource in resources:
         try:
@@ -66,12 +66,43 @@ def render_documents(sources: list[Source]) -> tuple[list[JsonDict], list[Diagno
         except LoadError as error:
             errors.extend(error.diagnostics)
             continue
-        objects.extend(rendered.objects)
+        objects.extend((resource, obj) for obj in rendered.objects)
         warnings.extend(notes)
         warnings.extend(_warning(resource, w.resource, w.field, w.message, resources) for w in rendered.warnings)
+    errors.extend(_conflicts(objects))
     if errors:
         raise LoadError(errors)
-    return objects, list(dict.fromkeys(warnings))
+    return _unique([obj for _, obj in objects]), list(dict.fromkeys(warnings))
+
+
+def _object_key(obj: JsonDict) -> tuple[str, str, str, str]:
+    metadata = obj.get("metadata", {})
+    return obj.get("apiVersion", ""), obj.get("kind", ""), metadata.get("namespace", ""), metadata.get("name", "")
+
+
+def _unique(objects: list[JsonDict]) -> list[JsonDict]:
+    """Objects that several resources make alike (a task role's ServiceAccount) are printed once."""
+    seen: set[tuple[str, str, str, str]] = set()
+    unique = []
+    for obj in objects:
+        if _object_key(obj) not in seen:
+            seen.add(_object_key(obj))
+            unique.append(obj)
+    return unique
+
+
+def _conflicts(objects: list[tuple[Resource, JsonDict]]) -> list[Diagnostic]:
+    """Two different objects of one name would overwrite each other when applied."""
+    first: dict[tuple[str, str, str, str], tuple[Resource, JsonDict]] = {}
+    errors = []
+    for resource, obj in objects:
+        key = _object_key(obj)
+        if key in first and first[key][1] != obj:
+            other = first[key][0]
+            message = f"makes {key[1]}/{key[3]} as {other.ref} ({other.origin}) does, differently: rename one of them"
+            errors.append(Diagnostic(resource.origin, message, resource.ref))
+        first.setdefault(key, (resource, obj))
+    return errors
 
 
 def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnostic]]:
