@@ -48,7 +48,7 @@ def _cluster(**spec: Any) -> ClusterContext:
                 {"capacityProvider": "C", "weight": 1},
             ],
             10,
-            [5, 4, 1],
+            [4, 4, 2],  # 4.29, 4.29, 1.43: the one left over goes to the largest remainder
         ),
     ],
 )
