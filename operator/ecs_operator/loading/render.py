@@ -3,8 +3,9 @@
 Services and tasks are resolved against the input alone: their task definition family (bare, ``family:N``
 or an ARN) must be a TaskDefinition in the input, whose revision is 1 offline; their cluster is an
 ECSCluster in the input or, if there is none, that cluster with default settings (as ECS's ``default``).
-Every TaskDefinition renders (its PodTemplate and ServiceAccount) whether or not something uses it, so the
-output is the same as what the operator makes for the same resources.
+Resources render in the order ECSCluster, SecurityGroup, TaskDefinition, ECSService, ECSTask (then as given),
+so what others refer to comes first. Every TaskDefinition renders (its PodTemplate and ServiceAccount)
+whether or not something uses it, so the output is what the operator makes for the same resources.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from ecs_operator.loading.importer import import_sources
+from ecs_operator.loading.importer import KIND_ORDER, import_sources
 from ecs_operator.loading.references import parse_cluster, parse_task_definition
 from ecs_operator.loading.resources import Resource, is_custom_resource, parse_resource, validation_diagnostics
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
@@ -112,7 +113,7 @@ def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnost
     imported = import_sources(plain)
     documents = [(s.origin, s.data) for s in custom] + list(zip(imported.origins, imported.resources, strict=True))
     position = {source.origin: index for index, source in reversed(list(enumerate(sources)))}
-    documents.sort(key=lambda document: position[document[0]])
+    documents.sort(key=lambda document: (_kind_rank(document[1]), position[document[0]]))
     resources: list[Resource] = []
     errors: list[Diagnostic] = []
     for origin, data in documents:
@@ -124,6 +125,11 @@ def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnost
     if errors:
         raise LoadError(errors)
     return resources, [note.as_warning() for note in imported.notes]
+
+
+def _kind_rank(data: JsonDict) -> int:
+    kind = data.get("kind")
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def _duplicates(resources: list[Resource]) -> list[Diagnostic]:
