@@ -111,6 +111,14 @@ def test_bounds_reach_the_schema(kind: str, path: str, bounds: Schema) -> None:
     assert {key: node.get(key) for key in bounds} == bounds
 
 
+@pytest.mark.parametrize("kind", CRDS)
+def test_status_keeps_kopfs_bookkeeping_and_nothing_else_unknown(kind: str) -> None:
+    status = root_schema(kind)["properties"]["status"]
+    assert status["properties"]["kopf"]["x-kubernetes-preserve-unknown-fields"] is True
+    assert "x-kubernetes-preserve-unknown-fields" not in status
+    assert {"observedGeneration", "conditions", "warnings"} <= status["properties"].keys()
+
+
 def test_free_form_objects_are_kept_whole() -> None:
     tolerations = dict(nodes(root_schema("ECSCluster")["properties"]["spec"]))[".nodePools[].tolerations[]"]
     assert tolerations == {"type": "object", "x-kubernetes-preserve-unknown-fields": True}

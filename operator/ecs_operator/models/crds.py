@@ -53,6 +53,8 @@ _KEPT = {
 _DROPPED = {"title", "propertyNames"}  # pydantic's titles; key constraints Kubernetes cannot express
 _PRESERVE = "x-kubernetes-preserve-unknown-fields"
 _READY = '.status.conditions[?(@.type=="Ready")].status'
+# Kopf keeps handler progress in status.kopf as well as in annotations; a structural schema would prune it.
+_KOPF_STATUS = {"type": "object", "description": "The operator framework's bookkeeping.", _PRESERVE: True}
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ def custom_resource_definition(resource: CustomResource) -> Schema:
             "kind": {"type": "string"},
             "metadata": {"type": "object"},
             "spec": spec,
-            "status": openapi_schema(resource.status),
+            "status": _status_schema(resource.status),
         },
     }
     return {
@@ -275,6 +277,12 @@ def custom_resource_definition(resource: CustomResource) -> Schema:
             ],
         },
     }
+
+
+def _status_schema(model: type[BaseModel]) -> Schema:
+    schema = openapi_schema(model)
+    schema["properties"]["kopf"] = _KOPF_STATUS
+    return schema
 
 
 def all_crds() -> list[Schema]:
