@@ -1,0 +1,227 @@
+"""`render` and `import` as the CLI runs them: exit codes, what goes to stdout and stderr, and how errors read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ImportRunner, RenderRunner
+
+TASK_DEFINITION = """\
+apiVersion: ecs.compat.dev/v1alpha1
+kind: TaskDefinition
+metadata: {name: web}
+spec:
+  networkMode: awsvpc
+  containerDefinitions:
+    - {name: web, image: "nginx:1.27", memory: 256, essential: true, portMappings: [{containerPort: 80}]}
+"""
+SERVICE = """\
+apiVersion: ecs.compat.dev/v1alpha1
+kind: ECSService
+metadata: {name: web}
+spec:
+  taskDefinition: %s
+  desiredCount: 2
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return str(path)
+
+
+def kinds(output: str) -> list[tuple[str, str]]:
+    return [(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(output)]
+
+
+def test_render_prints_yaml_documents_and_warnings_apart(tmp_path: Path, render: RenderRunner) -> None:
+    result = render(write(tmp_path, "web.yaml", f"{TASK_DEFINITION}---\n{SERVICE % 'web'}"))
+    assert result.code == 0
+    assert ("Deployment", "web") in kinds(result.stdout)
+    assert ("PodTemplate", "web-1") in kinds(result.stdout)
+    assert all(line.startswith(f"warning: {tmp_path}/web.yaml: ") for line in result.stderr.splitlines())
+
+
+def test_render_json_is_one_list(tmp_path: Path, render: RenderRunner) -> None:
+    result = render(write(tmp_path, "web.yaml", TASK_DEFINITION), output="json")
+    document = json.loads(result.stdout)
+    assert document["apiVersion"] == "v1"
+    assert document["kind"] == "List"
+    assert [item["kind"] for item in document["items"]] == ["PodTemplate"]
+
+
+def test_render_reads_stdin_and_directories_together(tmp_path: Path, render: RenderRunner) -> None:
+    directory = tmp_path / "defs"
+    write(directory, "nested/web.yaml", TASK_DEFINITION)
+    write(directory, "README.md", "not input")
+    result = render(str(directory), "-", stdin=SERVICE % "web")
+    assert result.code == 0, result.stderr
+    assert ("Deployment", "web") in kinds(result.stdout)
+
+
+def test_services_and_tasks_carry_their_cluster(tmp_path: Path, render: RenderRunner) -> None:
+    cluster = "apiVersion: ecs.compat.dev/v1alpha1\nkind: ECSCluster\nmetadata: {name: prod}\nspec: {}\n"
+    service = (SERVICE % "web") + "  cluster: arn:aws:ecs:eu-west-1:123456789012:cluster/prod\n"
+    result = render(write(tmp_path, "all.yaml", f"{service}---\n{cluster}---\n{TASK_DEFINITION}"), output="json")
+    deployment = next(i for i in json.loads(result.stdout)["items"] if i["kind"] == "Deployment")
+    assert deployment["metadata"]["labels"]["ecs.compat.dev/cluster"] == "prod"
+
+
+@pytest.mark.parametrize(
+    ("reference", "label", "warned"),
+    [
+        ("web", "web-1", False),
+        ("web:1", "web-1", False),
+        ("arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1", "web-1", False),
+        ("web:4", "web-4", True),
+    ],
+)
+def test_task_definition_references_resolve_offline(
+    tmp_path: Path, render: RenderRunner, reference: str, label: str, warned: bool
+) -> None:
+    result = render(write(tmp_path, "web.yaml", f"{TASK_DEFINITION}---\n{SERVICE % reference}"), output="json")
+    assert result.code == 0, result.stderr
+    deployment = next(i for i in json.loads(result.stdout)["items"] if i["kind"] == "Deployment")
+    assert deployment["metadata"]["labels"]["ecs.compat.dev/task-definition"] == label
+    pinned = "ECSService/web: spec.taskDefinition: revision 4 cannot be checked offline"
+    assert (pinned in result.stderr) is warned
+
+
+BAD_SERVICE = (
+    SERVICE % "web"
+    + "  loadBalancers: [{targetGroupArn: arn:aws:elasticloadbalancing:x, containerName: api, containerPort: 80}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        (["kind: [unclosed\n"], "{f}: cannot parse: "),
+        (
+            [SERVICE % "other"],
+            "{f}: ECSService/web: spec.taskDefinition: task definition family 'other' is not in the input",
+        ),
+        ([SERVICE % "web:latest"], "{f}: ECSService/web: spec.taskDefinition: 'web:latest' is not a task definition"),
+        ([TASK_DEFINITION, BAD_SERVICE], "{f}: ECSService/web: spec.loadBalancers[0].containerName: "),
+        (
+            [TASK_DEFINITION.replace("memory: 256", "memory: lots")],
+            "{f}: TaskDefinition/web: spec.containerDefinitions[0].memory: ",
+        ),
+        (
+            [TASK_DEFINITION.replace("image:", "imag:")],
+            "{f}: TaskDefinition/web: spec.containerDefinitions[0].imag: unknown field",
+        ),
+        (
+            [TASK_DEFINITION, TASK_DEFINITION],
+            "{f}: TaskDefinition/web: resource TaskDefinition/web is also defined in {f}",
+        ),
+        (
+            [TASK_DEFINITION.replace("kind: TaskDefinition", "kind: Deployment")],
+            "{f}: ecs.compat.dev/v1alpha1/Deployment is not an ECS resource",
+        ),
+        (
+            [TASK_DEFINITION.replace("metadata: {name: web}", "metadata: {}")],
+            "{f}: TaskDefinition: metadata.name: metadata.name is required",
+        ),
+        (['{"serviceName": "web"}'], "{f}: ECSService/web: spec.taskDefinition: required"),
+        (['{"hello": "world"}'], "{f}: not a custom resource (apiVersion/kind) nor ECS JSON"),
+    ],
+)
+def test_render_errors_name_the_file_and_field_and_print_nothing(
+    tmp_path: Path, render: RenderRunner, documents: list[str], expected: str
+) -> None:
+    path = write(tmp_path, "input.yaml", "---\n".join(documents))
+    result = render(path)
+    assert result.code == 1
+    assert result.stdout == ""
+    assert expected.format(f=path) in result.stderr
+    assert all(line.startswith("error: ") for line in result.stderr.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("first_text", "second_text"),
+    [
+        ("a: [\n", "b: {\n"),
+        (TASK_DEFINITION.replace("image:", "imag:"), (SERVICE % "web").replace("desiredCount: 2", "desiredCount: x")),
+    ],
+    ids=["parse", "schema"],
+)
+def test_render_reports_every_bad_file(tmp_path: Path, render: RenderRunner, first_text: str, second_text: str) -> None:
+    first = write(tmp_path, "a.yaml", first_text)
+    second = write(tmp_path, "b.yaml", second_text)
+    result = render(first, second)
+    assert result.code == 1
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [first, second]
+
+
+def test_render_of_nothing_is_an_error(tmp_path: Path, render: RenderRunner) -> None:
+    result = render(str(tmp_path))
+    assert (result.code, result.stdout, result.stderr) == (1, "", "error: input: no documents found\n")
+
+
+DESCRIBED = {
+    "taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/Web_App:3",
+        "family": "Web_App",
+        "revision": 3,
+        "status": "ACTIVE",
+        "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 256}],
+    }
+}
+
+
+def test_import_prints_resources_and_says_what_it_dropped(import_: ImportRunner) -> None:
+    result = import_("-", namespace="shop", stdin=json.dumps(DESCRIBED))
+    assert result.code == 0
+    [resource] = list(yaml.safe_load_all(result.stdout))
+    assert resource["metadata"] == {"name": resource["metadata"]["name"], "namespace": "shop"}
+    assert resource["metadata"]["name"].startswith("web-app-")
+    assert resource["spec"] == {
+        "family": "Web_App",
+        "containerDefinitions": DESCRIBED["taskDefinition"]["containerDefinitions"],
+    }
+    ref = f"TaskDefinition/{resource['metadata']['name']}"
+    assert result.stderr.splitlines() == [
+        f"import: <stdin>: {ref}: dropped {field} (read-only)" for field in ("taskDefinitionArn", "revision", "status")
+    ]
+
+
+def with_container(**fields: Any) -> str:
+    described = json.loads(json.dumps(DESCRIBED))
+    described["taskDefinition"]["containerDefinitions"][0].update(fields)
+    return json.dumps(described)
+
+
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        (with_container(memory="lots"), "error: <stdin>: TaskDefinition/web-app-"),
+        (with_container(colour="blue"), "spec.containerDefinitions[0].colour: unknown field"),
+        ('{"nope": 1}', "error: <stdin>: not a custom resource (apiVersion/kind) nor ECS JSON"),
+        ("apiVersion: ecs.compat.dev/v1alpha1\nkind: ECSCluster\nmetadata: {name: x}\n", "already a custom resource"),
+        ("{", "error: <stdin>: cannot parse: "),
+    ],
+)
+def test_import_errors_print_nothing_on_stdout(import_: ImportRunner, stdin: str, expected: str) -> None:
+    result = import_("-", stdin=stdin)
+    assert result.code == 1
+    assert result.stdout == ""
+    assert expected in result.stderr
+
+
+def test_the_offline_commands_load_no_kubernetes_client() -> None:
+    code = (
+        "import sys, ecs_operator.loading.commands, ecs_operator.cli\n"
+        "loaded = sorted(m for m in ('kopf', 'kubernetes', 'aiohttp') if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
