@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema  # type: ignore[import-untyped]  # installed with kubernetes-validate
 import pytest
 import yaml
+from pydantic import BaseModel, Field
 
 from ecs_operator.cli import main
 from ecs_operator.models.crds import all_crds, crd_filename, crd_yaml, openapi_schema, write_crds
@@ -199,9 +200,57 @@ def test_write_crds_to_stdout() -> None:
     assert list(yaml.safe_load_all(out.getvalue())) == all_crds()
 
 
-def test_openapi_schema_refuses_what_it_cannot_express() -> None:
-    from pydantic import BaseModel
+class Inner(BaseModel):
+    """Inner's own description."""
 
+    name: str
+
+
+class Sample(BaseModel):
+    """A model with one of each shape the conversion handles."""
+
+    required: int = Field(ge=1, le=9)
+    optional: str | None = None
+    choice: Literal["a", "b"] | None = None
+    single: Literal["only"] = "only"
+    counts: dict[str, int] = Field(default_factory=dict)
+    free: dict[str, Any] | None = None
+    anything: list[Any] = Field(default_factory=list)
+    positive: float = Field(default=1.0, gt=0, lt=10)
+    inner: Inner | None = Field(default=None, description="Where it is used.")
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("required", {"type": "integer", "minimum": 1, "maximum": 9}),
+        ("optional", {"type": "string"}),
+        ("choice", {"type": "string", "enum": ["a", "b"]}),
+        ("single", {"type": "string", "enum": ["only"]}),
+        ("counts", {"type": "object", "additionalProperties": {"type": "integer"}}),
+        ("free", {"type": "object", "x-kubernetes-preserve-unknown-fields": True}),
+        ("anything", {"type": "array", "items": {"x-kubernetes-preserve-unknown-fields": True}}),
+        (
+            "positive",
+            {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 10, "exclusiveMaximum": True},
+        ),
+        (
+            "inner",
+            {
+                "type": "object",
+                "description": "Where it is used.",
+                "properties": {"name": {"type": "string"}},
+                "required": ["name"],
+            },
+        ),
+    ],
+)
+def test_openapi_schema_conversion(field: str, expected: Schema) -> None:
+    schema = openapi_schema(Sample)
+    assert (schema["required"], schema["properties"][field]) == (["required"], expected)
+
+
+def test_openapi_schema_refuses_what_it_cannot_express() -> None:
     class Either(BaseModel):
         value: int | str
 

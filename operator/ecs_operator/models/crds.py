@@ -3,7 +3,7 @@
 Pydantic's JSON schema is turned into a *structural* OpenAPI v3 schema as apiextensions.k8s.io/v1 requires:
 every ``$ref`` inlined, ``T | None`` reduced to ``T`` (optional fields are simply not required), ``const``
 to ``enum``, free-form objects marked ``x-kubernetes-preserve-unknown-fields``, and pydantic's titles and
-``null`` defaults dropped. A keyword the conversion does not know is an error, not silently dropped.
+defaults dropped. A keyword the conversion does not know is an error, not silently dropped.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ _KEPT = {
     "maxItems",
     "required",
 }
-_DROPPED = {"title", "propertyNames"}  # pydantic's titles; key constraints Kubernetes cannot express
+# pydantic's titles; key constraints Kubernetes cannot express; defaults, which the models apply: were the API
+# server to write them into the stored spec, `to_ecs` could no longer tell what the user gave.
+_DROPPED = {"title", "propertyNames", "default"}
 _PRESERVE = "x-kubernetes-preserve-unknown-fields"
 _READY = '.status.conditions[?(@.type=="Ready")].status'
 # Kopf keeps handler progress in status.kopf as well as in annotations; a structural schema would prune it.
@@ -212,10 +214,12 @@ def _keyword(key: str, value: Any, defs: dict[str, Schema], seen: frozenset[str]
     """One keyword of pydantic's schema in Kubernetes' terms (possibly none, possibly another keyword)."""
     if key in _KEPT:
         return {key: value}
-    if key in _DROPPED or (key == "default" and value is None):
+    if key in _DROPPED:
         return {}
     if key == "const":
         return {"enum": [value]}
+    if key in ("exclusiveMinimum", "exclusiveMaximum"):  # a number in JSON Schema, a flag in OpenAPI v3.0
+        return {key.replace("exclusiveM", "m"): value, key: True}
     if key == "items":
         return {"items": _structural(value, defs, seen)}
     if key == "properties":
