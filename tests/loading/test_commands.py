@@ -160,7 +160,7 @@ def test_render_reports_every_bad_file(tmp_path: Path, render: RenderRunner, fir
     second = write(tmp_path, "b.yaml", second_text)
     result = render(first, second)
     assert result.code == 1
-    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [first, second]
+    assert list(dict.fromkeys(line.split(": ")[1] for line in result.stderr.splitlines())) == [first, second]
 
 
 def test_render_of_nothing_is_an_error(tmp_path: Path, render: RenderRunner) -> None:
