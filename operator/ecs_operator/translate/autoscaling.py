@@ -39,12 +39,9 @@ class Scaling:
 
 def service_scaling(auto: ServiceAutoScaling, resource: str) -> tuple[Scaling | None, list[FieldWarning]]:
     """The scaling of a service; None when there is no policy, so the desired count only stays within bounds."""
-    target = auto.scalableTarget
-    _check_target(target.ServiceNamespace, target.ScalableDimension, f"{_PATH}.scalableTarget")
+    # The model has checked the implied ServiceNamespace / ScalableDimension and the bounds' order.
     low, high = capacity_bounds(auto)
     policies = auto.scalingPolicies or []
-    for index, policy in enumerate(policies):
-        _check_target(policy.ServiceNamespace, policy.ScalableDimension, f"{_PATH}.scalingPolicies[{index}]")
     if not policies:
         return None, []
     metrics = [policy_metric(policy, f"{_PATH}.scalingPolicies[{index}]") for index, policy in enumerate(policies)]
@@ -52,22 +49,9 @@ def service_scaling(auto: ServiceAutoScaling, resource: str) -> tuple[Scaling | 
     return Scaling(low, high, metrics, behavior, tuple(policy.PolicyName for policy in policies)), warnings
 
 
-def _check_target(namespace: str | None, dimension: str | None, path: str) -> None:
-    if namespace not in (None, "ecs"):
-        raise TranslationError(f"{path}.ServiceNamespace", "a service scales in the ecs namespace; leave it out")
-    if dimension not in (None, "ecs:service:DesiredCount"):
-        raise TranslationError(f"{path}.ScalableDimension", "a service scales ecs:service:DesiredCount; leave it out")
-
-
 def capacity_bounds(auto: ServiceAutoScaling) -> tuple[int, int]:
-    """MinCapacity and MaxCapacity of the desired count, checked as RegisterScalableTarget does."""
-    target = auto.scalableTarget
-    path = f"{_PATH}.scalableTarget"
-    if target.MinCapacity is None or target.MaxCapacity is None:
-        raise TranslationError(path, "give MinCapacity and MaxCapacity")
-    if target.MinCapacity < 0 or target.MaxCapacity < target.MinCapacity:
-        raise TranslationError(f"{path}.MaxCapacity", "need 0 <= MinCapacity <= MaxCapacity")
-    return target.MinCapacity, target.MaxCapacity
+    """MinCapacity and MaxCapacity of the desired count."""
+    return auto.scalableTarget.MinCapacity, auto.scalableTarget.MaxCapacity
 
 
 def policy_metric(policy: ScalingPolicy, path: str) -> JsonDict:

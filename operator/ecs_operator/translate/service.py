@@ -114,16 +114,16 @@ def render_service(
 
 
 def check_daemon(spec: ECSServiceSpec) -> None:
-    """What ECS refuses for DAEMON services, refused here too."""
-    if spec.launchType == "FARGATE":
-        raise TranslationError("schedulingStrategy", "DAEMON services cannot run on FARGATE (as in ECS)")
-    for field, given in (
-        ("capacityProviderStrategy", spec.capacityProviderStrategy),
-        ("placementStrategy", spec.placementStrategy),
-        ("autoScaling", spec.autoScaling),
-    ):
-        if given:
-            raise TranslationError(field, "a DAEMON service runs one task per node; leave it out")
+    """A DaemonSet runs on every node that matches; it is not split among capacity providers.
+
+    (The model refuses the rest of what ECS refuses for DAEMON: FARGATE, desiredCount, strategies, scaling.)
+    """
+    if spec.capacityProviderStrategy:
+        raise TranslationError(
+            "capacityProviderStrategy",
+            "a DAEMON service runs one task per node and is not split among capacity providers; leave it out and "
+            "pick the nodes with placementConstraints memberOf",
+        )
 
 
 def check_deployment_controller(config: DeploymentConfiguration | None, controller: str | None) -> None:
@@ -314,8 +314,6 @@ def daemon_objects(spec: ECSServiceSpec, meta: Meta, names: ServiceNames, templa
     """A DaemonSet: one task per (matching) node, as ECS's DAEMON scheduling."""
     config = spec.deploymentConfiguration
     strategy, warnings = rolling_percentages(config, _DAEMON_DEFAULTS, meta.ref, daemon=True)
-    if spec.desiredCount is not None:
-        warnings.append(FieldWarning(meta.ref, "desiredCount", "a DAEMON service runs one task per node; ignored"))
     share = CapacityShare(None, None, 0, {})
     body = {
         "selector": {"matchLabels": dict(names.selector)},
