@@ -220,8 +220,7 @@ class TaskDefinitionSpec(RegisterTaskDefinitionRequest):
 
     @model_validator(mode="after")
     def _cross_field(self) -> TaskDefinitionSpec:
-        size_problems = list(_task_size_problems(self))
-        raise_problems(size_problems)  # the checks below rely on cpu and memory parsing
+        raise_problems(_task_size_problems(self))  # the checks below rely on cpu and memory parsing
         raise_problems(
             problem
             for check in (
