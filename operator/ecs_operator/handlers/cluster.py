@@ -1,0 +1,103 @@
+"""ECSCluster: a grouping label and capacity-provider defaults; its status counts what runs in it.
+
+The counts (DescribeClusters) are refreshed by a timer: running and pending tasks are the Pods labelled
+with the cluster, active services the ECSServices that name it, registered container instances the nodes
+of its node pools (every node when it declares none).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import kopf
+
+from ecs_operator.handlers.common import (
+    JsonDict,
+    NotReady,
+    Outcome,
+    Runtime,
+    api_of,
+    meta_of,
+    parse_spec,
+    reconcile_object,
+    runtime_of,
+)
+from ecs_operator.k8s import Api, matches_labels
+from ecs_operator.models.cluster import CAPACITY_PROVIDER_LABEL, ECSClusterSpec
+from ecs_operator.translate.context import DEFAULT_CLUSTER, GROUP, LABEL_CLUSTER, MANAGED_BY, ClusterContext, TranslationError, label_value
+from ecs_operator.translate.coverage import field_rejections, field_warnings
+
+KIND = "ECSCluster"
+_ARN_PREFIX = ":cluster/"
+
+
+def cluster_name(reference: str | None) -> str:
+    """The cluster a service or task names (a name or a cluster ARN); ``default`` when it names none."""
+    if not reference:
+        return DEFAULT_CLUSTER
+    return reference.split(_ARN_PREFIX, 1)[1] if reference.startswith("arn:") and _ARN_PREFIX in reference else reference
+
+
+def name_of(body: JsonDict) -> str:
+    return str((body.get("spec") or {}).get("clusterName") or body["metadata"]["name"])
+
+
+async def resolve_cluster(api: Api, namespace: str, reference: str | None) -> ClusterContext:
+    """The ECSCluster a service or task runs in. ``default`` need not exist (ECS creates it implicitly)."""
+    name = cluster_name(reference)
+    for body in await api.list(KIND, namespace):
+        if name_of(body) == name:
+            try:
+                return ClusterContext(name, ECSClusterSpec.model_validate(body.get("spec") or {}))
+            except ValueError as error:  # pydantic's ValidationError
+                raise NotReady("ClusterInvalid", f"cluster {name!r} has an invalid spec: {error}") from error
+    if name == DEFAULT_CLUSTER:
+        return ClusterContext()
+    raise NotReady("ClusterNotFound", f"cluster {name!r} does not exist in namespace {namespace}; create the ECSCluster")
+
+
+def node_pool_selectors(spec: ECSClusterSpec) -> list[dict[str, str]]:
+    return [pool.nodeSelector or {CAPACITY_PROVIDER_LABEL: pool.capacityProvider} for pool in spec.nodePools or []]
+
+
+def is_registered(node: JsonDict, selectors: list[dict[str, str]]) -> bool:
+    return not selectors or any(matches_labels(node, selector) for selector in selectors)
+
+
+async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
+    meta = meta_of(body)
+    spec = parse_spec(ECSClusterSpec, body)
+    rejected = field_rejections(spec)
+    if rejected:
+        raise TranslationError(f"spec.{rejected[0][0]}", rejected[0][1])
+    name = spec.clusterName or meta.name
+    pods = await api.list("Pod", meta.namespace, {**MANAGED_BY, LABEL_CLUSTER: label_value(name)})
+    live = [pod for pod in pods if not pod["metadata"].get("deletionTimestamp")]
+    services = [svc for svc in await api.list("ECSService", meta.namespace) if cluster_name((svc.get("spec") or {}).get("cluster")) == name]
+    selectors = node_pool_selectors(spec)
+    nodes = [node for node in await api.list("Node", None) if is_registered(node, selectors)]
+    status = {
+        "clusterName": name,
+        "status": "ACTIVE",
+        "runningTasksCount": sum(1 for pod in live if (pod.get("status") or {}).get("phase") == "Running"),
+        "pendingTasksCount": sum(1 for pod in live if (pod.get("status") or {}).get("phase") in (None, "Pending")),
+        "activeServicesCount": sum(1 for svc in services if not svc["metadata"].get("deletionTimestamp")),
+        "registeredContainerInstancesCount": len(nodes),
+    }
+    warnings = [str(warning) for warning in field_warnings(meta.ref, spec)]
+    return Outcome(status, reason="Active", message=f"cluster {name} is ACTIVE", warnings=warnings)
+
+
+async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_cluster)
+
+
+async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_cluster, raise_errors=False)
+
+
+def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
+    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
+        on(GROUP, "ecsclusters", id=f"cluster-{reason}", registry=registry)(_changed)
+    interval = runtime.config.resync_seconds
+    kopf.timer(GROUP, "ecsclusters", id="cluster-counts", interval=interval, idle=None, registry=registry)(_refresh)

@@ -1,0 +1,217 @@
+"""What every kind's handlers share: configuration, per-object locks, the error mapping, status and conditions.
+
+A reconcile function returns an ``Outcome`` (status fields, the Ready/Progressing condition, warnings) or
+raises ``InvalidSpec`` (the input will never work as it is) or ``NotReady`` ("not yet": a referenced object is
+missing). ``reconcile_object`` runs it under the object's lock, writes the status contract (conditions with
+lastTransitionTime, observedGeneration, warnings), posts Events when a condition changes, and maps the
+errors to Kopf's: ``PermanentError`` (no retry until the spec changes, so an invalid spec never crash-loops)
+and ``TemporaryError(delay=...)``. Timers and child events call it with ``raise_errors=False``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import kopf
+import pydantic
+
+from ecs_operator.k8s import Api, post_event
+from ecs_operator.models.errors import format_validation_error
+from ecs_operator.translate.context import Meta, TranslationError
+
+JsonDict = dict[str, Any]
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    """Knobs of the running operator; tests shorten the intervals."""
+
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    resync_seconds: float = 60.0  # timers: status refresh and drift repair when no event says so earlier
+    retry_seconds: float = 15.0  # "not yet" (missing cluster, task definition, security group)
+
+    @classmethod
+    def from_env(cls) -> OperatorConfig:
+        """Region and account for ARNs: ECS_OPERATOR_REGION / AWS_REGION / AWS_DEFAULT_REGION, ECS_OPERATOR_ACCOUNT_ID."""
+        env = os.environ
+        return cls(
+            region=env.get("ECS_OPERATOR_REGION") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
+            account_id=env.get("ECS_OPERATOR_ACCOUNT_ID", cls.account_id),
+            resync_seconds=float(env.get("ECS_OPERATOR_RESYNC_SECONDS", cls.resync_seconds)),
+            retry_seconds=float(env.get("ECS_OPERATOR_RETRY_SECONDS", cls.retry_seconds)),
+        )
+
+
+@dataclass
+class Runtime:
+    """Shared by all handlers of one operator run (kept in Kopf's memo)."""
+
+    config: OperatorConfig
+    settings: kopf.OperatorSettings | None = None  # recorded at startup: Kopf passes it to no other handler
+    locks: dict[tuple[str, str, str], asyncio.Lock] = field(default_factory=dict)
+
+    def lock(self, kind: str, namespace: str, name: str) -> asyncio.Lock:
+        # Change handlers, timers and child events can all reconcile one object; they take turns.
+        return self.locks.setdefault((kind, namespace, name), asyncio.Lock())
+
+
+def runtime_of(memo: Any) -> Runtime:
+    runtime: Runtime = memo.runtime
+    return runtime
+
+
+def api_of(memo: Any, logger: kopf.Logger) -> Api:
+    """A client with the operator's network settings, logging to the handler's (per-object) logger."""
+    settings = runtime_of(memo).settings
+    return Api(settings if settings is not None else kopf.OperatorSettings(), logger)
+
+
+def record_settings(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> None:
+    runtime_of(memo).settings = settings
+
+
+class InvalidSpec(Exception):
+    """The spec can never work as it is; the message names the field."""
+
+    reason = "InvalidSpec"
+
+
+class NotReady(Exception):
+    """Something the object needs is not there yet; retried after a delay."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    """What a reconcile achieved: status fields, and whether the object is ready or still progressing."""
+
+    status: JsonDict
+    ready: bool = True
+    reason: str = "Reconciled"
+    message: str = ""
+    progressing: bool = False
+    degraded: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def plain(body: Mapping[str, Any]) -> JsonDict:
+    """A deep, mutable copy of a Kopf body (which is a read-only view)."""
+    return copy.deepcopy(dict(body))
+
+
+def meta_of(body: Mapping[str, Any]) -> Meta:
+    metadata = body.get("metadata", {})
+    return Meta(kind=body["kind"], name=metadata["name"], namespace=metadata.get("namespace", "default"), uid=metadata.get("uid"))
+
+
+def parse_spec(model: type[Model], body: Mapping[str, Any]) -> Model:
+    try:
+        return model.model_validate(body.get("spec") or {})
+    except pydantic.ValidationError as error:
+        raise InvalidSpec("; ".join(format_validation_error(error, prefix="spec"))) from error
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def condition(previous: list[JsonDict], type_: str, status: bool, reason: str, message: str) -> JsonDict:
+    """A condition; lastTransitionTime moves only when the status flips."""
+    value = "True" if status else "False"
+    old = next((c for c in previous if c.get("type") == type_), None)
+    changed = old is None or old.get("status") != value
+    since = now() if changed or not old else old.get("lastTransitionTime", now())
+    return {"type": type_, "status": value, "reason": reason, "message": message, "lastTransitionTime": since}
+
+
+def conditions(previous: list[JsonDict], outcome: Outcome) -> list[JsonDict]:
+    degraded_reason = outcome.reason if outcome.degraded else "AsExpected"
+    progressing_reason = outcome.reason if outcome.progressing else "Idle"
+    return [
+        condition(previous, "Ready", outcome.ready, outcome.reason, outcome.message),
+        condition(previous, "Progressing", outcome.progressing, progressing_reason, outcome.message if outcome.progressing else ""),
+        condition(previous, "Degraded", outcome.degraded, degraded_reason, outcome.message if outcome.degraded else ""),
+    ]
+
+
+def observed_generation(body: Mapping[str, Any]) -> JsonDict:
+    # An API emulator may keep no generation; then there is nothing to observe and the field is left out.
+    generation = body.get("metadata", {}).get("generation")
+    return {"observedGeneration": generation} if generation is not None else {}
+
+
+async def write_status(api: Api, body: Mapping[str, Any], outcome: Outcome) -> JsonDict:
+    """Patch the status when it changed; post an Event when the Ready condition or the warnings change."""
+    old: JsonDict = body.get("status") or {}
+    previous = old.get("conditions") or []
+    status = {**outcome.status, **observed_generation(body), "conditions": conditions(previous, outcome)}
+    status["warnings"] = outcome.warnings
+    if any(old.get(key) != value for key, value in status.items()):
+        meta = body["metadata"]
+        await api.patch_status(body["kind"], meta.get("namespace", "default"), meta["name"], status)
+    _post_transitions(body, previous, status["conditions"][0], old.get("warnings") or [], outcome.warnings)
+    return status
+
+
+def _post_transitions(body: Mapping[str, Any], previous: list[JsonDict], ready: JsonDict, old_warnings: list[str], warnings: list[str]) -> None:
+    old = next((c for c in previous if c.get("type") == "Ready"), {})
+    if (old.get("status"), old.get("reason"), old.get("message")) != (ready["status"], ready["reason"], ready["message"]):
+        failed = ready["status"] != "True"
+        post_event(body, warning=failed, reason=ready["reason"], message=ready["message"] or "Ready")
+    for warning in warnings:
+        if warning not in old_warnings:
+            post_event(body, warning=True, reason="FieldIgnored", message=warning)
+
+
+Reconciler = Callable[[Api, JsonDict, Runtime], Awaitable[Outcome]]
+
+
+async def reconcile_object(api: Api, body: Mapping[str, Any], runtime: Runtime, reconcile: Reconciler, *, raise_errors: bool = True) -> None:
+    """Run ``reconcile`` under the object's lock and write what came of it (see the module docstring)."""
+    meta = body["metadata"]
+    async with runtime.lock(body["kind"], meta.get("namespace", "default"), meta["name"]):
+        # Re-read under the lock: another handler may have written the status in the meantime.
+        fresh = await api.get(body["kind"], meta.get("namespace"), meta["name"])
+        if fresh is None or fresh.get("metadata", {}).get("deletionTimestamp"):
+            return
+        fresh.setdefault("kind", body["kind"])
+        fresh.setdefault("apiVersion", body.get("apiVersion"))
+        try:
+            outcome = await reconcile(api, fresh, runtime)
+        except (InvalidSpec, TranslationError) as error:
+            await write_status(api, fresh, failed_outcome(fresh, "InvalidSpec", str(error), degraded=True))
+            if raise_errors:
+                raise kopf.PermanentError(str(error)) from error
+            return
+        except NotReady as error:
+            await write_status(api, fresh, failed_outcome(fresh, error.reason, error.message, degraded=False))
+            if raise_errors:
+                raise kopf.TemporaryError(error.message, delay=runtime.config.retry_seconds) from error
+            return
+        await write_status(api, fresh, outcome)
+
+
+def failed_outcome(body: Mapping[str, Any], reason: str, message: str, *, degraded: bool) -> Outcome:
+    """Ready=False; the other status fields stay as they were (the last good children keep running)."""
+    old = dict(body.get("status") or {})
+    return Outcome(
+        status={k: v for k, v in old.items() if k not in ("conditions", "warnings", "observedGeneration")},
+        ready=False,
+        reason=reason,
+        message=message,
+        progressing=not degraded,
+        degraded=degraded,
+        warnings=list(old.get("warnings") or []),
+    )

@@ -1,0 +1,64 @@
+"""SecurityGroup: one NetworkPolicy for the group's member pods (tasks that name it in awsvpcConfiguration)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import kopf
+
+from ecs_operator.handlers.children import sync_children
+from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, api_of, meta_of, parse_spec, reconcile_object, runtime_of
+from ecs_operator.k8s import Api
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.translate.context import GROUP, SecurityGroupRef
+from ecs_operator.translate.securitygroup import MEMBER, membership_label, render_security_group
+
+KIND = "SecurityGroup"
+
+
+def group_id(body: JsonDict) -> str:
+    """The GroupId given in the spec, else a stable made-up one (``sg-`` and 17 hex digits, as EC2's)."""
+    given = (body.get("spec") or {}).get("GroupId")
+    if given:
+        return str(given)
+    meta = body["metadata"]
+    seed = meta.get("uid") or f"{meta.get('namespace')}/{meta['name']}"
+    return "sg-" + hashlib.sha256(seed.encode()).hexdigest()[:17]
+
+
+async def security_groups(api: Api, namespace: str) -> list[SecurityGroupRef]:
+    """Every valid SecurityGroup of the namespace (an invalid one reports itself in its own status)."""
+    groups = []
+    for body in await api.list(KIND, namespace):
+        try:
+            groups.append(SecurityGroupRef(body["metadata"]["name"], SecurityGroupSpec.model_validate(body.get("spec") or {})))
+        except ValueError:  # pydantic's ValidationError
+            continue
+    return groups
+
+
+async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
+    meta = meta_of(body)
+    group = SecurityGroupRef(meta.name, parse_spec(SecurityGroupSpec, body))
+    others = [other for other in await security_groups(api, meta.namespace) if other.name != meta.name]
+    rendered = render_security_group(group, meta, others)
+    await sync_children(api, meta, rendered.objects)
+    pods = await api.list("Pod", meta.namespace, {membership_label(group): MEMBER})
+    status = {"GroupId": group_id(body), "members": sum(1 for pod in pods if not pod["metadata"].get("deletionTimestamp"))}
+    return Outcome(status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings])
+
+
+async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_security_group)
+
+
+async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_security_group, raise_errors=False)
+
+
+def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
+    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
+        on(GROUP, "securitygroups", id=f"securitygroup-{reason}", registry=registry)(_changed)
+    # Members come and go with tasks; the source groups a rule names may be created later.
+    kopf.timer(GROUP, "securitygroups", id="securitygroup-refresh", interval=runtime.config.resync_seconds, registry=registry)(_refresh)

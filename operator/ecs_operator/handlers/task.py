@@ -1,0 +1,181 @@
+"""ECSTask (RunTask): ``count`` Pods created once, restartPolicy Never; status as DescribeTasks shows it.
+
+Pods are created, never re-applied: a Pod's spec cannot change, and a task that stopped stays stopped (a
+Pod gone missing is a stopped task, not one to start again). Creation is idempotent (``<task>-<i>`` names,
+409 = already there), so an operator restart duplicates nothing.
+
+Stopping: when an essential container (the translator lists them in the Pod annotation
+``ecs.compat.dev/essential-containers``) has terminated, or ``desiredStatus: STOPPED`` asks for StopTask, the
+operator records the containers' states in the status and deletes the Pod with its grace period: the kubelet
+sends the remaining containers SIGTERM, then SIGKILL after the task definition's stopTimeout, as ECS does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import kopf
+
+from ecs_operator.handlers.children import apply_children, controlled_by
+from ecs_operator.handlers.cluster import resolve_cluster
+from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, api_of, meta_of, now, parse_spec, reconcile_object, runtime_of
+from ecs_operator.handlers.securitygroup import security_groups
+from ecs_operator.handlers.taskdefinition import resolve_task_definition
+from ecs_operator.k8s import Api
+from ecs_operator.models.task import ECSTaskSpec
+from ecs_operator.translate.context import ANNOTATION_CONTAINER_NAMES, GROUP, MANAGED_BY, Meta
+from ecs_operator.translate.pod import ANNOTATION_ESSENTIAL
+from ecs_operator.translate.task import render_task
+
+KIND = "ECSTask"
+ORDER = ["PROVISIONING", "PENDING", "RUNNING", "DEPROVISIONING", "STOPPED"]
+ESSENTIAL_EXITED = ("EssentialContainerExited", "Essential container in task exited")
+USER_STOPPED = "Task stopped by user"
+
+
+def task_arn(region: str, account: str, cluster: str, meta: Meta, pod: str) -> str:
+    task_id = hashlib.sha256(f"{meta.uid}/{pod}".encode()).hexdigest()[:32]
+    return f"arn:aws:ecs:{region}:{account}:task/{cluster}/{task_id}"
+
+
+def container_statuses(pod: JsonDict) -> list[JsonDict]:
+    """The pod's containers as ECS shows them: ECS names, lastStatus, exitCode, reason, image."""
+    annotations = pod["metadata"].get("annotations") or {}
+    names = json.loads(annotations.get(ANNOTATION_CONTAINER_NAMES, "{}"))
+    reported = {c["name"]: c for c in (pod.get("status") or {}).get("containerStatuses") or []}
+    result = []
+    for container in pod["spec"]["containers"]:
+        state = reported.get(container["name"], {}).get("state") or {}
+        entry: JsonDict = {"name": names.get(container["name"], container["name"]), "image": container.get("image"), "lastStatus": "PENDING"}
+        if "running" in state:
+            entry["lastStatus"] = "RUNNING"
+        elif "terminated" in state:
+            entry.update(lastStatus="STOPPED", exitCode=state["terminated"].get("exitCode"))
+            if state["terminated"].get("reason"):
+                entry["reason"] = state["terminated"]["reason"]
+        elif state.get("waiting", {}).get("reason"):
+            entry["reason"] = state["waiting"]["reason"]
+        result.append(entry)
+    return result
+
+
+def essential_exited(pod: JsonDict) -> bool:
+    essential = json.loads((pod["metadata"].get("annotations") or {}).get(ANNOTATION_ESSENTIAL, "[]"))
+    reported = (pod.get("status") or {}).get("containerStatuses") or []
+    return any(c["name"] in essential and "terminated" in (c.get("state") or {}) for c in reported)
+
+
+def pod_last_status(pod: JsonDict) -> str:
+    if pod["metadata"].get("deletionTimestamp"):
+        return "DEPROVISIONING"
+    phase = (pod.get("status") or {}).get("phase")
+    return {"Pending": "PENDING", "Running": "RUNNING", "Succeeded": "STOPPED", "Failed": "STOPPED"}.get(phase or "", "PROVISIONING")
+
+
+def stop(entry: JsonDict, code: str, reason: str) -> None:
+    entry.setdefault("stopCode", code)
+    entry.setdefault("stoppedReason", reason)
+    entry["desiredStatus"] = "STOPPED"
+    entry.setdefault("stoppingAt", now())
+
+
+async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSpec) -> JsonDict:
+    """One task's status from its Pod; stops the Pod when the task must stop."""
+    entry = dict(entry)
+    if entry.get("lastStatus") == "STOPPED":
+        return entry  # a stopped task stays as it was recorded
+    if pod is None:
+        stop(entry, "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated", "Task stopped: its Pod was deleted")
+        entry.update(lastStatus="STOPPED", stoppedAt=now())
+        return entry
+    entry["containers"] = container_statuses(pod)
+    entry["lastStatus"] = pod_last_status(pod)
+    started = (pod.get("status") or {}).get("startTime")
+    if started:
+        entry.setdefault("startedAt", started)
+    must_stop = spec.desiredStatus == "STOPPED" or essential_exited(pod)
+    if spec.desiredStatus == "STOPPED":
+        stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
+    elif essential_exited(pod) or entry["lastStatus"] == "STOPPED":
+        failed_to_start = not any("exitCode" in c for c in entry["containers"])
+        stop(entry, *(("TaskFailedToStart", "Task failed to start") if failed_to_start else ESSENTIAL_EXITED))
+    if entry["lastStatus"] == "STOPPED":
+        entry["stoppedAt"] = now()
+    elif must_stop and entry["lastStatus"] != "DEPROVISIONING":
+        grace = pod["spec"].get("terminationGracePeriodSeconds")
+        await api.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], grace)
+        entry["lastStatus"] = "DEPROVISIONING"
+    return entry
+
+
+def summary(tasks: list[JsonDict]) -> JsonDict:
+    """The top-level fields over all tasks: the least advanced state; stop details of the first stopped."""
+    result: JsonDict = {"lastStatus": min((t["lastStatus"] for t in tasks), key=ORDER.index, default="PROVISIONING")}
+    result["desiredStatus"] = "STOPPED" if tasks and all(t.get("desiredStatus") == "STOPPED" for t in tasks) else "RUNNING"
+    stopped = [t for t in tasks if "stopCode" in t]
+    if stopped:
+        result.update(stopCode=stopped[0]["stopCode"], stoppedReason=stopped[0]["stoppedReason"], stoppingAt=stopped[0].get("stoppingAt"))
+    for key, pick in (("startedAt", min), ("stoppedAt", max)):
+        values = [t[key] for t in tasks if t.get(key)]
+        if values and (key != "stoppedAt" or result["lastStatus"] == "STOPPED"):
+            result[key] = pick(values)
+    return {k: v for k, v in result.items() if v is not None}
+
+
+async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
+    meta = meta_of(body)
+    spec = parse_spec(ECSTaskSpec, body)
+    old = body.get("status") or {}
+    cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
+    td = await resolve_task_definition(api, meta.namespace, spec.taskDefinition, old.get("taskDefinition"))
+    entries = list(old.get("tasks") or [])
+    warnings = list(old.get("warnings") or [])
+    if not entries:
+        rendered = render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
+        warnings = [str(w) for w in rendered.warnings]
+        pods = [obj for obj in rendered.objects if obj["kind"] == "Pod"]
+        if spec.desiredStatus != "STOPPED":
+            await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
+            for pod in pods:
+                await api.create(pod)
+        config = runtime.config
+        entries = [{"podName": pod["metadata"]["name"], "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]), "lastStatus": "PROVISIONING", "desiredStatus": "RUNNING", "createdAt": now()} for pod in pods]
+    live = {pod["metadata"]["name"]: pod for pod in await api.list("Pod", meta.namespace, MANAGED_BY) if controlled_by(pod, meta.uid)}
+    tasks = [await track(api, entry, live.get(entry["podName"]), spec) for entry in entries]
+    status = {
+        "taskDefinition": td.family_revision,
+        "clusterName": cluster.name,
+        "createdAt": old.get("createdAt") or now(),
+        "tasks": tasks,
+        **{key: value for key, value in (("launchType", spec.launchType), ("group", spec.group or f"family:{td.family}"), ("startedBy", spec.startedBy)) if value},
+        **summary(tasks),
+    }
+    return task_outcome(status, warnings)
+
+
+def task_outcome(status: JsonDict, warnings: list[str]) -> Outcome:
+    last = status["lastStatus"]
+    if last == "RUNNING":
+        return Outcome(status, reason="Running", message="all tasks are RUNNING", warnings=warnings)
+    if last != "STOPPED":
+        return Outcome(status, ready=False, reason="Pending", message=f"tasks are {last}", progressing=True, warnings=warnings)
+    failed = [t for t in status["tasks"] if t.get("stopCode") == "TaskFailedToStart" or any(c.get("exitCode") not in (None, 0) for c in t.get("containers") or [] if c.get("lastStatus") == "STOPPED" and t.get("stopCode") != "UserInitiated")]
+    if failed:
+        return Outcome(status, ready=False, reason="TaskFailed", message=f"{status.get('stoppedReason')}", degraded=True, warnings=warnings)
+    return Outcome(status, reason="Stopped", message=f"{status.get('stoppedReason')}", warnings=warnings)
+
+
+async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_task)
+
+
+async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_task, raise_errors=False)
+
+
+def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
+    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
+        on(GROUP, "ecstasks", id=f"task-{reason}", registry=registry)(_changed)
+    kopf.timer(GROUP, "ecstasks", id="task-refresh", interval=runtime.config.resync_seconds, registry=registry)(_refresh)

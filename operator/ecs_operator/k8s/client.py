@@ -1,0 +1,181 @@
+"""The one place that talks to the Kubernetes API: read, list, apply, create, delete, patch status, post Events.
+
+It rides on Kopf's own authenticated client (its credentials vault, retries on 5xx/429, re-login on 401), so
+it works wherever the operator's watches work: in-cluster, with a kubeconfig, or against an emulator in tests.
+Kopf has no public request API; ``kopf._cogs.clients`` is used here and nowhere else, so a Kopf upgrade has
+one file to check.
+
+Children are written with server-side apply (``application/apply-patch+yaml``, field manager ``ecs-operator``,
+``force=true``): the operator owns the fields it sets, removed fields and list items are pruned by the API
+server, and fields other controllers own (``replicas`` under an HPA, status) are left alone.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import kopf
+from kopf._cogs.clients import api as kopf_api
+from kopf._cogs.clients import errors as kopf_errors
+
+FIELD_MANAGER = "ecs-operator"
+JsonDict = dict[str, Any]
+
+APIError = kopf_errors.APIError
+NotFound = kopf_errors.APINotFoundError
+Conflict = kopf_errors.APIConflictError
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Where a kind lives in the API."""
+
+    api_version: str
+    plural: str
+    namespaced: bool = True
+
+    def url(self, namespace: str | None, name: str | None = None, subresource: str | None = None) -> str:
+        root = f"/api/{self.api_version}" if "/" not in self.api_version else f"/apis/{self.api_version}"
+        path = f"{root}/namespaces/{namespace}/{self.plural}" if self.namespaced else f"{root}/{self.plural}"
+        if name is not None:
+            path += f"/{name}"
+        if subresource is not None:
+            path += f"/{subresource}"
+        return path
+
+
+# Every kind the operator reads or writes; children of any other kind are refused loudly.
+KINDS: dict[str, Kind] = {
+    "ECSCluster": Kind("ecs.compat.dev/v1alpha1", "ecsclusters"),
+    "TaskDefinition": Kind("ecs.compat.dev/v1alpha1", "taskdefinitions"),
+    "ECSService": Kind("ecs.compat.dev/v1alpha1", "ecsservices"),
+    "ECSTask": Kind("ecs.compat.dev/v1alpha1", "ecstasks"),
+    "SecurityGroup": Kind("ecs.compat.dev/v1alpha1", "securitygroups"),
+    "ControllerRevision": Kind("apps/v1", "controllerrevisions"),
+    "Deployment": Kind("apps/v1", "deployments"),
+    "DaemonSet": Kind("apps/v1", "daemonsets"),
+    "Pod": Kind("v1", "pods"),
+    "Service": Kind("v1", "services"),
+    "ServiceAccount": Kind("v1", "serviceaccounts"),
+    "ConfigMap": Kind("v1", "configmaps"),
+    "PodTemplate": Kind("v1", "podtemplates"),
+    "PersistentVolumeClaim": Kind("v1", "persistentvolumeclaims"),
+    "Node": Kind("v1", "nodes", namespaced=False),
+    "Ingress": Kind("networking.k8s.io/v1", "ingresses"),
+    "NetworkPolicy": Kind("networking.k8s.io/v1", "networkpolicies"),
+    "HorizontalPodAutoscaler": Kind("autoscaling/v2", "horizontalpodautoscalers"),
+    "PodDisruptionBudget": Kind("policy/v1", "poddisruptionbudgets"),
+}
+
+
+def kind_of(obj: Mapping[str, Any]) -> Kind:
+    kind = KINDS.get(str(obj.get("kind")))
+    if kind is None:
+        raise ValueError(f"ecs-operator does not manage objects of kind {obj.get('kind')!r}")
+    return kind
+
+
+def matches_labels(obj: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    have = obj.get("metadata", {}).get("labels") or {}
+    return all(have.get(key) == value for key, value in labels.items())
+
+
+def field_manager(obj: Mapping[str, Any]) -> str:
+    """``ecs-operator``; for a child shared by several owners (no controller), one manager per owner.
+
+    Server-side apply keeps what each manager applied: with one manager per owner, each owner's apply adds
+    its own ownerReference instead of replacing the others'.
+    """
+    refs = obj.get("metadata", {}).get("ownerReferences") or []
+    if refs and not any(ref.get("controller") for ref in refs):
+        return f"{FIELD_MANAGER}-{refs[0]['uid']}"[:128]
+    return FIELD_MANAGER
+
+
+@dataclass(frozen=True)
+class Api:
+    """A Kubernetes client bound to the running operator's settings (timeouts, backoffs) and a logger."""
+
+    settings: kopf.OperatorSettings
+    logger: kopf.Logger
+
+    async def _call(self, method: str, url: str, payload: object = None, content_type: str | None = None) -> Any:
+        headers = {"Content-Type": content_type} if content_type else None
+        response = await kopf_api.request(
+            method, url, payload=payload, headers=headers, settings=self.settings, logger=self.logger
+        )
+        async with response:
+            return await response.json()
+
+    async def get(self, kind: str, namespace: str | None, name: str) -> JsonDict | None:
+        try:
+            result: JsonDict = await self._call("get", KINDS[kind].url(namespace, name))
+        except NotFound:
+            return None
+        return result
+
+    async def list(self, kind: str, namespace: str | None, labels: Mapping[str, str] | None = None) -> list[JsonDict]:
+        """Objects of a kind in a namespace (all namespaces if None), filtered by labels."""
+        labels = labels or {}
+        url = KINDS[kind].url(namespace)
+        if labels:
+            url += "?" + urllib.parse.urlencode({"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())})
+        listing = await self._call("get", url)
+        items: list[JsonDict] = listing.get("items") or []
+        # The selector is applied again here: it costs nothing and keeps the result right on any API server.
+        return [{"apiVersion": KINDS[kind].api_version, "kind": kind, **item} for item in items if matches_labels(item, labels)]
+
+    async def apply(self, obj: JsonDict) -> JsonDict:
+        """Server-side apply ``obj`` as the operator's field manager, taking over conflicting fields."""
+        meta = obj["metadata"]
+        query = urllib.parse.urlencode({"fieldManager": field_manager(obj), "force": "true"})
+        url = kind_of(obj).url(meta.get("namespace"), meta["name"]) + "?" + query
+        try:
+            result: JsonDict = await self._call("patch", url, obj, "application/apply-patch+yaml")
+        except NotFound:
+            # A real API server creates on apply; an API emulator without apply support answers 404 instead.
+            created = await self.create(obj)
+            if created is None:
+                raise
+            return created
+        return result
+
+    async def create(self, obj: JsonDict) -> JsonDict | None:
+        """Create ``obj``; None if an object of that name already exists (so creating is idempotent)."""
+        query = urllib.parse.urlencode({"fieldManager": FIELD_MANAGER})
+        url = kind_of(obj).url(obj["metadata"].get("namespace")) + "?" + query
+        try:
+            result: JsonDict = await self._call("post", url, obj)
+        except Conflict:
+            return None
+        return result
+
+    async def delete(self, kind: str, namespace: str | None, name: str, grace_seconds: int | None = None) -> bool:
+        """Delete an object (children in the background); False if it was already gone."""
+        options: JsonDict = {"propagationPolicy": "Background"}
+        if grace_seconds is not None:
+            options["gracePeriodSeconds"] = grace_seconds
+        try:
+            await self._call("delete", KINDS[kind].url(namespace, name), options)
+        except NotFound:
+            return False
+        return True
+
+    async def patch(self, kind: str, namespace: str | None, name: str, patch: JsonDict, subresource: str | None = None) -> JsonDict:
+        """JSON merge patch (lists are replaced whole, null removes a key)."""
+        url = KINDS[kind].url(namespace, name, subresource)
+        result: JsonDict = await self._call("patch", url, patch, "application/merge-patch+json")
+        return result
+
+    async def patch_status(self, kind: str, namespace: str, name: str, status: JsonDict) -> None:
+        """Replace the given top-level status fields (merge patch on the status subresource)."""
+        await self.patch(kind, namespace, name, {"status": status}, subresource="status")
+
+
+def post_event(body: Mapping[str, Any], *, warning: bool, reason: str, message: str) -> None:
+    """Queue a Kubernetes Event about ``body``; Kopf posts it in the background (never blocks a handler)."""
+    # kopf.event is not subject to the posting level, which only filters Kopf's own log messages.
+    kopf.event(dict(body), type="Warning" if warning else "Normal", reason=reason, message=message[:1024])

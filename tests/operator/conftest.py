@@ -1,0 +1,308 @@
+"""The real operator (Kopf, in this test's event loop) against kmock's Kubernetes API emulator over HTTP.
+
+kmock is a database over HTTP: it stores, lists, watches, merges patches and honours finalizers, and nothing
+more. What Kubernetes' own components would do is done here, openly, by the ``Cluster`` helpers:
+
+- the API server's bookkeeping: a uid and metadata.generation on create, generation + 1 on a spec change;
+- the Deployment / DaemonSet controllers: writing ``status`` (replicas, readiness, the Progressing condition);
+- the kubelet: writing Pod ``status`` (phase, container states and exit codes);
+- the garbage collector: deleting the children of a deleted owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import threading
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import kmock as kmock_lib
+import kopf
+import pytest
+
+from ecs_operator.handlers.common import OperatorConfig, Runtime
+from ecs_operator.handlers.main import build_registry, configure
+from ecs_operator.k8s.client import KINDS
+from ecs_operator.translate.context import MANAGED_BY
+from tests.k8s_schema import validate_object
+
+JsonDict = dict[str, Any]
+T = TypeVar("T")
+NAMESPACE = "default"
+TEST_CONFIG = OperatorConfig(region="eu-west-1", account_id="123456789012", resync_seconds=1.0, retry_seconds=0.5)
+
+CUSTOM = {
+    "ECSCluster": ("ecsclusters", "ecsc"),
+    "TaskDefinition": ("taskdefinitions", "td"),
+    "ECSService": ("ecsservices", "ecssvc"),
+    "ECSTask": ("ecstasks", "ecst"),
+    "SecurityGroup": ("securitygroups", "sg"),
+}
+BUILTIN_VERBS = {"get", "list", "watch", "create", "patch", "delete"}
+
+
+def declare_resources(kmock: kmock_lib.KubernetesEmulator) -> None:
+    """What API discovery shows: the CRDs' resources with a status subresource, and the built-in kinds."""
+    kmock.resources["apiextensions.k8s.io/v1/customresourcedefinitions"] = kmock_lib.ResourceInfo(
+        kind="CustomResourceDefinition", namespaced=False, verbs={"list", "watch", "get"}
+    )
+    kmock.resources["v1/events"] = kmock_lib.ResourceInfo(kind="Event", namespaced=True, verbs={"create", "list"})
+    kmock.resources["v1/namespaces"] = kmock_lib.ResourceInfo(
+        kind="Namespace", namespaced=False, verbs={"list", "watch"}
+    )
+    for kind, (plural, short) in CUSTOM.items():
+        kmock.resources[f"ecs.compat.dev/v1alpha1/{plural}"] = kmock_lib.ResourceInfo(
+            kind=kind,
+            namespaced=True,
+            verbs=BUILTIN_VERBS,
+            subresources={"status"},
+            shortnames={short},
+            categories={"ecs"},
+        )
+    for kind, where in KINDS.items():
+        if kind not in CUSTOM:
+            kmock.resources[f"{where.api_version}/{where.plural}"] = kmock_lib.ResourceInfo(
+                kind=kind, namespaced=where.namespaced, verbs=BUILTIN_VERBS, subresources={"status"}
+            )
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 8.0, what: str = "") -> T:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.05)
+
+
+class Cluster:
+    """Talks to kmock over HTTP as kubectl would, and plays the Kubernetes controllers that kmock lacks."""
+
+    def __init__(self, kmock: kmock_lib.KubernetesEmulator) -> None:
+        self.kmock = kmock
+
+    @staticmethod
+    def url(
+        kind: str, name: str | None = None, subresource: str | None = None, namespace: str | None = NAMESPACE
+    ) -> str:
+        where = KINDS[kind]
+        return where.url(namespace if where.namespaced else None, name, subresource)
+
+    async def get(self, kind: str, name: str, namespace: str = NAMESPACE) -> JsonDict | None:
+        async with self.kmock.get(self.url(kind, name, namespace=namespace)) as response:
+            if response.status == 404:
+                return None
+            assert response.status == 200, await response.text()
+            result: JsonDict = await response.json()
+            return result
+
+    async def list(self, kind: str, namespace: str = NAMESPACE) -> list[JsonDict]:
+        async with self.kmock.get(self.url(kind, namespace=namespace)) as response:
+            assert response.status == 200, await response.text()
+            items: list[JsonDict] = (await response.json())["items"]
+            return items
+
+    async def create(self, obj: JsonDict) -> JsonDict:
+        """POST like kubectl create; as the API server would, assign a uid, generation 1 and a creation time."""
+        where = KINDS[obj["kind"]]
+        meta = obj.setdefault("metadata", {})
+        if where.namespaced:
+            meta.setdefault("namespace", NAMESPACE)
+        meta.setdefault("uid", str(uuid.uuid4()))
+        meta.setdefault("generation", 1)
+        meta.setdefault("creationTimestamp", now())
+        async with self.kmock.post(where.url(meta.get("namespace")), json=obj) as response:
+            assert response.status in (200, 201), await response.text()
+            created: JsonDict = await response.json()
+            return created
+
+    async def patch(self, kind: str, name: str, patch: JsonDict, subresource: str | None = None) -> JsonDict:
+        async with self.kmock.patch(self.url(kind, name, subresource), json=patch) as response:
+            assert response.status == 200, await response.text()
+            result: JsonDict = await response.json()
+            return result
+
+    async def update_spec(self, kind: str, name: str, spec: JsonDict) -> None:
+        """kubectl apply of a changed spec: as the API server would, bump metadata.generation."""
+        current = await self.get(kind, name)
+        assert current is not None
+        generation = current["metadata"].get("generation", 1) + 1
+        await self.patch(kind, name, {"spec": spec, "metadata": {"generation": generation}})
+
+    async def delete(self, kind: str, name: str) -> None:
+        async with self.kmock.delete(self.url(kind, name)) as response:
+            assert response.status == 200, await response.text()
+
+    async def status(self, kind: str, name: str) -> JsonDict:
+        obj = await self.get(kind, name)
+        return (obj or {}).get("status") or {}
+
+    async def condition(self, kind: str, name: str, type_: str = "Ready") -> JsonDict:
+        conditions = (await self.status(kind, name)).get("conditions") or []
+        return next((c for c in conditions if c["type"] == type_), {})
+
+    # --- Kubernetes components that kmock does not have ---------------------------------------------------
+
+    async def deployment_controller(
+        self, name: str, *, ready: int | None = None, deadline_exceeded: bool = False
+    ) -> None:
+        """Play the Deployment controller: report the rollout of the current template (``ready`` replicas ready)."""
+        deployment = await self.get("Deployment", name)
+        assert deployment is not None, f"no Deployment {name}"
+        replicas = deployment["spec"].get("replicas", 1)
+        ready = replicas if ready is None else ready
+        progressing = (
+            {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "timed out"}
+            if deadline_exceeded
+            else {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ok"}
+        )
+        status = {
+            "replicas": replicas,
+            "updatedReplicas": replicas,
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "unavailableReplicas": replicas - ready,
+            "conditions": [progressing],
+        }
+        generation = deployment["metadata"].get("generation")
+        if generation is not None:
+            status["observedGeneration"] = generation
+        await self.patch("Deployment", name, {"status": status}, subresource="status")
+
+    async def daemonset_controller(self, name: str, *, nodes: int, ready: int) -> None:
+        """Play the DaemonSet controller: one pod per node, ``ready`` of them ready."""
+        status = {
+            "currentNumberScheduled": nodes,
+            "desiredNumberScheduled": nodes,
+            "numberMisscheduled": 0,
+            "numberReady": ready,
+            "numberAvailable": ready,
+            "updatedNumberScheduled": nodes,
+        }
+        await self.patch("DaemonSet", name, {"status": status}, subresource="status")
+
+    async def kubelet(self, pod: str, phase: str, containers: dict[str, JsonDict] | None = None) -> None:
+        """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``)."""
+        statuses = [
+            {
+                "name": name,
+                "state": state,
+                "ready": "running" in state,
+                "restartCount": 0,
+                "image": "img",
+                "imageID": "",
+            }
+            for name, state in (containers or {}).items()
+        ]
+        status: JsonDict = {"phase": phase, "containerStatuses": statuses}
+        if phase != "Pending":
+            status["startTime"] = now()
+        await self.patch("Pod", pod, {"status": status}, subresource="status")
+
+    async def garbage_collector(self) -> list[str]:
+        """Play the garbage collector: delete objects whose owners are gone; what was deleted."""
+        alive = {obj.raw["metadata"].get("uid") for _, obj in self.kmock.objects.items() if not obj.deleted}
+        deleted = []
+        for (resource, namespace, name), obj in list(self.kmock.objects.items()):
+            if obj.deleted:
+                continue
+            owners = [ref["uid"] for ref in obj.raw["metadata"].get("ownerReferences") or []]
+            if owners and not any(uid in alive for uid in owners):
+                async with self.kmock.delete(
+                    f"{_prefix(resource)}/namespaces/{namespace}/{resource.plural}/{name}"
+                ) as response:
+                    assert response.status == 200
+                deleted.append(f"{resource.plural}/{name}")
+        return deleted
+
+    # --- What the operator wrote --------------------------------------------------------------------------
+
+    def written(self, kind: str | None = None) -> list[JsonDict]:
+        """Every version of every object the operator manages (managed-by label), oldest first."""
+        versions = []
+        for (resource, _, _), obj in self.kmock.objects.items():
+            for version in obj.history:
+                if version is None:
+                    continue
+                raw = version.raw
+                labels = raw.get("metadata", {}).get("labels") or {}
+                if all(labels.get(k) == v for k, v in MANAGED_BY.items()) and (kind is None or raw.get("kind") == kind):
+                    versions.append(raw)
+        return versions
+
+    def validate_written(self) -> int:
+        """Validate every version of every managed object against the Kubernetes schemas; how many."""
+        objects = self.written()
+        for obj in objects:
+            validate_object(obj)
+        return len(objects)
+
+    def events(self, reason: str | None = None) -> list[JsonDict]:
+        found = []
+        for (resource, _, _), obj in self.kmock.objects.items():
+            if resource.plural == "events" and not obj.deleted and (reason is None or obj.raw.get("reason") == reason):
+                found.append(obj.raw)
+        return found
+
+
+def _prefix(resource: Any) -> str:
+    return f"/api/{resource.version}" if not resource.group else f"/apis/{resource.group}/{resource.version}"
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+def cluster(kmock: kmock_lib.KubernetesEmulator) -> Cluster:
+    declare_resources(kmock)
+    return Cluster(kmock)
+
+
+@contextlib.asynccontextmanager
+async def running_operator(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator[None]:
+    """The real operator with all its handlers, logged in to the emulator.
+
+    Kopf runs in its own thread and event loop, as ``kopf run`` would: when it stops, it cancels every task
+    of its loop, which must not include the test's own tasks (nor kmock's request handlers).
+    """
+    server = str(kmock.url)
+    runtime = Runtime(TEST_CONFIG)
+    registry = build_registry(runtime, kopf.OperatorRegistry())
+
+    @kopf.on.login(registry=registry)
+    def login(**_: Any) -> kopf.ConnectionInfo:
+        return kopf.ConnectionInfo(server=server, default_namespace=NAMESPACE)
+
+    @kopf.on.startup(registry=registry)
+    def settings(settings: kopf.OperatorSettings, **_: Any) -> None:
+        configure(settings, standalone=True, peering="", verbose=False)
+        # An emulator answers at once; the production timeouts would only slow the shutdown down.
+        settings.watching.server_timeout = 10
+        settings.queueing.idle_timeout = 1
+        settings.execution.default_backoff = 0.5
+
+    stop, ready = threading.Event(), threading.Event()
+    memo = kopf.Memo(runtime=runtime)
+    operator = kopf.operator(registry=registry, standalone=True, clusterwide=True, stop_flag=stop, ready_flag=ready, memo=memo)
+    thread = threading.Thread(target=asyncio.run, args=(operator,), name="kopf", daemon=True)
+    thread.start()
+    assert await asyncio.to_thread(ready.wait, 10), "the operator did not start"
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 15)
+        assert not thread.is_alive(), "the operator did not stop"
+
+
+@pytest.fixture
+async def operator(kmock: kmock_lib.KubernetesEmulator, cluster: Cluster) -> AsyncIterator[Cluster]:
+    async with running_operator(kmock):
+        yield cluster
