@@ -1,0 +1,139 @@
+"""SecurityGroup -> NetworkPolicy for its members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecs_operator.models.ec2_api import IpPermission
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.translate.context import Meta, SecurityGroupRef, TranslationError
+from ecs_operator.translate.securitygroup import (
+    DNS_EGRESS,
+    find_group,
+    membership_label,
+    permission_ports,
+    render_security_group,
+)
+from tests.k8s_schema import validate_objects
+
+META = Meta("SecurityGroup", "web", "shop", "uid-9")
+
+
+def _group(name: str, **spec: Any) -> SecurityGroupRef:
+    return SecurityGroupRef(name, SecurityGroupSpec.model_validate(spec))
+
+
+DB = _group("db", GroupId="sg-0db", GroupName="database")
+
+
+def _render(**spec: Any) -> tuple[dict[str, Any], list[str]]:
+    rendered = render_security_group(_group("web", GroupId="sg-0web", **spec), META, [DB])
+    assert validate_objects(rendered.objects) == 1
+    return rendered.objects[0], [w.field for w in rendered.warnings]
+
+
+@pytest.mark.parametrize(
+    ("permission", "ports"),
+    [
+        ({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}, [{"protocol": "TCP", "port": 443}]),
+        ({"IpProtocol": "udp", "FromPort": 8000, "ToPort": 8100}, [{"protocol": "UDP", "port": 8000, "endPort": 8100}]),
+        ({"IpProtocol": "6", "FromPort": 0, "ToPort": 65535}, [{"protocol": "TCP"}]),
+        ({"IpProtocol": "sctp", "FromPort": 9, "ToPort": 9}, [{"protocol": "SCTP", "port": 9}]),
+        ({"IpProtocol": "-1"}, []),
+        ({"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1}, None),
+        ({"IpProtocol": "50"}, None),
+    ],
+)
+def test_permission_ports(permission: dict[str, Any], ports: list[dict[str, Any]] | None) -> None:
+    assert permission_ports(IpPermission.model_validate(permission), "IpPermissions[0]") == ports
+
+
+def test_ingress_rules_with_cidrs_and_groups() -> None:
+    policy, warnings = _render(
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                "Ipv6Ranges": [{"CidrIpv6": "fd00::/8"}],
+                "UserIdGroupPairs": [{"GroupId": "sg-0db"}, {"GroupName": "web"}],
+            }
+        ]
+    )
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"securitygroup.ecs.compat.dev/web": "member"}}
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["spec"]["ingress"] == [
+        {
+            "from": [
+                {"ipBlock": {"cidr": "10.0.0.0/16"}},
+                {"ipBlock": {"cidr": "fd00::/8"}},
+                {"podSelector": {"matchLabels": {"securitygroup.ecs.compat.dev/db": "member"}}},
+                {"podSelector": {"matchLabels": {"securitygroup.ecs.compat.dev/web": "member"}}},
+            ],
+            "ports": [{"protocol": "TCP", "port": 80}],
+        }
+    ]
+    assert policy["metadata"]["ownerReferences"][0]["uid"] == "uid-9"
+    assert warnings == []
+
+
+def test_no_outbound_rule_denies_egress_but_dns() -> None:
+    policy, _ = _render()
+    assert policy["spec"]["ingress"] == []
+    assert policy["spec"]["egress"] == [DNS_EGRESS]
+
+
+def test_allow_all_egress_of_a_default_group_is_a_rule_without_peers() -> None:
+    policy, _ = _render(IpPermissionsEgress=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    assert policy["spec"]["egress"] == [{}, DNS_EGRESS]
+
+
+def test_icmp_and_prefix_lists_are_warned_and_allow_nothing() -> None:
+    policy, warnings = _render(
+        IpPermissions=[
+            {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "PrefixListIds": [{"PrefixListId": "pl-1"}]},
+        ]
+    )
+    # A rule with no expressible peer must not turn into a rule without peers (which would allow everyone).
+    assert policy["spec"]["ingress"] == []
+    assert "IpPermissions[0].IpProtocol" in warnings
+    assert "IpPermissions[1]" in warnings
+    assert "IpPermissions[1].PrefixListIds" in warnings
+
+
+def test_tags_and_description_become_annotations_and_read_only_fields_are_warned() -> None:
+    policy, warnings = _render(Tags=[{"Key": "team", "Value": "a"}], Description="web tier", VpcId="vpc-1")
+    assert policy["metadata"]["annotations"] == {
+        "ecs.compat.dev/tags": '{"team": "a"}',
+        "ecs.compat.dev/description": "web tier",
+    }
+    assert warnings == ["VpcId"]
+
+
+def test_unknown_source_group_is_an_error_naming_the_pair() -> None:
+    with pytest.raises(TranslationError) as error:
+        _render(
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2, "UserIdGroupPairs": [{"GroupId": "sg-x"}]}]
+        )
+    assert error.value.field == "IpPermissions[0].UserIdGroupPairs[0]"
+
+
+def test_to_port_below_from_port_is_an_error() -> None:
+    with pytest.raises(TranslationError) as error:
+        permission_ports(IpPermission(IpProtocol="tcp", FromPort=90, ToPort=80), "IpPermissionsEgress[2]")
+    assert error.value.field == "IpPermissionsEgress[2].ToPort"
+
+
+@pytest.mark.parametrize("reference", ["sg-0db", "database", "db"])
+def test_groups_are_found_by_id_name_or_resource_name(reference: str) -> None:
+    assert find_group(reference, [DB]) is DB
+
+
+def test_membership_label_of_a_long_name_fits_a_label_name() -> None:
+    label = membership_label(_group("x" * 100))
+    assert len(label.split("/")[1]) <= 63
+    assert label != membership_label(_group("x" * 99))
