@@ -1,0 +1,216 @@
+"""Load balancers, Cloud Map, Service Connect, security group membership and networkMode none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecs_operator.models.ecs_api import LoadBalancer, NetworkConfiguration, ServiceConnectConfiguration, ServiceRegistry
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+from ecs_operator.translate.context import Meta, SecurityGroupRef, TaskDefinitionRevision, TranslationError
+from ecs_operator.translate.networking import (
+    deny_all_policy,
+    load_balancer_objects,
+    security_group_labels,
+    service_connect_objects,
+    service_registry_objects,
+    target_port,
+    unique_objects,
+)
+from tests.k8s_schema import validate_objects
+
+META = Meta("ECSService", "web")
+LABELS = {
+    "ecs.compat.dev/cluster": "default",
+    "ecs.compat.dev/service": "web",
+    "ecs.compat.dev/task-definition": "web-1",
+}
+SELECTOR = {"ecs.compat.dev/cluster": "default", "ecs.compat.dev/service": "web"}
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/6d0ecf831eec9f09"
+POD = {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "name": "http"}]}]}
+
+
+def _td(network_mode: str = "awsvpc") -> TaskDefinitionRevision:
+    spec = TaskDefinitionSpec.model_validate(
+        {
+            "family": "web",
+            "networkMode": network_mode,
+            "memory": "512",
+            "containerDefinitions": [
+                {
+                    "name": "web",
+                    "image": "nginx",
+                    "portMappings": [
+                        {"containerPort": 80, "name": "http"},
+                        {"containerPort": 5353, "protocol": "udp", "name": "dns"},
+                    ],
+                },
+                {"name": "sidecar", "image": "envoy"},
+            ],
+        }
+    )
+    return TaskDefinitionRevision("web", 1, spec)
+
+
+def _balancers(*balancers: dict[str, Any]) -> list[dict[str, Any]]:
+    objects = load_balancer_objects(
+        [LoadBalancer.model_validate(b) for b in balancers], _td(), POD, META, LABELS, SELECTOR
+    )
+    assert validate_objects(objects) == len(objects)
+    return objects
+
+
+def test_alb_target_group_is_a_cluster_ip_service_and_an_ingress() -> None:
+    service, ingress = _balancers({"targetGroupArn": TG, "containerName": "web", "containerPort": 80})
+    assert service["kind"] == "Service"
+    assert service["metadata"]["name"] == "web-tg"
+    assert service["spec"] == {"selector": SELECTOR, "ports": [{"port": 80, "targetPort": "http", "protocol": "TCP"}]}
+    assert service["metadata"]["annotations"] == {"ecs.compat.dev/target-group-arn": TG}
+    assert ingress["kind"] == "Ingress"
+    assert ingress["spec"] == {"defaultBackend": {"service": {"name": "web-tg", "port": {"number": 80}}}}
+
+
+def test_udp_target_group_is_a_network_load_balancer_service() -> None:
+    (service,) = _balancers({"targetGroupArn": TG, "containerName": "web", "containerPort": 5353})
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert service["spec"]["ports"] == [{"port": 5353, "targetPort": 5353, "protocol": "UDP"}]
+
+
+def test_classic_load_balancer_is_a_load_balancer_service() -> None:
+    (service,) = _balancers({"loadBalancerName": "Legacy_ELB", "containerName": "web", "containerPort": 80})
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert service["metadata"]["annotations"] == {"ecs.compat.dev/load-balancer-name": "Legacy_ELB"}
+
+
+@pytest.mark.parametrize(
+    ("balancer", "field"),
+    [
+        ({"targetGroupArn": TG, "containerName": "api", "containerPort": 80}, "loadBalancers[0].containerName"),
+        ({"targetGroupArn": TG, "containerName": "web", "containerPort": 8080}, "loadBalancers[0].containerPort"),
+        ({"targetGroupArn": TG, "containerName": "sidecar", "containerPort": 80}, "loadBalancers[0].containerPort"),
+    ],
+)
+def test_load_balancer_must_name_a_container_port_of_the_task_definition(balancer: dict[str, Any], field: str) -> None:
+    with pytest.raises(TranslationError) as error:
+        _balancers(balancer)
+    assert error.value.field == field
+
+
+def test_target_port_is_the_pod_port_name_or_number() -> None:
+    assert target_port(POD, 80) == "http"
+    assert target_port(POD, 81) == 81
+    assert target_port({"initContainers": [{"ports": [{"containerPort": 9, "name": "sc"}]}]}, 9) == "sc"
+
+
+def test_service_registry_is_a_headless_service_named_after_the_service() -> None:
+    registries = [
+        ServiceRegistry(
+            registryArn="arn:aws:servicediscovery:us-east-1:1:service/srv-1", containerName="web", containerPort=80
+        )
+    ]
+    (service,) = service_registry_objects(registries, _td(), POD, "Web_Api", META, LABELS, SELECTOR)
+    assert service["spec"]["clusterIP"] == "None"
+    assert service["spec"]["ports"] == [{"port": 80, "targetPort": "http", "protocol": "TCP"}]
+    assert service["metadata"]["name"].startswith("web-api-")
+    validate_objects([service])
+
+
+def test_service_registry_without_ports_is_valid() -> None:
+    (service,) = service_registry_objects(
+        [ServiceRegistry(registryArn="arn:x")], _td(), POD, "web", META, LABELS, SELECTOR
+    )
+    assert "ports" not in service["spec"]
+    validate_objects([service])
+
+
+def _connect(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    objects, warnings = service_connect_objects(
+        ServiceConnectConfiguration.model_validate(config), _td(), POD, META, LABELS, SELECTOR
+    )
+    validate_objects(objects)
+    return objects, [w.field for w in warnings]
+
+
+def test_client_aliases_become_services_with_their_ports() -> None:
+    objects, warnings = _connect(
+        {
+            "enabled": True,
+            "namespace": "internal",
+            "services": [
+                {
+                    "portName": "http",
+                    "clientAliases": [
+                        {"port": 80, "dnsName": "web"},
+                        {"port": 8080, "dnsName": "web"},
+                        {"port": 80, "dnsName": "web.internal"},
+                    ],
+                }
+            ],
+        }
+    )
+    assert [(o["metadata"]["name"], [p["port"] for p in o["spec"]["ports"]]) for o in objects] == [
+        ("web", [80, 8080]),
+        ("web-internal", [80]),
+    ]
+    assert objects[0]["spec"]["ports"][0]["targetPort"] == "http"
+    assert warnings == ["serviceConnectConfiguration.services[0].clientAliases[2].dnsName"]
+
+
+def test_service_without_aliases_is_found_by_discovery_name_on_the_container_port() -> None:
+    objects, _ = _connect({"enabled": True, "services": [{"portName": "http", "discoveryName": "api"}]})
+    assert [(o["metadata"]["name"], o["spec"]["ports"][0]["port"]) for o in objects] == [("api", 80)]
+
+
+def test_disabled_service_connect_makes_nothing() -> None:
+    assert _connect({"enabled": False, "services": [{"portName": "nope"}]}) == ([], [])
+
+
+def test_unknown_port_name_is_an_error() -> None:
+    with pytest.raises(TranslationError) as error:
+        _connect({"enabled": True, "services": [{"portName": "grpc"}]})
+    assert error.value.field == "serviceConnectConfiguration.services[0].portName"
+
+
+GROUPS = [SecurityGroupRef("web-sg", SecurityGroupSpec(GroupId="sg-1", GroupName="web"))]
+
+
+def _network(*groups: str) -> NetworkConfiguration:
+    return NetworkConfiguration.model_validate(
+        {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": list(groups)}}
+    )
+
+
+def test_security_groups_become_membership_labels() -> None:
+    assert security_group_labels(_network("sg-1", "web"), "awsvpc", GROUPS) == {
+        "securitygroup.ecs.compat.dev/web-sg": "member"
+    }
+    assert security_group_labels(None, "bridge", GROUPS) == {}
+
+
+def test_unknown_security_group_names_its_index() -> None:
+    with pytest.raises(TranslationError) as error:
+        security_group_labels(_network("sg-1", "sg-2"), "awsvpc", GROUPS)
+    assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[1]"
+
+
+def test_awsvpc_configuration_needs_awsvpc_mode() -> None:
+    with pytest.raises(TranslationError) as error:
+        security_group_labels(_network("sg-1"), "bridge", GROUPS)
+    assert error.value.field == "networkConfiguration"
+
+
+def test_deny_all_policy_selects_the_pods_and_allows_nothing() -> None:
+    policy = deny_all_policy("web-no-network", META, LABELS, SELECTOR)
+    assert policy["spec"] == {"podSelector": {"matchLabels": SELECTOR}, "policyTypes": ["Ingress", "Egress"]}
+    validate_objects([policy])
+
+
+def test_unique_objects_keeps_the_first_of_a_name_and_warns() -> None:
+    first = {"kind": "Service", "metadata": {"name": "web"}}
+    second = {"kind": "Service", "metadata": {"name": "web", "annotations": {"ecs.compat.dev/client-alias": "web"}}}
+    other = {"kind": "Ingress", "metadata": {"name": "web"}}
+    kept, warnings = unique_objects([first, second, other], "ECSService/web")
+    assert kept == [first, other]
+    assert [w.field for w in warnings] == ["serviceConnectConfiguration"]
