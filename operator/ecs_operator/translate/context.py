@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecs_operator.models.cluster import ECSClusterSpec
+from ecs_operator.models.crds import GROUP, VERSION
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 
-GROUP = "ecs.compat.dev"
-VERSION = "v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "ecs-operator"}
 LABEL_CLUSTER = f"{GROUP}/cluster"
