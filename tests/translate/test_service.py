@@ -1,0 +1,294 @@
+"""ECSService -> Deployments / DaemonSet and everything around them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecs_operator.models.cluster import ECSClusterSpec
+from ecs_operator.models.ecs_api import DeploymentConfiguration
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.models.service import ECSServiceSpec
+from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+from ecs_operator.translate.context import (
+    ClusterContext,
+    Meta,
+    Rendered,
+    SecurityGroupRef,
+    TaskDefinitionRevision,
+    TranslationError,
+)
+from ecs_operator.translate.service import render_service, rolling_percentages
+from tests.k8s_schema import validate_objects
+
+META = Meta("ECSService", "web", "shop", "uid-1")
+GROUPS = [SecurityGroupRef("web-sg", SecurityGroupSpec(GroupId="sg-1"))]
+SELECTOR = {"ecs.compat.dev/cluster": "default", "ecs.compat.dev/service": "web"}
+
+
+def _td(**extra: Any) -> TaskDefinitionRevision:
+    container = {
+        "name": "web",
+        "image": "nginx",
+        "portMappings": [{"containerPort": 80, "name": "http"}],
+        "healthCheck": {"command": ["CMD", "true"]},
+    }
+    spec = {
+        "family": "web",
+        "networkMode": "awsvpc",
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [container],
+    }
+    return TaskDefinitionRevision("web", 4, TaskDefinitionSpec.model_validate({**spec, **extra}))
+
+
+def _render(cluster: ClusterContext | None = None, td: TaskDefinitionRevision | None = None, **spec: Any) -> Rendered:
+    service = ECSServiceSpec.model_validate({"serviceName": "web", **spec})
+    rendered = render_service(service, META, td or _td(), cluster or ClusterContext(), GROUPS)
+    assert validate_objects(rendered.objects) == len(rendered.objects)
+    return rendered
+
+
+def _kinds(rendered: Rendered) -> list[tuple[str, str]]:
+    return [(o["kind"], o["metadata"]["name"]) for o in rendered.objects]
+
+
+def _one(rendered: Rendered, kind: str) -> dict[str, Any]:
+    (found,) = [o for o in rendered.objects if o["kind"] == kind]
+    return found
+
+
+def test_a_plain_replica_service_is_a_deployment_with_a_budget() -> None:
+    rendered = _render(desiredCount=3)
+    assert _kinds(rendered) == [("Deployment", "web"), ("PodDisruptionBudget", "web")]
+    deployment = _one(rendered, "Deployment")
+    assert deployment["spec"]["replicas"] == 3
+    assert deployment["spec"]["selector"] == {"matchLabels": SELECTOR}
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert labels["ecs.compat.dev/task-definition"] == "web-4"
+    assert deployment["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "ecs-operator"
+    assert deployment["spec"]["template"]["spec"]["restartPolicy"] == "Always"
+    # ECS defaults: 200 % maximum, 100 % minimum healthy.
+    assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "100%", "maxUnavailable": "0%"}
+    assert _one(rendered, "PodDisruptionBudget")["spec"] == {
+        "minAvailable": "100%",
+        "selector": {"matchLabels": SELECTOR},
+    }
+
+
+def test_desired_count_defaults_to_one() -> None:
+    assert _one(_render(), "Deployment")["spec"]["replicas"] == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "daemon", "expected", "warned"),
+    [
+        (
+            {"maximumPercent": 150, "minimumHealthyPercent": 50},
+            False,
+            {"maxSurge": "50%", "maxUnavailable": "50%"},
+            False,
+        ),
+        (
+            {"maximumPercent": 100, "minimumHealthyPercent": 0},
+            False,
+            {"maxSurge": "0%", "maxUnavailable": "100%"},
+            False,
+        ),
+        ({}, True, {"maxSurge": "0%", "maxUnavailable": "100%"}, False),
+        ({"maximumPercent": 100, "minimumHealthyPercent": 100}, True, {"maxSurge": "0%", "maxUnavailable": 1}, True),
+        ({"maximumPercent": 100, "minimumHealthyPercent": 100}, False, {"maxSurge": 1, "maxUnavailable": "0%"}, True),
+    ],
+)
+def test_rolling_percentages(config: dict[str, int], daemon: bool, expected: dict[str, Any], warned: bool) -> None:
+    defaults = (0, 100) if daemon else (100, 200)
+    strategy, warnings = rolling_percentages(DeploymentConfiguration.model_validate(config), defaults, "r", daemon)
+    assert strategy == expected
+    assert bool(warnings) == warned
+
+
+def test_minimum_healthy_zero_makes_no_budget() -> None:
+    rendered = _render(deploymentConfiguration={"minimumHealthyPercent": 0, "maximumPercent": 100})
+    assert [kind for kind, _ in _kinds(rendered)] == ["Deployment"]
+
+
+def test_circuit_breaker_sets_a_deadline_and_records_rollback() -> None:
+    rendered = _render(
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+        healthCheckGracePeriodSeconds=90,
+    )
+    deployment = _one(rendered, "Deployment")
+    assert deployment["spec"]["progressDeadlineSeconds"] == 690
+    assert deployment["metadata"]["annotations"]["ecs.compat.dev/circuit-breaker-rollback"] == "true"
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["livenessProbe"]["initialDelaySeconds"] == 90
+
+
+def test_grace_period_without_health_check_is_warned() -> None:
+    td = _td(containerDefinitions=[{"name": "web", "image": "nginx"}])
+    rendered = _render(td=td, healthCheckGracePeriodSeconds=30)
+    assert "healthCheckGracePeriodSeconds" in [w.field for w in rendered.warnings]
+
+
+def test_capacity_provider_strategy_makes_one_deployment_per_provider_behind_one_selector() -> None:
+    rendered = _render(
+        desiredCount=10,
+        capacityProviderStrategy=[
+            {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+            {"capacityProvider": "FARGATE_SPOT", "weight": 3},
+        ],
+        loadBalancers=[
+            {
+                "targetGroupArn": "arn:aws:elasticloadbalancing:r:1:targetgroup/web/1",
+                "containerName": "web",
+                "containerPort": 80,
+            }
+        ],
+    )
+    deployments = [o for o in rendered.objects if o["kind"] == "Deployment"]
+    assert [(d["metadata"]["name"], d["spec"]["replicas"]) for d in deployments] == [
+        ("web-fargate", 4),
+        ("web-fargate-spot", 6),
+    ]
+    spot = deployments[1]["spec"]
+    assert spot["selector"]["matchLabels"]["ecs.compat.dev/capacity-provider"] == "FARGATE_SPOT"
+    assert spot["template"]["spec"]["nodeSelector"] == {"ecs.compat.dev/capacity-provider": "FARGATE_SPOT"}
+    assert spot["template"]["spec"]["tolerations"][0]["key"] == "ecs.compat.dev/spot"
+    assert _one(rendered, "Service")["spec"]["selector"] == SELECTOR
+
+
+def test_autoscaling_makes_an_hpa_per_workload_with_split_bounds_and_no_replicas() -> None:
+    rendered = _render(
+        desiredCount=4,
+        capacityProviderStrategy=[
+            {"capacityProvider": "FARGATE", "weight": 1},
+            {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+        ],
+        autoScaling={
+            "scalableTarget": {"MinCapacity": 2, "MaxCapacity": 10},
+            "scalingPolicies": [
+                {
+                    "PolicyName": "cpu",
+                    "PolicyType": "TargetTrackingScaling",
+                    "TargetTrackingScalingPolicyConfiguration": {
+                        "TargetValue": 60,
+                        "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                    },
+                }
+            ],
+        },
+    )
+    hpas = [o["spec"] for o in rendered.objects if o["kind"] == "HorizontalPodAutoscaler"]
+    assert [(h["scaleTargetRef"]["name"], h["minReplicas"], h["maxReplicas"]) for h in hpas] == [
+        ("web-fargate", 1, 5),
+        ("web-fargate-spot", 1, 5),
+    ]
+    assert all("replicas" not in o["spec"] for o in rendered.objects if o["kind"] == "Deployment")
+
+
+def test_autoscaling_without_policies_keeps_the_count_within_bounds() -> None:
+    rendered = _render(desiredCount=1, autoScaling={"scalableTarget": {"MinCapacity": 3, "MaxCapacity": 5}})
+    assert _one(rendered, "Deployment")["spec"]["replicas"] == 3
+    assert "HorizontalPodAutoscaler" not in [kind for kind, _ in _kinds(rendered)]
+
+
+def test_daemon_is_a_daemon_set() -> None:
+    rendered = _render(schedulingStrategy="DAEMON", deploymentConfiguration={"minimumHealthyPercent": 50})
+    daemon = _one(rendered, "DaemonSet")
+    assert "replicas" not in daemon["spec"]
+    assert daemon["spec"]["updateStrategy"]["rollingUpdate"] == {"maxSurge": "0%", "maxUnavailable": "50%"}
+    assert _one(rendered, "PodDisruptionBudget")["spec"]["minAvailable"] == "50%"
+
+
+def test_daemon_takes_no_capacity_provider_strategy() -> None:
+    with pytest.raises(TranslationError) as error:
+        _render(schedulingStrategy="DAEMON", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
+    assert error.value.field == "capacityProviderStrategy"
+
+
+def test_networking_security_groups_placement_and_service_account() -> None:
+    td = _td(taskRoleArn="arn:aws:iam::123456789012:role/web-role")
+    rendered = _render(
+        td=td,
+        networkConfiguration={"awsvpcConfiguration": {"subnets": ["s-1"], "securityGroups": ["sg-1"]}},
+        placementStrategy=[{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+        placementConstraints=[{"type": "distinctInstance"}],
+        serviceRegistries=[{"registryArn": "arn:aws:servicediscovery:r:1:service/srv-1"}],
+        tags=[{"key": "team", "value": "shop"}],
+        propagateTags="SERVICE",
+        enableExecuteCommand=True,
+    )
+    deployment = _one(rendered, "Deployment")
+    template = deployment["spec"]["template"]
+    assert template["metadata"]["labels"]["securitygroup.ecs.compat.dev/web-sg"] == "member"
+    assert template["metadata"]["annotations"]["ecs.compat.dev/tags"] == '{"team": "shop"}'
+    assert template["spec"]["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
+    assert "podAntiAffinity" in template["spec"]["affinity"]
+    assert template["spec"]["serviceAccountName"] == "ecs-task-web-role"
+    assert ("ServiceAccount", "ecs-task-web-role") in _kinds(rendered)
+    assert _one(rendered, "Service")["spec"]["clusterIP"] == "None"
+    fields = [w.field for w in rendered.warnings]
+    assert "enableExecuteCommand" in fields
+    assert "networkConfiguration.awsvpcConfiguration.subnets" in fields
+    assert "serviceRegistries[0].registryArn" in fields
+
+
+def test_network_mode_none_gets_a_deny_all_policy() -> None:
+    td = _td(networkMode="none", containerDefinitions=[{"name": "web", "image": "busybox"}])
+    assert ("NetworkPolicy", "web-no-network") in _kinds(_render(td=td))
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (
+            {
+                "loadBalancers": [
+                    {"targetGroupArn": "arn:x:targetgroup/a/b", "containerName": "api", "containerPort": 80}
+                ]
+            },
+            "loadBalancers[0].containerName",
+        ),
+        ({"deploymentController": {"type": "CODE_DEPLOY"}}, "deploymentController.type"),
+        ({"deploymentConfiguration": {"strategy": "BLUE_GREEN"}}, "deploymentConfiguration.strategy"),
+        (
+            {"volumeConfigurations": [{"name": "data", "managedEBSVolume": {"roleArn": "arn:r"}}]},
+            "volumeConfigurations",
+        ),
+        (
+            {"deploymentConfiguration": {"lifecycleHooks": [{"targetType": "PAUSE"}]}},
+            "deploymentConfiguration.lifecycleHooks",
+        ),
+        (
+            {"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s"], "securityGroups": ["sg-9"]}}},
+            "networkConfiguration.awsvpcConfiguration.securityGroups[0]",
+        ),
+        (
+            {"placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.ami-id == ami-1"}]},
+            "placementConstraints[0].expression",
+        ),
+    ],
+)
+def test_untranslatable_services_are_errors_naming_the_field(spec: dict[str, Any], field: str) -> None:
+    with pytest.raises(TranslationError) as error:
+        _render(**spec)
+    assert error.value.field == field
+
+
+def test_cluster_node_pools_and_name_label() -> None:
+    cluster = ClusterContext(
+        "prod",
+        ECSClusterSpec.model_validate(
+            {
+                "capacityProviders": ["gpu"],
+                "defaultCapacityProviderStrategy": [{"capacityProvider": "gpu", "weight": 1}],
+                "nodePools": [{"capacityProvider": "gpu", "nodeSelector": {"pool": "gpu"}}],
+            }
+        ),
+    )
+    deployment = _one(_render(cluster=cluster), "Deployment")
+    assert deployment["metadata"]["name"] == "web"
+    assert deployment["spec"]["template"]["spec"]["nodeSelector"] == {"pool": "gpu"}
+    assert deployment["spec"]["selector"]["matchLabels"]["ecs.compat.dev/cluster"] == "prod"
