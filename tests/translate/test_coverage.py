@@ -1,0 +1,73 @@
+"""Every member of every request shape the custom resources carry is classified (botocore is the list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecs_operator.tools.codegen import AUTOSCALING_ROOTS, EC2_ROOTS, ECS_ROOTS, load_shapes, reachable_shapes
+from ecs_operator.translate.coverage import Ignored, Rejected, classification_table
+from ecs_operator.translate.coverage_workloads import WORKLOAD_FIELDS
+
+SERVICES = (("ecs", ECS_ROOTS), ("application-autoscaling", AUTOSCALING_ROOTS), ("ec2", EC2_ROOTS))
+
+
+def _walk(shapes: dict[str, Any], roots: tuple[str, ...], table: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(classified keys met, unclassified keys met); members below Ignored / Rejected ones are covered."""
+    classified: set[str] = set()
+    missing: set[str] = set()
+    seen: set[str] = set()
+
+    def shape(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        node = shapes[name]
+        if node["type"] == "list":
+            shape(node["member"]["shape"])
+        elif node["type"] == "map":
+            shape(node["value"]["shape"])
+        elif node["type"] == "structure":
+            for member, spec in node["members"].items():
+                key = f"{name}.{member}"
+                if key not in table:
+                    missing.add(key)
+                    continue
+                classified.add(key)
+                if not isinstance(table[key], Ignored | Rejected):
+                    shape(spec["shape"])
+
+    for root in roots:
+        shape(root)
+    return classified, missing
+
+
+@pytest.mark.parametrize(("service", "roots"), SERVICES)
+def test_every_member_is_classified(service: str, roots: tuple[str, ...]) -> None:
+    table = classification_table()
+    classified, missing = _walk(load_shapes(service), roots, table)
+    print(f"{service}: {len(classified)} members classified, {len(missing)} missing")
+    assert sorted(missing) == []
+    assert len(classified) > 20
+
+
+def test_every_workload_key_is_a_botocore_member_not_shared_with_task_definitions() -> None:
+    members: set[str] = set()
+    for service, roots in SERVICES:
+        shapes = load_shapes(service)
+        members |= {f"{name}.{m}" for name in reachable_shapes(shapes, roots) for m in shapes[name]["members"]}
+    ecs = load_shapes("ecs")
+    task_definition = set(reachable_shapes(ecs, ("RegisterTaskDefinitionRequest",)))
+    assert sorted(WORKLOAD_FIELDS.keys() - members) == []
+    task_definition_keys = {f"{name}.{m}" for name in task_definition for m in ecs[name]["members"]}
+    assert sorted(WORKLOAD_FIELDS.keys() & task_definition_keys) == []
+
+
+def test_classification_counts() -> None:
+    kinds: dict[str, int] = {}
+    for rule in WORKLOAD_FIELDS.values():
+        kinds[type(rule).__name__] = kinds.get(type(rule).__name__, 0) + 1
+    print(f"workload fields: {len(WORKLOAD_FIELDS)} {kinds}")
+    assert set(kinds) == {"Translated", "Partial", "Ignored", "Rejected"}
+    assert sum(kinds.values()) == len(WORKLOAD_FIELDS)
