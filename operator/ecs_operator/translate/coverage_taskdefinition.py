@@ -35,8 +35,9 @@ _TASK: dict[str, Classification] = {
     "RegisterTaskDefinitionRequest.placementConstraints": Translated(
         "node affinity, with the service's or task's own constraints (placement.py)"
     ),
-    "RegisterTaskDefinitionRequest.requiresCompatibilities": Translated(
-        "default networkMode (awsvpc with FARGATE); the launch type of the service or task picks the nodes"
+    "RegisterTaskDefinitionRequest.requiresCompatibilities": Ignored(
+        "checked as ECS checks it (FARGATE sizes, networkMode awsvpc); where tasks run is chosen by the service's "
+        "or task's launch type and capacity providers"
     ),
     "RegisterTaskDefinitionRequest.cpu": Partial("containers' cpu requests and limits", _SPREAD),
     "RegisterTaskDefinitionRequest.memory": Partial("containers' memory requests and limits", _SPREAD),

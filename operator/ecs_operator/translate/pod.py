@@ -226,10 +226,8 @@ def start_order(spec: TaskDefinitionSpec, resource: str) -> StartOrder:
 
 
 def network_mode(spec: TaskDefinitionSpec) -> str:
-    """The effective network mode: as given, else awsvpc for Fargate and bridge (the EC2 default)."""
-    if spec.networkMode:
-        return spec.networkMode
-    return "awsvpc" if "FARGATE" in (spec.requiresCompatibilities or []) else "bridge"
+    """The effective network mode: as given, else bridge, as ECS (FARGATE must say awsvpc; the model checks)."""
+    return spec.network_mode
 
 
 def namespaces(spec: TaskDefinitionSpec, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
