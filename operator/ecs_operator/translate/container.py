@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import ContainerDefinition, MountPoint, PortMapping
-from ecs_operator.translate.context import GROUP, FieldWarning, JsonDict, TranslationError, k8s_name
+from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError, k8s_name
 from ecs_operator.translate.probes import health_probes
 from ecs_operator.translate.volumes import TaskVolumes
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import ContainerDefinition, ContainerOverride, RuntimePlatform, TaskOverride
 from ecs_operator.models.taskdefinition import ContainerSpec, TaskDefinitionSpec
 from ecs_operator.translate.container import (
@@ -22,7 +23,6 @@ from ecs_operator.translate.container import (
 )
 from ecs_operator.translate.context import (
     ANNOTATION_CONTAINER_NAMES,
-    GROUP,
     LABEL_TASK_DEFINITION,
     FieldWarning,
     JsonDict,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import Tag
 from ecs_operator.translate.context import (
-    GROUP,
     FieldWarning,
     JsonDict,
     Meta,

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import EFSVolumeConfiguration, Volume
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
-    GROUP,
     MANAGED_BY,
     FieldWarning,
     JsonDict,
