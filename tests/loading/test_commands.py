@@ -225,3 +225,13 @@ def test_the_offline_commands_load_no_kubernetes_client() -> None:
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_shared_values_are_written_out_not_aliased() -> None:
+    from ecs_operator.loading.commands import dump_yaml
+
+    command = ["/bin/sh", "-c", "true"]
+    text = dump_yaml([{"readinessProbe": {"command": command}, "livenessProbe": {"command": command}}])
+    assert "&" not in text
+    assert "*" not in text
+    assert text.count("- /bin/sh") == 2

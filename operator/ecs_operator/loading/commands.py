@@ -57,9 +57,18 @@ def import_command(files: list[str], namespace: str | None, stdin: TextIO, stdou
     return OK
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value shared by two fields (one command for two probes) twice, not as an anchor and alias."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump_yaml(documents: list[Any]) -> str:
     """Multi-document YAML, keys in the order they were made (as kubectl users read them)."""
-    return yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+    return yaml.dump_all(
+        documents, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True
+    )
 
 
 def _nonempty(sources: list[Source]) -> list[Source]:
