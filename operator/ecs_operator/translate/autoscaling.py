@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.service import ScalingPolicy, ServiceAutoScaling
-from ecs_operator.translate.context import GROUP, FieldWarning, JsonDict, TranslationError
+from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError
 
 ANNOTATION_SCALING_POLICIES = f"{GROUP}/scaling-policies"
 

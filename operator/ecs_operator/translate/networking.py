@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import (
     LoadBalancer,
     NetworkConfiguration,
@@ -18,7 +19,6 @@ from ecs_operator.models.ecs_api import (
     ServiceRegistry,
 )
 from ecs_operator.translate.context import (
-    GROUP,
     FieldWarning,
     JsonDict,
     Meta,

@@ -11,9 +11,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ec2_api import IpPermission
 from ecs_operator.translate.context import (
-    GROUP,
     FieldWarning,
     JsonDict,
     Meta,

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import DeploymentConfiguration, Tag
 from ecs_operator.models.service import ECSServiceSpec
 from ecs_operator.translate import iam
 from ecs_operator.translate.autoscaling import Scaling, capacity_bounds, horizontal_pod_autoscaler, service_scaling
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
 from ecs_operator.translate.context import (
-    GROUP,
     LABEL_CLUSTER,
     LABEL_SERVICE,
     LABEL_TASK_DEFINITION,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import copy
 
+from ecs_operator.models.crds import GROUP
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.translate import iam
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
 from ecs_operator.translate.context import (
-    GROUP,
     LABEL_CLUSTER,
     LABEL_TASK,
     LABEL_TASK_DEFINITION,
