@@ -68,7 +68,8 @@ def containers(draw: st.DrawFn, network_mode: str, volumes: list[str]) -> list[J
         container["environment"] = [{"name": key, "value": draw(st.text(max_size=8))} for key in env]
         if draw(st.booleans()):
             container["healthCheck"] = draw(HEALTH_CHECKS)
-        if volumes and draw(st.booleans()):
+        mounts = draw(st.booleans())
+        if volumes and mounts:
             mounted = draw(st.lists(st.sampled_from(volumes), min_size=1, unique=True))
             container["mountPoints"] = [
                 {"sourceVolume": v, "containerPath": f"/mnt/{v}", "readOnly": draw(st.booleans())} for v in mounted
@@ -164,7 +165,8 @@ def services(draw: st.DrawFn, td: Json) -> Json:
         "minimumHealthyPercent": minimum,
     }
     ported = [(c["name"], m["containerPort"]) for c in td["containerDefinitions"] for m in c.get("portMappings", [])]
-    if ported and draw(st.booleans()):
+    balanced = draw(st.booleans())
+    if ported and balanced:
         name, port = draw(st.sampled_from(ported))
         target = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/0123456789abcdef"
         spec["loadBalancers"] = [{"targetGroupArn": target, "containerName": name, "containerPort": port}]
