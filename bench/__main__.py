@@ -1,0 +1,101 @@
+"""`python -m bench [--quick] [--json] [--no-operator]`: measure, then print a table (or JSON) of figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+
+from bench.measure import Figure
+from bench.pure import Budget, pure_figures
+
+FULL = Budget(seconds=5.0, min_runs=10, max_runs=2000)
+QUICK = Budget(seconds=0.2, min_runs=3, max_runs=50)
+FULL_ROUNDS, QUICK_ROUNDS = 10, 1
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few runs: a smoke check in seconds, not figures")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    parser.add_argument("--no-operator", action="store_true", help="skip the reconcile latency against kmock")
+    return parser.parse_args(argv)
+
+
+def machine() -> dict[str, object]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(load[0], 2) if load else None,
+    }
+
+
+def duration(seconds: float) -> str:
+    """Seconds in the unit that reads best: µs, ms or s, three significant digits."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale or unit == "µs":
+            return f"{seconds / scale:.3g} {unit}"
+    raise AssertionError("unreachable")
+
+
+def table(figures: list[Figure]) -> str:
+    header = ("figure", "median", "p95", "rate at median", "runs x calls")
+    rows = [
+        (
+            f.name,
+            duration(f.median),
+            duration(f.p95),
+            f"{f.rate:,.0f} {f.rate_unit}" if f.rate >= 10 else f"{f.rate:.3g} {f.rate_unit}",
+            f"{f.runs} x {f.calls_per_run}",
+        )
+        for f in figures
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    legend = [f"  {f.name}: {f.meaning}" for f in figures]
+    return "\n".join([*lines, "", *legend])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    about = machine()
+    figures = pure_figures(QUICK if args.quick else FULL)
+    if not args.no_operator:
+        from bench.reconcile import reconcile_figures  # imports Kopf, kmock and the test harness
+
+        figures += reconcile_figures(QUICK_ROUNDS, warm_up=False) if args.quick else reconcile_figures(FULL_ROUNDS)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        report = {
+            "machine": about,
+            "quick": args.quick,
+            "elapsed_seconds": elapsed,
+            "figures": [f.as_json() for f in figures],
+        }
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(
+            f"ecs-operator benchmarks{' (--quick: too few runs for figures)' if args.quick else ''}: "
+            f"Python {about['python']}, {about['cpus']} CPUs, load {about['load_average_1m']}, "
+            f"{elapsed:.1f} s"
+        )
+        print(table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
