@@ -121,8 +121,12 @@ BAD_SERVICE = (
             "{f}: TaskDefinition/web: spec.containerDefinitions[0].imag: unknown field",
         ),
         (
-            [TASK_DEFINITION, TASK_DEFINITION],
+            [TASK_DEFINITION, TASK_DEFINITION.replace("memory: 256", "memory: 512")],
             "{f}: TaskDefinition/web: resource TaskDefinition/web is also defined in {f}",
+        ),
+        (
+            [TASK_DEFINITION, TASK_DEFINITION.replace("{name: web}\nspec:\n", "{name: web2}\nspec:\n  family: web\n")],
+            "{f}: TaskDefinition/web2: family web is also defined in {f} as TaskDefinition/web",
         ),
         (
             [TASK_DEFINITION.replace("kind: TaskDefinition", "kind: Deployment")],
@@ -161,6 +165,13 @@ def test_render_reports_every_bad_file(tmp_path: Path, render: RenderRunner, fir
     result = render(first, second)
     assert result.code == 1
     assert list(dict.fromkeys(line.split(": ")[1] for line in result.stderr.splitlines())) == [first, second]
+
+
+def test_a_resource_given_twice_alike_renders_once(tmp_path: Path, render: RenderRunner) -> None:
+    once = render(write(tmp_path, "once.yaml", TASK_DEFINITION))
+    twice = render(write(tmp_path, "twice.yaml", f"{TASK_DEFINITION}---\n{TASK_DEFINITION}"))
+    assert twice.code == 0
+    assert twice.stdout == once.stdout
 
 
 def test_render_of_nothing_is_an_error(tmp_path: Path, render: RenderRunner) -> None:

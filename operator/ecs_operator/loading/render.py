@@ -121,10 +121,20 @@ def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnost
             resources.append(parse_resource(data, origin))
         except LoadError as error:
             errors.extend(error.diagnostics)
+    resources = _distinct(resources)
     errors.extend(_duplicates(resources))
     if errors:
         raise LoadError(errors)
     return resources, [note.as_warning() for note in imported.notes]
+
+
+def _distinct(resources: list[Resource]) -> list[Resource]:
+    """One of each resource given twice alike (an example's YAML beside the AWS JSON it was imported from)."""
+    kept: list[Resource] = []
+    for resource in resources:
+        if not any(other.meta == resource.meta and other.spec == resource.spec for other in kept):
+            kept.append(resource)
+    return kept
 
 
 def _kind_rank(data: JsonDict) -> int:
