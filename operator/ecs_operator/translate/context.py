@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecs_operator.models.cluster import ECSClusterSpec
-from ecs_operator.models.crds import GROUP, VERSION
+from ecs_operator.models.crds import GROUP as GROUP  # re-exported for the translators and handlers
+from ecs_operator.models.crds import VERSION as VERSION
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 
