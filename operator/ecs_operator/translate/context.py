@@ -88,6 +88,11 @@ class TaskDefinitionRevision:
     status: str = "ACTIVE"  # or INACTIVE (deregistered)
 
     @property
+    def ref(self) -> str:
+        """The resource its warnings are reported against: the family's TaskDefinition."""
+        return f"TaskDefinition/{self.family}"
+
+    @property
     def label(self) -> str:
         """``<family>-<revision>``: the value of the task-definition label."""
         return f"{self.family}-{self.revision}" if self.revision is not None else self.family

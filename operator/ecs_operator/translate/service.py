@@ -98,7 +98,7 @@ def render_service(
         spec.deploymentConfiguration, spec.deploymentController.type if spec.deploymentController else None
     )
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
-    pod = pod_spec(td, meta.ref)
+    pod = pod_spec(td, td.ref)
     rendered.warnings += pod.warnings
     template, warnings = pod_template(spec, meta, td, pod, names, security_groups)
     rendered.warnings += warnings

@@ -50,7 +50,7 @@ def render_task(
     reject_fields(spec)
     count = task_count(spec.count)
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
-    pod = pod_spec(td, meta.ref, overrides=spec.overrides)
+    pod = pod_spec(td, td.ref, overrides=spec.overrides)
     rendered.warnings += pod.warnings
     selector = {LABEL_CLUSTER: label_value(cluster.name), LABEL_TASK: label_value(meta.name)}
     group = spec.group or f"family:{td.family}"  # RunTask's default group
