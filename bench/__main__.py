@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from bench.measure import Figure
 from bench.pure import Budget, pure_figures
 
-FULL = Budget(seconds=5.0, min_runs=10, max_runs=2000)
+FULL = Budget(seconds=4.0, min_runs=10, max_runs=2000)
 QUICK = Budget(seconds=0.2, min_runs=3, max_runs=50)
-FULL_ROUNDS, QUICK_ROUNDS = 10, 1
+FULL_ROUNDS, QUICK_ROUNDS = 8, 1
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -62,7 +62,7 @@ def clusters_named_by(documents: list[JsonDict]) -> list[JsonDict]:
 
 def runnable_variant(documents: list[JsonDict], command: list[str]) -> list[JsonDict]:
     """The documents with every container running ``command`` in a public image, at the smallest Fargate size."""
-    variant = json.loads(json.dumps(documents))
+    variant: list[JsonDict] = json.loads(json.dumps(documents))
     for doc in variant:
         spec = doc["spec"]
         if doc["kind"] == "TaskDefinition":
