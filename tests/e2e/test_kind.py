@@ -180,8 +180,11 @@ def test_invalid_update_keeps_the_last_good_children_and_reports_why(kubectl: Ku
     def refused(obj: JsonDict) -> bool:
         return reconciled(obj) and conditions(obj)["Ready"]["status"] == "False"
 
-    ready = conditions(kubectl.wait("ECSService", "catalog", refused, "refused"))["Ready"]
-    assert "loadBalancers" in ready["message"], ready
+    found = conditions(kubectl.wait("ECSService", "catalog", refused, "refused"))
+    assert (found["Ready"]["reason"], found["Degraded"]["status"]) == ("InvalidSpec", "True"), (
+        found
+    )  # Argo CD: Degraded
+    assert "loadBalancers[0].containerName" in found["Ready"]["message"], found["Ready"]
     assert kubectl.get("deployment", "catalog")["status"].get("readyReplicas") == 3
 
 
