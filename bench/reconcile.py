@@ -77,7 +77,7 @@ def reconcile_figures(rounds: int, warm_up: bool = True) -> list[Figure]:
     quiet: dict[str, Any] = {}
     for logger in ("kopf", "aiohttp", "asyncio"):
         quiet[logger] = logging.getLogger(logger).level
-        logging.getLogger(logger).setLevel(logging.CRITICAL)  # the handlers' Events are not figures
+        logging.getLogger(logger).setLevel(logging.CRITICAL)  # Kopf logs every handler run; only figures print
     try:
         registered, deployed = asyncio.run(_measure(rounds, warm_up))
     finally:
