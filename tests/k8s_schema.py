@@ -17,7 +17,9 @@ def validate_object(obj: dict[str, Any]) -> None:
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
         name = f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
-        raise AssertionError(f"{name} is not valid Kubernetes {KUBERNETES_VERSION}: {error.message} at {list(error.path)}") from error
+        raise AssertionError(
+            f"{name} is not valid Kubernetes {KUBERNETES_VERSION}: {error.message} at {list(error.path)}"
+        ) from error
 
 
 def validate_objects(objects: Iterable[dict[str, Any]]) -> int:
