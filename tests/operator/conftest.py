@@ -117,6 +117,7 @@ class Cluster:
         meta.setdefault("uid", str(uuid.uuid4()))
         meta.setdefault("generation", 1)
         meta.setdefault("creationTimestamp", now())
+        meta.setdefault("resourceVersion", "1")  # constant: kmock keeps no versions, Kopf only tests presence
         async with self.kmock.post(where.url(meta.get("namespace")), json=obj) as response:
             assert response.status in (200, 201), await response.text()
             created: JsonDict = await response.json()
@@ -162,6 +163,8 @@ class Cluster:
             if deadline_exceeded
             else {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ok"}
         )
+        # The controller stamps each report; without generations, that is how a report is known to be current.
+        progressing["lastUpdateTime"] = progressing["lastTransitionTime"] = precise_now()
         status = {
             "replicas": replicas,
             "updatedReplicas": replicas,
@@ -255,14 +258,48 @@ def _prefix(resource: Any) -> str:
     return f"/api/{resource.version}" if not resource.group else f"/apis/{resource.group}/{resource.version}"
 
 
+def precise_now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Emulator(kmock_lib.KubernetesEmulator):  # type: ignore[misc]
+    """kmock, plus the API server's ``metadata.generateName`` (Kopf names its Events that way)."""
+
+    async def _handle(self, request: Any) -> Any:
+        meta = request.data.get("metadata") if isinstance(request.data, dict) else None
+        if request.action == kmock_lib.action.CREATE and meta and not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+        return await super()._handle(request)
+
+
+@pytest.fixture
+def kmock_options(kmock_options: dict[str, Any]) -> dict[str, Any]:
+    return {**kmock_options, "cls": Emulator}
 
 
 @pytest.fixture
 def cluster(kmock: kmock_lib.KubernetesEmulator) -> Cluster:
     declare_resources(kmock)
     return Cluster(kmock)
+
+
+async def quiesce(kmock: kmock_lib.KubernetesEmulator, quiet: float = 0.3, limit: float = 5.0) -> None:
+    """Wait until the operator has sent no request for ``quiet`` seconds (at most ``limit``).
+
+    Kopf closes its HTTP sessions while stopping; a handler still talking to the API at that moment would
+    open a new session that nobody closes. Stopping an idle operator avoids that race.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        seen = len(list(kmock))
+        await asyncio.sleep(quiet)
+        if len(list(kmock)) == seen:
+            return
 
 
 @contextlib.asynccontextmanager
@@ -297,6 +334,7 @@ async def running_operator(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator
     try:
         yield
     finally:
+        await quiesce(kmock)
         stop.set()
         await asyncio.to_thread(thread.join, 15)
         assert not thread.is_alive(), "the operator did not stop"

@@ -31,3 +31,48 @@ async def test_registers_revision_one_with_status(operator: Cluster) -> None:
 async def _status_with_revision(cluster: Cluster, revision: int) -> dict | None:
     status = await cluster.status("TaskDefinition", "web")
     return status if status.get("revision") == revision else None
+
+
+async def test_changed_spec_registers_the_next_revision_and_same_spec_none(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition())
+    await eventually(lambda: _status_with_revision(operator, 1), what="revision 1")
+    await operator.update_spec("TaskDefinition", "web", manifests.task_definition(image="nginx:1.28")["spec"])
+    status = await eventually(lambda: _status_with_revision(operator, 2), what="revision 2")
+    assert [r["status"] for r in status["revisions"]] == ["ACTIVE", "ACTIVE"]
+    # The same ECS fields again (only deregistration changes): no new revision.
+    spec = manifests.task_definition(image="nginx:1.28", deregisteredRevisions=[1])["spec"]
+    await operator.update_spec("TaskDefinition", "web", spec)
+    status = await eventually(lambda: _revision_inactive(operator, 1), what="revision 1 INACTIVE")
+    assert status["revision"] == 2
+    assert status["status"] == "ACTIVE"
+    assert await revisions(operator) == [1, 2]
+    first = await operator.get("ControllerRevision", "web-1")
+    assert first is not None and first["data"]["containerDefinitions"][0]["image"] == "nginx:1.27"  # immutable
+    assert operator.validate_written() > 0
+
+
+async def test_invalid_spec_is_reported_and_registers_nothing(operator: Cluster) -> None:
+    td = manifests.task_definition()
+    td["spec"]["containerDefinitions"][0]["imagee"] = "typo"
+    await operator.create(td)
+    ready = await eventually(lambda: _failed(operator), what="Ready=False")
+    assert ready["reason"] == "InvalidSpec"
+    assert "spec.containerDefinitions[0].imagee" in ready["message"]
+    assert await revisions(operator) == []
+    warnings = await eventually(lambda: _events(operator, "InvalidSpec"), what="a Warning Event")
+    assert warnings[0]["type"] == "Warning"
+
+
+async def _revision_inactive(cluster: Cluster, revision: int) -> dict | None:
+    status = await cluster.status("TaskDefinition", "web")
+    entries = {r["revision"]: r for r in status.get("revisions") or []}
+    return status if entries.get(revision, {}).get("status") == "INACTIVE" else None
+
+
+async def _failed(cluster: Cluster) -> dict | None:
+    ready = await cluster.condition("TaskDefinition", "web")
+    return ready if ready.get("status") == "False" else None
+
+
+async def _events(cluster: Cluster, reason: str) -> list[dict]:
+    return cluster.events(reason)

@@ -7,8 +7,6 @@ of its node pools (every node when it declares none).
 
 from __future__ import annotations
 
-from typing import Any
-
 import kopf
 
 from ecs_operator.handlers.common import (
@@ -16,15 +14,20 @@ from ecs_operator.handlers.common import (
     NotReady,
     Outcome,
     Runtime,
-    api_of,
     meta_of,
     parse_spec,
-    reconcile_object,
-    runtime_of,
+    register_handlers,
 )
 from ecs_operator.k8s import Api, matches_labels
 from ecs_operator.models.cluster import CAPACITY_PROVIDER_LABEL, ECSClusterSpec
-from ecs_operator.translate.context import DEFAULT_CLUSTER, GROUP, LABEL_CLUSTER, MANAGED_BY, ClusterContext, TranslationError, label_value
+from ecs_operator.translate.context import (
+    DEFAULT_CLUSTER,
+    LABEL_CLUSTER,
+    MANAGED_BY,
+    ClusterContext,
+    TranslationError,
+    label_value,
+)
 from ecs_operator.translate.coverage import field_rejections, field_warnings
 
 KIND = "ECSCluster"
@@ -88,16 +91,5 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     return Outcome(status, reason="Active", message=f"cluster {name} is ACTIVE", warnings=warnings)
 
 
-async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_cluster)
-
-
-async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_cluster, raise_errors=False)
-
-
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, "ecsclusters", id=f"cluster-{reason}", registry=registry)(_changed)
-    interval = runtime.config.resync_seconds
-    kopf.timer(GROUP, "ecsclusters", id="cluster-counts", interval=interval, idle=None, registry=registry)(_refresh)
+    register_handlers(registry, "ecsclusters", reconcile_cluster, runtime.config.resync_seconds)

@@ -11,10 +11,11 @@ and ``TemporaryError(delay=...)``. Timers and child events call it with ``raise_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import datetime
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -23,7 +24,7 @@ import pydantic
 
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.errors import format_validation_error
-from ecs_operator.translate.context import Meta, TranslationError
+from ecs_operator.translate.context import GROUP, Meta, TranslationError
 
 JsonDict = dict[str, Any]
 Model = TypeVar("Model", bound=pydantic.BaseModel)
@@ -57,10 +58,27 @@ class Runtime:
     config: OperatorConfig
     settings: kopf.OperatorSettings | None = None  # recorded at startup: Kopf passes it to no other handler
     locks: dict[tuple[str, str, str], asyncio.Lock] = field(default_factory=dict)
+    queued: set[tuple[str, str, str]] = field(default_factory=set)
 
-    def lock(self, kind: str, namespace: str, name: str) -> asyncio.Lock:
-        # Change handlers, timers and child events can all reconcile one object; they take turns.
-        return self.locks.setdefault((kind, namespace, name), asyncio.Lock())
+    @contextlib.asynccontextmanager
+    async def turn(self, kind: str, namespace: str, name: str) -> AsyncIterator[bool]:
+        """Take the object's turn; False when another reconcile is already waiting for it.
+
+        Change handlers, timers and child events can all reconcile one object: they take turns, and a
+        burst of triggers (every child event of a rollout) collapses into one queued reconcile, which reads
+        the object afresh when its turn comes.
+        """
+        key = (kind, namespace, name)
+        if key in self.queued:
+            yield False
+            return
+        self.queued.add(key)
+        try:
+            async with self.locks.setdefault(key, asyncio.Lock()):
+                self.queued.discard(key)
+                yield True
+        finally:
+            self.queued.discard(key)
 
 
 def runtime_of(memo: Any) -> Runtime:
@@ -181,8 +199,10 @@ Reconciler = Callable[[Api, JsonDict, Runtime], Awaitable[Outcome]]
 async def reconcile_object(api: Api, body: Mapping[str, Any], runtime: Runtime, reconcile: Reconciler, *, raise_errors: bool = True) -> None:
     """Run ``reconcile`` under the object's lock and write what came of it (see the module docstring)."""
     meta = body["metadata"]
-    async with runtime.lock(body["kind"], meta.get("namespace", "default"), meta["name"]):
-        # Re-read under the lock: another handler may have written the status in the meantime.
+    async with runtime.turn(body["kind"], meta.get("namespace", "default"), meta["name"]) as mine:
+        if not mine:
+            return
+        # Re-read in turn: another handler may have written the status in the meantime.
         fresh = await api.get(body["kind"], meta.get("namespace"), meta["name"])
         if fresh is None or fresh.get("metadata", {}).get("deletionTimestamp"):
             return
@@ -215,3 +235,25 @@ def failed_outcome(body: Mapping[str, Any], reason: str, message: str, *, degrad
         degraded=degraded,
         warnings=list(old.get("warnings") or []),
     )
+
+
+def register_handlers(registry: kopf.OperatorRegistry, plural: str, reconcile: Reconciler, resync_seconds: float | None) -> None:
+    """Reconcile on create, spec change and operator start; and every ``resync_seconds`` while it exists.
+
+    The resync is a daemon rather than a timer so that stopping the operator (or deleting the object)
+    cancels a reconcile in flight after a second instead of waiting for it: a reconcile is idempotent.
+    """
+
+    async def changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+        await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile)
+
+    async def resync(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+        assert resync_seconds is not None
+        while True:  # until Kopf cancels it (the object is deleted or the operator stops)
+            await asyncio.sleep(resync_seconds)
+            await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile, raise_errors=False)
+
+    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
+        on(GROUP, plural, id=f"{plural}-{reason}", registry=registry)(changed)
+    if resync_seconds is not None:
+        kopf.daemon(GROUP, plural, id=f"{plural}-resync", cancellation_timeout=1.0, registry=registry)(resync)

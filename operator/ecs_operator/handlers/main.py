@@ -18,7 +18,7 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
     # The default registry brings Kopf's fallback logins (in-cluster service account, kubeconfig).
     registry = registry if registry is not None else kopf.get_default_registry()
     kopf.on.startup(registry=registry, id="record-settings")(record_settings)
-    taskdefinition.register(registry)
+    taskdefinition.register(registry, runtime)
     cluster.register(registry, runtime)
     service.register(registry, runtime)
     task.register(registry, runtime)

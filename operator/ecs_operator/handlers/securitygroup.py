@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import kopf
 
 from ecs_operator.handlers.children import sync_children
-from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, api_of, meta_of, parse_spec, reconcile_object, runtime_of
+from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, meta_of, parse_spec, register_handlers
 from ecs_operator.k8s import Api
 from ecs_operator.models.securitygroup import SecurityGroupSpec
-from ecs_operator.translate.context import GROUP, SecurityGroupRef
+from ecs_operator.translate.context import SecurityGroupRef
 from ecs_operator.translate.securitygroup import MEMBER, membership_label, render_security_group
 
 KIND = "SecurityGroup"
@@ -49,16 +48,5 @@ async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -
     return Outcome(status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings])
 
 
-async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_security_group)
-
-
-async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_security_group, raise_errors=False)
-
-
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, "securitygroups", id=f"securitygroup-{reason}", registry=registry)(_changed)
-    # Members come and go with tasks; the source groups a rule names may be created later.
-    kopf.timer(GROUP, "securitygroups", id="securitygroup-refresh", interval=runtime.config.resync_seconds, registry=registry)(_refresh)
+    register_handlers(registry, "securitygroups", reconcile_security_group, runtime.config.resync_seconds)

@@ -19,23 +19,20 @@ import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import kopf
 
 from ecs_operator.handlers.children import sync_children
 from ecs_operator.handlers.cluster import resolve_cluster
 from ecs_operator.handlers.common import (
-    JsonDict,
     InvalidSpec,
+    JsonDict,
     Outcome,
     Runtime,
-    api_of,
     meta_of,
     now,
     parse_spec,
-    reconcile_object,
-    runtime_of,
+    register_handlers,
 )
 from ecs_operator.handlers.securitygroup import security_groups
 from ecs_operator.handlers.taskdefinition import parse_reference, resolve_task_definition
@@ -246,8 +243,9 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     old = body.get("status") or {}
     cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
     td, rolled_back = await choose_revision(api, body, spec)
-    rendered = await render_and_apply(api, spec, meta, td, cluster)
+    # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
+    rendered = await render_and_apply(api, spec, meta, td, cluster)
     observed = await observe(api, rendered, state.deployments[0].get("createdAt"))
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying
@@ -257,9 +255,9 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     if target is not None:
         await api.patch(KIND, meta.namespace, meta.name, {"metadata": {"annotations": {ANNOTATION_FAILED: td.family_revision}}})
         td = await resolve_task_definition(api, meta.namespace, target["taskDefinition"], target["taskDefinition"])
-        rendered = await render_and_apply(api, spec, meta, td, cluster)
         # A new PRIMARY with the old revision; the failed deployment stays ACTIVE until it is drained.
         state.deployments = roll(meta, state.deployments, td).deployments
+        rendered = await render_and_apply(api, spec, meta, td, cluster)
         state.events.append(f"(service {name}) rolling back to deployment {target['id']}.")
         rolled_back = True
     post_service_events(meta, state.events)
@@ -314,17 +312,5 @@ def service_outcome(
     return Outcome(status, reason="SteadyState", message=message, warnings=warnings)
 
 
-async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_service)
-
-
-async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_service, raise_errors=False)
-
-
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, "ecsservices", id=f"service-{reason}", registry=registry)(_changed)
-    # New task definition revisions, clusters and security groups that appear later, and drift of children
-    # whose events were missed, are caught up by this timer.
-    kopf.timer(GROUP, "ecsservices", id="service-resync", interval=runtime.config.resync_seconds, registry=registry)(_refresh)
+    register_handlers(registry, "ecsservices", reconcile_service, runtime.config.resync_seconds)

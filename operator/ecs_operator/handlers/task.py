@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 import kopf
 
 from ecs_operator.handlers.children import apply_children, controlled_by
 from ecs_operator.handlers.cluster import resolve_cluster
-from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, api_of, meta_of, now, parse_spec, reconcile_object, runtime_of
+from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, meta_of, now, parse_spec, register_handlers
 from ecs_operator.handlers.securitygroup import security_groups
 from ecs_operator.handlers.taskdefinition import resolve_task_definition
 from ecs_operator.k8s import Api
 from ecs_operator.models.task import ECSTaskSpec
-from ecs_operator.translate.context import ANNOTATION_CONTAINER_NAMES, GROUP, MANAGED_BY, Meta
+from ecs_operator.translate.context import ANNOTATION_CONTAINER_NAMES, MANAGED_BY, Meta
 from ecs_operator.translate.pod import ANNOTATION_ESSENTIAL
 from ecs_operator.translate.task import render_task
 
@@ -167,15 +166,5 @@ def task_outcome(status: JsonDict, warnings: list[str]) -> Outcome:
     return Outcome(status, reason="Stopped", message=f"{status.get('stoppedReason')}", warnings=warnings)
 
 
-async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_task)
-
-
-async def _refresh(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_task, raise_errors=False)
-
-
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, "ecstasks", id=f"task-{reason}", registry=registry)(_changed)
-    kopf.timer(GROUP, "ecstasks", id="task-refresh", interval=runtime.config.resync_seconds, registry=registry)(_refresh)
+    register_handlers(registry, "ecstasks", reconcile_task, runtime.config.resync_seconds)

@@ -13,23 +13,20 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import kopf
 
+from ecs_operator.handlers.children import sync_children
 from ecs_operator.handlers.common import (
     JsonDict,
     NotReady,
     Outcome,
     Runtime,
-    api_of,
     meta_of,
     now,
     parse_spec,
-    reconcile_object,
-    runtime_of,
+    register_handlers,
 )
-from ecs_operator.handlers.children import sync_children
 from ecs_operator.k8s import Api
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
@@ -220,10 +217,5 @@ async def resolve_task_definition(api: Api, namespace: str, reference: str, in_u
     return TaskDefinitionRevision(family, chosen.revision, TaskDefinitionSpec.model_validate(chosen.data), status)
 
 
-async def _changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile_task_definition)
-
-
-def register(registry: kopf.OperatorRegistry) -> None:
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, "taskdefinitions", id=f"taskdefinition-{reason}", registry=registry)(_changed)
+def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
+    register_handlers(registry, "taskdefinitions", reconcile_task_definition, None)

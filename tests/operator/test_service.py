@@ -1,0 +1,242 @@
+"""ECSService against the emulator: rollouts, scaling, revisions, the circuit breaker, DAEMON, drift, bad input.
+
+The tests play the Deployment / DaemonSet controllers (``Cluster.deployment_controller``) and the garbage
+collector (``Cluster.garbage_collector``), which kmock does not have.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.operator import manifests
+from tests.operator.conftest import Cluster, eventually
+
+JsonDict = dict[str, Any]
+
+
+async def deployment(cluster: Cluster, name: str = "web", where: Any = None) -> JsonDict:
+    """Wait for the service's Deployment (optionally one that satisfies ``where``)."""
+
+    async def found() -> JsonDict | None:
+        obj = await cluster.get("Deployment", name)
+        return obj if obj is not None and (where is None or where(obj)) else None
+
+    return await eventually(found, what=f"Deployment {name}")
+
+
+def revision_label(obj: JsonDict) -> str:
+    return str(obj["spec"]["template"]["metadata"]["labels"]["ecs.compat.dev/task-definition"])
+
+
+async def service_status(cluster: Cluster, check: Any, what: str, name: str = "web") -> JsonDict:
+    async def found() -> JsonDict | None:
+        status = await cluster.status("ECSService", name)
+        return status if status and check(status) else None
+
+    return await eventually(found, what=what)
+
+
+def messages(status: JsonDict) -> list[str]:
+    return [event["message"] for event in status.get("events") or []]
+
+
+async def start_web(cluster: Cluster, **spec: Any) -> JsonDict:
+    await cluster.create(manifests.task_definition())
+    await cluster.create(manifests.service(**spec))
+    return await deployment(cluster)
+
+
+async def test_create_reaches_steady_state(operator: Cluster) -> None:
+    created = await start_web(operator)
+    assert created["spec"]["replicas"] == 2
+    assert revision_label(created) == "web-1"
+    assert created["metadata"]["ownerReferences"][0]["kind"] == "ECSService"
+    pending = await service_status(operator, lambda s: s.get("taskDefinition") == "web:1", "status")
+    assert pending["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    await operator.deployment_controller("web", ready=2)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    assert (status["desiredCount"], status["pendingCount"], status["clusterName"]) == (2, 0, "default")
+    assert [d["status"] for d in status["deployments"]] == ["PRIMARY"]
+    assert status["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert status["deployments"][0]["id"].startswith("ecs-svc/")
+    assert messages(status)[:3] == [
+        "(service web) has reached a steady state.",
+        "(service web) has started 2 tasks.",
+        f"(service web) (deployment {status['deployments'][0]['id']}) deployment completed.",
+    ]
+    ready = await operator.condition("ECSService", "web")
+    assert (ready["status"], ready["reason"]) == ("True", "SteadyState")
+    assert await eventually(lambda: _async(operator.events("ServiceEvent")), what="Kubernetes Events")
+    assert operator.validate_written() > 0
+
+
+async def _async(value: Any) -> Any:
+    return value
+
+
+async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.deployment_controller("web", ready=2)
+    await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    await operator.update_spec("ECSService", "web", {"desiredCount": 4})
+    scaled = await deployment(operator, where=lambda d: d["spec"]["replicas"] == 4)
+    assert revision_label(scaled) == "web-1"
+    await operator.deployment_controller("web", ready=4)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 4, "4 running")
+    assert status["desiredCount"] == 4
+    assert "(service web) has started 2 tasks." in messages(status)
+    assert operator.validate_written() > 0
+
+
+async def test_new_revision_rolls_out_and_old_deployment_drains(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.deployment_controller("web", ready=2)
+    first = await service_status(operator, lambda s: s.get("runningCount") == 2, "steady on web:1")
+    await operator.update_spec("TaskDefinition", "web", manifests.task_definition(image="nginx:1.28")["spec"])
+    rolled = await deployment(operator, where=lambda d: revision_label(d) == "web-2")
+    assert rolled["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    during = await service_status(operator, lambda s: s.get("taskDefinition") == "web:2", "PRIMARY web:2")
+    assert [(d["status"], d["taskDefinition"]) for d in during["deployments"]] == [("PRIMARY", "web:2"), ("ACTIVE", "web:1")]
+    assert during["deployments"][1]["id"] == first["deployments"][0]["id"]
+    await operator.deployment_controller("web", ready=2)
+    done = await service_status(operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "web:2 COMPLETED")
+    assert [d["taskDefinition"] for d in done["deployments"]] == ["web:2"]
+    assert operator.validate_written() > 0
+
+
+async def test_pinned_revision_stays_and_inactive_is_refused_for_new_services(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition())
+    await eventually(lambda: _td_revision(operator, 1), what="web:1")
+    await operator.update_spec("TaskDefinition", "web", manifests.task_definition(image="nginx:1.28")["spec"])
+    await eventually(lambda: _td_revision(operator, 2), what="web:2")
+    await operator.create(manifests.service(task_definition="web:1"))
+    pinned = await deployment(operator)
+    assert revision_label(pinned) == "web-1"
+    spec = manifests.task_definition(image="nginx:1.28", deregisteredRevisions=[1])["spec"]
+    await operator.update_spec("TaskDefinition", "web", spec)
+    await operator.create(manifests.service(name="late", task_definition="web:1"))
+    refused = await eventually(lambda: _condition_reason(operator, "late", "TaskDefinitionInactive"), what="refused")
+    assert "INACTIVE" in refused["message"]
+    assert await operator.get("Deployment", "late") is None
+    # The service already running web:1 keeps it.
+    await operator.deployment_controller("web", ready=2)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 2, "web keeps running web:1")
+    assert status["taskDefinition"] == "web:1"
+
+
+async def test_failed_rollout_rolls_back_to_the_last_completed_revision(operator: Cluster) -> None:
+    breaker = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
+    created = await start_web(operator, deploymentConfiguration=breaker)
+    assert created["spec"]["progressDeadlineSeconds"] >= 600
+    await operator.deployment_controller("web", ready=2)
+    good = await service_status(operator, lambda s: s["deployments"][0]["rolloutState"] == "COMPLETED", "web:1 done")
+    await operator.update_spec("TaskDefinition", "web", manifests.task_definition(image="nginx:broken")["spec"])
+    await deployment(operator, where=lambda d: revision_label(d) == "web-2")
+    await service_status(operator, lambda s: s.get("taskDefinition") == "web:2", "rolling out web:2")
+    await operator.deployment_controller("web", ready=0, deadline_exceeded=True)
+    back = await deployment(operator, where=lambda d: revision_label(d) == "web-1")
+    assert back["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+    status = await service_status(operator, lambda s: s.get("taskDefinition") == "web:1", "rolled back")
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"]) for d in status["deployments"]] == [
+        ("PRIMARY", "web:1", "IN_PROGRESS"),
+        ("ACTIVE", "web:2", "FAILED"),
+    ]
+    failed_id = status["deployments"][1]["id"]
+    assert f"(service web) (deployment {failed_id}) deployment failed: tasks failed to start" in " ".join(messages(status))
+    assert f"(service web) rolling back to deployment {good['deployments'][0]['id']}." in messages(status)
+    await operator.deployment_controller("web", ready=2)
+    done = await service_status(operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "rollback done")
+    assert [d["taskDefinition"] for d in done["deployments"]] == ["web:1"]
+    degraded = await operator.condition("ECSService", "web", "Degraded")
+    assert (degraded["status"], degraded["reason"]) == ("True", "RolledBack")
+    # The failed revision is not retried by the resync timer.
+    still = await operator.get("Deployment", "web")
+    assert still is not None and revision_label(still) == "web-1"
+    assert operator.events("DeploymentFailed")
+    assert operator.validate_written() > 0
+
+
+async def test_daemon_service_is_a_daemonset(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service(desired=0, schedulingStrategy="DAEMON") | {"spec": {"serviceName": "web", "taskDefinition": "web", "schedulingStrategy": "DAEMON"}})
+    daemonset = await eventually(lambda: operator.get("DaemonSet", "web"), what="DaemonSet")
+    assert revision_label(daemonset) == "web-1"
+    assert await operator.get("Deployment", "web") is None
+    await operator.daemonset_controller("web", nodes=3, ready=3)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 3, "3 daemon tasks")
+    assert (status["schedulingStrategy"], status["desiredCount"]) == ("DAEMON", 3)
+    assert operator.validate_written() > 0
+
+
+async def test_named_cluster_must_exist_then_the_service_starts(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service(cluster="prod"))
+    waiting = await eventually(lambda: _condition_reason(operator, "web", "ClusterNotFound"), what="ClusterNotFound")
+    assert "prod" in waiting["message"]
+    assert await operator.get("Deployment", "web") is None
+    await operator.create(manifests.cluster("prod"))
+    started = await deployment(operator)
+    assert started["metadata"]["labels"]["ecs.compat.dev/cluster"] == "prod"
+    status = await service_status(operator, lambda s: s.get("clusterName") == "prod", "in prod")
+    assert status["serviceName"] == "web"
+
+
+async def test_child_edited_or_deleted_by_hand_is_put_back(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.patch("Deployment", "web", {"spec": {"replicas": 7}})
+    await deployment(operator, where=lambda d: d["spec"]["replicas"] == 2)
+    await operator.delete("Deployment", "web")
+    restored = await deployment(operator)
+    assert restored["spec"]["replicas"] == 2
+    assert operator.validate_written() > 0
+
+
+async def test_bad_input_keeps_the_last_good_children(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.deployment_controller("web", ready=2)
+    await service_status(operator, lambda s: s.get("runningCount") == 2, "steady")
+    await operator.update_spec("ECSService", "web", {"desiredCount": 3, "launchTypo": "FARGATE"})
+    ready = await eventually(lambda: _condition_reason(operator, "web", "InvalidSpec"), what="InvalidSpec")
+    assert "spec.launchTypo" in ready["message"]
+    assert operator.events("InvalidSpec")
+    kept = await operator.get("Deployment", "web")
+    assert kept is not None and kept["spec"]["replicas"] == 2
+    status = await operator.status("ECSService", "web")
+    assert status["runningCount"] == 2  # the last good status stays too
+
+
+async def test_deletion_leaves_children_to_the_garbage_collector(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.delete("ECSService", "web")
+    await eventually(lambda: _gone(operator, "ECSService", "web"), what="service gone")
+    deleted = await operator.garbage_collector()
+    assert "deployments/web" in deleted
+    assert await operator.get("Deployment", "web") is None
+
+
+async def test_operator_restart_duplicates_nothing(kmock: Any, cluster: Cluster) -> None:
+    from tests.operator.conftest import running_operator
+
+    async with running_operator(kmock):
+        await start_web(cluster)
+        await cluster.deployment_controller("web", ready=2)
+        before = await service_status(cluster, lambda s: s.get("runningCount") == 2, "steady")
+    async with running_operator(kmock):
+        await cluster.deployment_controller("web", ready=2)
+        after = await service_status(cluster, lambda s: s.get("runningCount") == 2, "steady again")
+        assert [d["id"] for d in after["deployments"]] == [d["id"] for d in before["deployments"]]
+    assert [obj["metadata"]["name"] for obj in await cluster.list("Deployment")] == ["web"]
+    assert [int(obj["revision"]) for obj in await cluster.list("ControllerRevision")] == [1]
+
+
+async def _td_revision(cluster: Cluster, revision: int) -> bool:
+    return (await cluster.status("TaskDefinition", "web")).get("revision") == revision
+
+
+async def _condition_reason(cluster: Cluster, name: str, reason: str) -> JsonDict | None:
+    ready = await cluster.condition("ECSService", name)
+    return ready if ready.get("reason") == reason else None
+
+
+async def _gone(cluster: Cluster, kind: str, name: str) -> bool:
+    return await cluster.get(kind, name) is None
