@@ -71,3 +71,28 @@ def test_classification_counts() -> None:
     print(f"workload fields: {len(WORKLOAD_FIELDS)} {kinds}")
     assert set(kinds) == {"Translated", "Partial", "Ignored", "Rejected"}
     assert sum(kinds.values()) == len(WORKLOAD_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("container", "warned"),
+    [
+        ({"name": "app", "image": "nginx", "memory": 64, "ulimits": []}, []),
+        (
+            {
+                "name": "app",
+                "image": "nginx",
+                "memory": 64,
+                "ulimits": [{"name": "nofile", "softLimit": 1, "hardLimit": 2}],
+            },
+            ["containerDefinitions[0].ulimits"],
+        ),
+    ],
+    ids=["empty list asks for nothing", "given list is warned"],
+)
+def test_field_warnings_skip_empty_collections(container: dict[str, Any], warned: list[str]) -> None:
+    from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+    from ecs_operator.translate.coverage import field_warnings
+
+    spec = TaskDefinitionSpec.model_validate({"family": "web", "containerDefinitions": [container]})
+    fields = [w.field for w in field_warnings("TaskDefinition/web", spec) if "ulimits" in w.field]
+    assert fields == warned

@@ -80,8 +80,8 @@ def _walk(model: BaseModel, path: str) -> list[tuple[str, Classification | None,
     found: list[tuple[str, Classification | None, str]] = []
     for member in sorted(model.model_fields_set):
         value = getattr(model, member)
-        if value is None:
-            continue
+        if value is None or value == [] or value == {}:
+            continue  # AWS CLI output lists empty collections (``"ulimits": []``); they ask for nothing
         here = f"{path}.{member}" if path else member
         rule = table.get(f"{shape}.{member}")
         found.append((here, rule, member))

@@ -160,7 +160,7 @@ def pod_template(
     )
     merge_pod_fields(body, placement)
     warnings += health_check_grace(body, spec.healthCheckGracePeriodSeconds, meta.ref)
-    network_mode = td.spec.networkMode
+    network_mode = td.spec.network_mode
     labels = {**pod.labels, **names.labels}
     labels.update(security_group_labels(spec.networkConfiguration, network_mode, security_groups))
     annotations = dict(pod.annotations)
@@ -337,6 +337,6 @@ def network_objects(
     objects += service_registry_objects(spec.serviceRegistries or [], td, pod, names.service, meta, labels, selector)
     connect, warnings = service_connect_objects(spec.serviceConnectConfiguration, td, pod, meta, labels, selector)
     objects, more = unique_objects(objects + connect, meta.ref)
-    if td.spec.networkMode == "none":
+    if td.spec.network_mode == "none":
         objects.append(deny_all_policy(f"{names.base}-no-network", meta, labels, selector))
     return Rendered(objects, warnings + more)

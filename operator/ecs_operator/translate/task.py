@@ -55,7 +55,7 @@ def render_task(
     selector = {LABEL_CLUSTER: label_value(cluster.name), LABEL_TASK: label_value(meta.name)}
     group = spec.group or f"family:{td.family}"  # RunTask's default group
     labels = {**pod.labels, **selector, LABEL_TASK_DEFINITION: label_value(td.label), LABEL_GROUP: label_value(group)}
-    labels.update(security_group_labels(spec.networkConfiguration, td.spec.networkMode, security_groups))
+    labels.update(security_group_labels(spec.networkConfiguration, td.spec.network_mode, security_groups))
     annotations = {**pod.annotations, ANNOTATION_GROUP: group}
     if spec.startedBy:
         annotations[ANNOTATION_STARTED_BY] = spec.startedBy
@@ -74,7 +74,7 @@ def render_task(
     shares, warnings = capacity_shares(spec.capacityProviderStrategy, spec.launchType, cluster, count, meta.ref)
     rendered.warnings += warnings
     rendered.objects += task_pods(k8s_name(meta.name), meta, shares, labels, annotations, body)
-    if td.spec.networkMode == "none":
+    if td.spec.network_mode == "none":
         rendered.objects.append(deny_all_policy(f"{k8s_name(meta.name)}-no-network", meta, labels, selector))
     role = (spec.overrides.taskRoleArn if spec.overrides else None) or td.spec.taskRoleArn
     if role:
