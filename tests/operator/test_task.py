@@ -1,0 +1,89 @@
+"""ECSTask (RunTask / StopTask) against the emulator. The tests play the kubelet (``Cluster.kubelet``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.operator import manifests
+from tests.operator.conftest import Cluster, eventually
+
+JsonDict = dict[str, Any]
+
+
+def batch_definition() -> JsonDict:
+    td = manifests.task_definition("batch", image="busybox:1.36")
+    td["spec"]["containerDefinitions"] = [
+        {"name": "main", "image": "busybox:1.36", "essential": True, "memory": 128},
+        {"name": "logger", "image": "fluent-bit:3", "essential": False, "memory": 64},
+    ]
+    return td
+
+
+async def task_status(cluster: Cluster, check: Any, what: str, name: str = "job") -> JsonDict:
+    async def found() -> JsonDict | None:
+        status = await cluster.status("ECSTask", name)
+        return status if status and check(status) else None
+
+    return await eventually(found, what=what)
+
+
+async def test_run_task_and_essential_container_exit_stops_it(operator: Cluster) -> None:
+    await operator.create(batch_definition())
+    await operator.create(manifests.task(count=2))
+    pods = await eventually(lambda: _pods(operator, 2), what="2 pods")
+    assert sorted(p["metadata"]["name"] for p in pods) == ["job-0", "job-1"]
+    assert all(p["spec"]["restartPolicy"] == "Never" for p in pods)
+    await operator.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    await operator.kubelet("job-1", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    running = await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    assert running["taskDefinition"] == "batch:1"
+    assert running["tasks"][0]["taskArn"].startswith("arn:aws:ecs:eu-west-1:123456789012:task/default/")
+    # The non-essential container exiting leaves the task running.
+    await operator.kubelet("job-1", "Running", {"main": {"running": {}}, "logger": {"terminated": {"exitCode": 1}}})
+    # The essential one exiting stops it: the operator deletes the Pod (the kubelet stops the rest).
+    await operator.kubelet("job-0", "Running", {"main": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "logger": {"running": {}}})
+    await eventually(lambda: _gone(operator, "job-0"), what="job-0 deleted")
+    status = await task_status(operator, lambda s: s["tasks"][0].get("lastStatus") == "STOPPED", "job-0 STOPPED")
+    first, second = status["tasks"]
+    assert (first["stopCode"], first["stoppedReason"]) == ("EssentialContainerExited", "Essential container in task exited")
+    assert {c["name"]: c.get("exitCode") for c in first["containers"]} == {"main": 0, "logger": None}
+    assert second["lastStatus"] == "RUNNING"
+    assert await operator.get("Pod", "job-1") is not None
+    assert operator.validate_written() > 0
+
+
+async def test_stop_task_stops_every_pod(operator: Cluster) -> None:
+    await operator.create(batch_definition())
+    await operator.create(manifests.task())
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    await operator.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    await operator.update_spec("ECSTask", "job", {"desiredStatus": "STOPPED", "stopReason": "scaling down"})
+    await eventually(lambda: _gone(operator, "job-0"), what="pod deleted")
+    status = await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
+    assert (status["stopCode"], status["stoppedReason"], status["desiredStatus"]) == ("UserInitiated", "scaling down", "STOPPED")
+    ready = await operator.condition("ECSTask", "job")
+    assert (ready["status"], ready["reason"]) == ("True", "Stopped")
+
+
+async def test_restart_creates_no_second_pod(kmock: Any, cluster: Cluster) -> None:
+    from tests.operator.conftest import running_operator
+
+    async with running_operator(kmock):
+        await cluster.create(batch_definition())
+        await cluster.create(manifests.task())
+        await eventually(lambda: _pods(cluster, 1), what="the pod")
+        await task_status(cluster, lambda s: bool(s.get("tasks")), "tasks recorded", name="job")
+    async with running_operator(kmock):
+        await cluster.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+        await task_status(cluster, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    assert [p["metadata"]["name"] for p in await cluster.list("Pod")] == ["job-0"]
+
+
+async def _pods(cluster: Cluster, count: int) -> list[JsonDict] | None:
+    pods = await cluster.list("Pod")
+    return pods if len(pods) == count else None
+
+
+async def _gone(cluster: Cluster, name: str) -> bool:
+    return await cluster.get("Pod", name) is None
