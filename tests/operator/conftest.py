@@ -102,7 +102,7 @@ class Cluster:
             result: JsonDict = await response.json()
             return result
 
-    async def list(self, kind: str, namespace: str = NAMESPACE) -> list[JsonDict]:
+    async def list_of(self, kind: str, namespace: str = NAMESPACE) -> list[JsonDict]:
         async with self.kmock.get(self.url(kind, namespace=namespace)) as response:
             assert response.status == 200, await response.text()
             items: list[JsonDict] = (await response.json())["items"]
@@ -229,7 +229,7 @@ class Cluster:
     def written(self, kind: str | None = None) -> list[JsonDict]:
         """Every version of every object the operator manages (managed-by label), oldest first."""
         versions = []
-        for (resource, _, _), obj in self.kmock.objects.items():
+        for obj in self.kmock.objects.values():
             for version in obj.history:
                 if version is None:
                     continue
@@ -266,7 +266,7 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-class Emulator(kmock_lib.KubernetesEmulator):  # type: ignore[misc]
+class Emulator(kmock_lib.KubernetesEmulator):
     """kmock, plus the API server's ``metadata.generateName`` (Kopf names its Events that way)."""
 
     async def _handle(self, request: Any) -> Any:
@@ -327,7 +327,9 @@ async def running_operator(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator
 
     stop, ready = threading.Event(), threading.Event()
     memo = kopf.Memo(runtime=runtime)
-    operator = kopf.operator(registry=registry, standalone=True, clusterwide=True, stop_flag=stop, ready_flag=ready, memo=memo)
+    operator = kopf.operator(
+        registry=registry, standalone=True, clusterwide=True, stop_flag=stop, ready_flag=ready, memo=memo
+    )
     thread = threading.Thread(target=asyncio.run, args=(operator,), name="kopf", daemon=True)
     thread.start()
     assert await asyncio.to_thread(ready.wait, 10), "the operator did not start"

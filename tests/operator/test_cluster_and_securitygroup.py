@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from tests.operator import manifests
-from tests.operator.conftest import Cluster, eventually
+from tests.operator.conftest import Cluster, JsonDict, eventually
 
 
 async def test_cluster_counts_tasks_services_and_nodes(operator: Cluster) -> None:
     for zone, provider in (("a", "FARGATE"), ("b", "FARGATE_SPOT")):
         labels = {"topology.kubernetes.io/zone": f"us-east-1{zone}", "ecs.compat.dev/capacity-provider": provider}
-        await operator.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"worker-{zone}", "labels": labels}})
+        await operator.create(
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"worker-{zone}", "labels": labels}}
+        )
     await operator.create(manifests.cluster("prod"))
     await operator.create(manifests.task_definition("batch"))
     await operator.create(manifests.task(cluster="prod", count=2))
@@ -17,12 +19,16 @@ async def test_cluster_counts_tasks_services_and_nodes(operator: Cluster) -> Non
     await eventually(lambda: operator.get("Pod", "job-1"), what="pods")
     await operator.kubelet("job-0", "Running", {"app": {"running": {}}})
 
-    async def counted() -> dict | None:
+    async def counted() -> JsonDict | None:
         status = await operator.status("ECSCluster", "prod")
         return status if status.get("runningTasksCount") == 1 and status.get("activeServicesCount") == 1 else None
 
     status = await eventually(counted, what="counts")
-    assert (status["status"], status["pendingTasksCount"], status["registeredContainerInstancesCount"]) == ("ACTIVE", 1, 2)
+    assert (status["status"], status["pendingTasksCount"], status["registeredContainerInstancesCount"]) == (
+        "ACTIVE",
+        1,
+        2,
+    )
 
 
 async def test_security_group_becomes_a_network_policy(operator: Cluster) -> None:
@@ -30,7 +36,12 @@ async def test_security_group_becomes_a_network_policy(operator: Cluster) -> Non
         "apiVersion": manifests.API_VERSION,
         "kind": "SecurityGroup",
         "metadata": {"name": "web"},
-        "spec": {"GroupId": "sg-0123456789abcdef0", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]},
+        "spec": {
+            "GroupId": "sg-0123456789abcdef0",
+            "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+            ],
+        },
     }
     await operator.create(group)
     policy = await eventually(lambda: operator.get("NetworkPolicy", "web"), what="NetworkPolicy")
@@ -40,6 +51,6 @@ async def test_security_group_becomes_a_network_policy(operator: Cluster) -> Non
     assert operator.validate_written() > 0
 
 
-async def _status(cluster: Cluster) -> dict | None:
+async def _status(cluster: Cluster) -> JsonDict | None:
     status = await cluster.status("SecurityGroup", "web")
     return status if "GroupId" in status else None

@@ -96,10 +96,15 @@ async def test_new_revision_rolls_out_and_old_deployment_drains(operator: Cluste
     rolled = await deployment(operator, where=lambda d: revision_label(d) == "web-2")
     assert rolled["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
     during = await service_status(operator, lambda s: s.get("taskDefinition") == "web:2", "PRIMARY web:2")
-    assert [(d["status"], d["taskDefinition"]) for d in during["deployments"]] == [("PRIMARY", "web:2"), ("ACTIVE", "web:1")]
+    assert [(d["status"], d["taskDefinition"]) for d in during["deployments"]] == [
+        ("PRIMARY", "web:2"),
+        ("ACTIVE", "web:1"),
+    ]
     assert during["deployments"][1]["id"] == first["deployments"][0]["id"]
     await operator.deployment_controller("web", ready=2)
-    done = await service_status(operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "web:2 COMPLETED")
+    done = await service_status(
+        operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "web:2 COMPLETED"
+    )
     assert [d["taskDefinition"] for d in done["deployments"]] == ["web:2"]
     assert operator.validate_written() > 0
 
@@ -142,10 +147,14 @@ async def test_failed_rollout_rolls_back_to_the_last_completed_revision(operator
         ("ACTIVE", "web:2", "FAILED"),
     ]
     failed_id = status["deployments"][1]["id"]
-    assert f"(service web) (deployment {failed_id}) deployment failed: tasks failed to start" in " ".join(messages(status))
+    assert f"(service web) (deployment {failed_id}) deployment failed: tasks failed to start" in " ".join(
+        messages(status)
+    )
     assert f"(service web) rolling back to deployment {good['deployments'][0]['id']}." in messages(status)
     await operator.deployment_controller("web", ready=2)
-    done = await service_status(operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "rollback done")
+    done = await service_status(
+        operator, lambda s: s["deployments"][0].get("rolloutState") == "COMPLETED", "rollback done"
+    )
     assert [d["taskDefinition"] for d in done["deployments"]] == ["web:1"]
     degraded = await operator.condition("ECSService", "web", "Degraded")
     assert (degraded["status"], degraded["reason"]) == ("True", "RolledBack")
@@ -158,7 +167,10 @@ async def test_failed_rollout_rolls_back_to_the_last_completed_revision(operator
 
 async def test_daemon_service_is_a_daemonset(operator: Cluster) -> None:
     await operator.create(manifests.task_definition())
-    await operator.create(manifests.service(desired=0, schedulingStrategy="DAEMON") | {"spec": {"serviceName": "web", "taskDefinition": "web", "schedulingStrategy": "DAEMON"}})
+    await operator.create(
+        manifests.service(desired=0, schedulingStrategy="DAEMON")
+        | {"spec": {"serviceName": "web", "taskDefinition": "web", "schedulingStrategy": "DAEMON"}}
+    )
     daemonset = await eventually(lambda: operator.get("DaemonSet", "web"), what="DaemonSet")
     assert revision_label(daemonset) == "web-1"
     assert await operator.get("Deployment", "web") is None
@@ -225,8 +237,8 @@ async def test_operator_restart_duplicates_nothing(kmock: Any, cluster: Cluster)
         await cluster.deployment_controller("web", ready=2)
         after = await service_status(cluster, lambda s: s.get("runningCount") == 2, "steady again")
         assert [d["id"] for d in after["deployments"]] == [d["id"] for d in before["deployments"]]
-    assert [obj["metadata"]["name"] for obj in await cluster.list("Deployment")] == ["web"]
-    assert [int(obj["revision"]) for obj in await cluster.list("ControllerRevision")] == [1]
+    assert [obj["metadata"]["name"] for obj in await cluster.list_of("Deployment")] == ["web"]
+    assert [int(obj["revision"]) for obj in await cluster.list_of("ControllerRevision")] == [1]
 
 
 async def _td_revision(cluster: Cluster, revision: int) -> bool:

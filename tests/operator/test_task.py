@@ -41,11 +41,16 @@ async def test_run_task_and_essential_container_exit_stops_it(operator: Cluster)
     # The non-essential container exiting leaves the task running.
     await operator.kubelet("job-1", "Running", {"main": {"running": {}}, "logger": {"terminated": {"exitCode": 1}}})
     # The essential one exiting stops it: the operator deletes the Pod (the kubelet stops the rest).
-    await operator.kubelet("job-0", "Running", {"main": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "logger": {"running": {}}})
+    await operator.kubelet(
+        "job-0", "Running", {"main": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "logger": {"running": {}}}
+    )
     await eventually(lambda: _gone(operator, "job-0"), what="job-0 deleted")
     status = await task_status(operator, lambda s: s["tasks"][0].get("lastStatus") == "STOPPED", "job-0 STOPPED")
     first, second = status["tasks"]
-    assert (first["stopCode"], first["stoppedReason"]) == ("EssentialContainerExited", "Essential container in task exited")
+    assert (first["stopCode"], first["stoppedReason"]) == (
+        "EssentialContainerExited",
+        "Essential container in task exited",
+    )
     assert {c["name"]: c.get("exitCode") for c in first["containers"]} == {"main": 0, "logger": None}
     assert second["lastStatus"] == "RUNNING"
     assert await operator.get("Pod", "job-1") is not None
@@ -61,7 +66,11 @@ async def test_stop_task_stops_every_pod(operator: Cluster) -> None:
     await operator.update_spec("ECSTask", "job", {"desiredStatus": "STOPPED", "stopReason": "scaling down"})
     await eventually(lambda: _gone(operator, "job-0"), what="pod deleted")
     status = await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
-    assert (status["stopCode"], status["stoppedReason"], status["desiredStatus"]) == ("UserInitiated", "scaling down", "STOPPED")
+    assert (status["stopCode"], status["stoppedReason"], status["desiredStatus"]) == (
+        "UserInitiated",
+        "scaling down",
+        "STOPPED",
+    )
     ready = await operator.condition("ECSTask", "job")
     assert (ready["status"], ready["reason"]) == ("True", "Stopped")
 
@@ -77,11 +86,11 @@ async def test_restart_creates_no_second_pod(kmock: Any, cluster: Cluster) -> No
     async with running_operator(kmock):
         await cluster.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
         await task_status(cluster, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
-    assert [p["metadata"]["name"] for p in await cluster.list("Pod")] == ["job-0"]
+    assert [p["metadata"]["name"] for p in await cluster.list_of("Pod")] == ["job-0"]
 
 
 async def _pods(cluster: Cluster, count: int) -> list[JsonDict] | None:
-    pods = await cluster.list("Pod")
+    pods = await cluster.list_of("Pod")
     return pods if len(pods) == count else None
 
 

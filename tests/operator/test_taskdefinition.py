@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tests.operator import manifests
-from tests.operator.conftest import Cluster, eventually
+from tests.operator.conftest import Cluster, JsonDict, eventually
 
 
 async def revisions(cluster: Cluster) -> list[int]:
-    return sorted(int(obj["revision"]) for obj in await cluster.list("ControllerRevision"))
+    return sorted(int(obj["revision"]) for obj in await cluster.list_of("ControllerRevision"))
 
 
 async def test_registers_revision_one_with_status(operator: Cluster) -> None:
@@ -28,7 +28,7 @@ async def test_registers_revision_one_with_status(operator: Cluster) -> None:
     assert operator.validate_written() > 0
 
 
-async def _status_with_revision(cluster: Cluster, revision: int) -> dict | None:
+async def _status_with_revision(cluster: Cluster, revision: int) -> JsonDict | None:
     status = await cluster.status("TaskDefinition", "web")
     return status if status.get("revision") == revision else None
 
@@ -63,16 +63,16 @@ async def test_invalid_spec_is_reported_and_registers_nothing(operator: Cluster)
     assert warnings[0]["type"] == "Warning"
 
 
-async def _revision_inactive(cluster: Cluster, revision: int) -> dict | None:
+async def _revision_inactive(cluster: Cluster, revision: int) -> JsonDict | None:
     status = await cluster.status("TaskDefinition", "web")
     entries = {r["revision"]: r for r in status.get("revisions") or []}
     return status if entries.get(revision, {}).get("status") == "INACTIVE" else None
 
 
-async def _failed(cluster: Cluster) -> dict | None:
+async def _failed(cluster: Cluster) -> JsonDict | None:
     ready = await cluster.condition("TaskDefinition", "web")
     return ready if ready.get("status") == "False" else None
 
 
-async def _events(cluster: Cluster, reason: str) -> list[dict]:
+async def _events(cluster: Cluster, reason: str) -> list[JsonDict]:
     return cluster.events(reason)

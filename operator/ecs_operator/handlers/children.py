@@ -46,7 +46,9 @@ WATCHED_KINDS = {
 def in_sync(desired: Any, actual: Any) -> bool:
     """Whether ``actual`` already holds everything in ``desired`` (fields the API server adds are ignored)."""
     if isinstance(desired, Mapping):
-        return isinstance(actual, Mapping) and all(key in actual and in_sync(value, actual[key]) for key, value in desired.items())
+        return isinstance(actual, Mapping) and all(
+            key in actual and in_sync(value, actual[key]) for key, value in desired.items()
+        )
     if isinstance(desired, list):
         return isinstance(actual, list) and len(desired) == len(actual) and all(map(in_sync, desired, actual))
     return bool(desired == actual)
@@ -71,7 +73,9 @@ async def apply_children(api: Api, objects: list[JsonDict]) -> int:
     return written
 
 
-async def prune_children(api: Api, meta: Meta, keep: list[JsonDict], kinds: tuple[str, ...] = APPLIED_KINDS) -> list[str]:
+async def prune_children(
+    api: Api, meta: Meta, keep: list[JsonDict], kinds: tuple[str, ...] = APPLIED_KINDS
+) -> list[str]:
     """Delete children ``meta`` controls that were not rendered this time; their names."""
     wanted = {(obj["kind"], obj["metadata"]["name"]) for obj in keep}
     deleted = []
@@ -100,14 +104,20 @@ def owner_of(body: Mapping[str, Any]) -> tuple[str, str] | None:
 def register(registry: kopf.OperatorRegistry, reconcilers: Mapping[str, Reconciler]) -> None:
     """Reconcile the owner whenever one of its children changes or goes away."""
 
-    async def child_changed(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    async def child_changed(
+        body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    ) -> None:
         owner = owner_of(body)
         # The initial listing at startup (type None) is covered by the owners' own resume handlers.
         if owner is None or event.get("type") is None or owner[0] not in reconcilers:
             return
         kind, name = owner
         api = api_of(memo, logger)
-        parent = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": name, "namespace": body.metadata.namespace}}
+        parent = {
+            "apiVersion": API_VERSION,
+            "kind": kind,
+            "metadata": {"name": name, "namespace": body.metadata.namespace},
+        }
         await reconcile_object(api, parent, runtime_of(memo), reconcilers[kind], raise_errors=False)
 
     for kind, (group, version, plural) in WATCHED_KINDS.items():

@@ -38,7 +38,9 @@ def cluster_name(reference: str | None) -> str:
     """The cluster a service or task names (a name or a cluster ARN); ``default`` when it names none."""
     if not reference:
         return DEFAULT_CLUSTER
-    return reference.split(_ARN_PREFIX, 1)[1] if reference.startswith("arn:") and _ARN_PREFIX in reference else reference
+    return (
+        reference.split(_ARN_PREFIX, 1)[1] if reference.startswith("arn:") and _ARN_PREFIX in reference else reference
+    )
 
 
 def name_of(body: JsonDict) -> str:
@@ -56,7 +58,9 @@ async def resolve_cluster(api: Api, namespace: str, reference: str | None) -> Cl
                 raise NotReady("ClusterInvalid", f"cluster {name!r} has an invalid spec: {error}") from error
     if name == DEFAULT_CLUSTER:
         return ClusterContext()
-    raise NotReady("ClusterNotFound", f"cluster {name!r} does not exist in namespace {namespace}; create the ECSCluster")
+    raise NotReady(
+        "ClusterNotFound", f"cluster {name!r} does not exist in namespace {namespace}; create the ECSCluster"
+    )
 
 
 def node_pool_selectors(spec: ECSClusterSpec) -> list[dict[str, str]]:
@@ -76,7 +80,11 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     name = spec.clusterName or meta.name
     pods = await api.list("Pod", meta.namespace, {**MANAGED_BY, LABEL_CLUSTER: label_value(name)})
     live = [pod for pod in pods if not pod["metadata"].get("deletionTimestamp")]
-    services = [svc for svc in await api.list("ECSService", meta.namespace) if cluster_name((svc.get("spec") or {}).get("cluster")) == name]
+    services = [
+        svc
+        for svc in await api.list("ECSService", meta.namespace)
+        if cluster_name((svc.get("spec") or {}).get("cluster")) == name
+    ]
     selectors = node_pool_selectors(spec)
     nodes = [node for node in await api.list("Node", None) if is_registered(node, selectors)]
     status = {

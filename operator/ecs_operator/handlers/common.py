@@ -41,10 +41,13 @@ class OperatorConfig:
 
     @classmethod
     def from_env(cls) -> OperatorConfig:
-        """Region and account for ARNs: ECS_OPERATOR_REGION / AWS_REGION / AWS_DEFAULT_REGION, ECS_OPERATOR_ACCOUNT_ID."""
+        """From ECS_OPERATOR_REGION (or AWS_REGION, AWS_DEFAULT_REGION), ECS_OPERATOR_ACCOUNT_ID, ..._SECONDS."""
         env = os.environ
         return cls(
-            region=env.get("ECS_OPERATOR_REGION") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
+            region=env.get("ECS_OPERATOR_REGION")
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or cls.region,
             account_id=env.get("ECS_OPERATOR_ACCOUNT_ID", cls.account_id),
             resync_seconds=float(env.get("ECS_OPERATOR_RESYNC_SECONDS", cls.resync_seconds)),
             retry_seconds=float(env.get("ECS_OPERATOR_RETRY_SECONDS", cls.retry_seconds)),
@@ -131,7 +134,12 @@ def plain(body: Mapping[str, Any]) -> JsonDict:
 
 def meta_of(body: Mapping[str, Any]) -> Meta:
     metadata = body.get("metadata", {})
-    return Meta(kind=body["kind"], name=metadata["name"], namespace=metadata.get("namespace", "default"), uid=metadata.get("uid"))
+    return Meta(
+        kind=body["kind"],
+        name=metadata["name"],
+        namespace=metadata.get("namespace", "default"),
+        uid=metadata.get("uid"),
+    )
 
 
 def parse_spec(model: type[Model], body: Mapping[str, Any]) -> Model:
@@ -159,7 +167,13 @@ def conditions(previous: list[JsonDict], outcome: Outcome) -> list[JsonDict]:
     progressing_reason = outcome.reason if outcome.progressing else "Idle"
     return [
         condition(previous, "Ready", outcome.ready, outcome.reason, outcome.message),
-        condition(previous, "Progressing", outcome.progressing, progressing_reason, outcome.message if outcome.progressing else ""),
+        condition(
+            previous,
+            "Progressing",
+            outcome.progressing,
+            progressing_reason,
+            outcome.message if outcome.progressing else "",
+        ),
         condition(previous, "Degraded", outcome.degraded, degraded_reason, outcome.message if outcome.degraded else ""),
     ]
 
@@ -183,9 +197,15 @@ async def write_status(api: Api, body: Mapping[str, Any], outcome: Outcome) -> J
     return status
 
 
-def _post_transitions(body: Mapping[str, Any], previous: list[JsonDict], ready: JsonDict, old_warnings: list[str], warnings: list[str]) -> None:
+def _post_transitions(
+    body: Mapping[str, Any], previous: list[JsonDict], ready: JsonDict, old_warnings: list[str], warnings: list[str]
+) -> None:
     old = next((c for c in previous if c.get("type") == "Ready"), {})
-    if (old.get("status"), old.get("reason"), old.get("message")) != (ready["status"], ready["reason"], ready["message"]):
+    if (old.get("status"), old.get("reason"), old.get("message")) != (
+        ready["status"],
+        ready["reason"],
+        ready["message"],
+    ):
         failed = ready["status"] != "True"
         post_event(body, warning=failed, reason=ready["reason"], message=ready["message"] or "Ready")
     for warning in warnings:
@@ -196,7 +216,9 @@ def _post_transitions(body: Mapping[str, Any], previous: list[JsonDict], ready: 
 Reconciler = Callable[[Api, JsonDict, Runtime], Awaitable[Outcome]]
 
 
-async def reconcile_object(api: Api, body: Mapping[str, Any], runtime: Runtime, reconcile: Reconciler, *, raise_errors: bool = True) -> None:
+async def reconcile_object(
+    api: Api, body: Mapping[str, Any], runtime: Runtime, reconcile: Reconciler, *, raise_errors: bool = True
+) -> None:
     """Run ``reconcile`` under the object's lock and write what came of it (see the module docstring)."""
     meta = body["metadata"]
     async with runtime.turn(body["kind"], meta.get("namespace", "default"), meta["name"]) as mine:
@@ -237,7 +259,9 @@ def failed_outcome(body: Mapping[str, Any], reason: str, message: str, *, degrad
     )
 
 
-def register_handlers(registry: kopf.OperatorRegistry, plural: str, reconcile: Reconciler, resync_seconds: float | None) -> None:
+def register_handlers(
+    registry: kopf.OperatorRegistry, plural: str, reconcile: Reconciler, resync_seconds: float | None
+) -> None:
     """Reconcile on create, spec change and operator start; and every ``resync_seconds`` while it exists.
 
     The resync is a daemon rather than a timer so that stopping the operator (or deleting the object)

@@ -39,7 +39,9 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
     """Kopf settings for a production operator."""
     # Handler progress and the last-handled spec live in annotations under our own group, not kopf.zalando.org.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP, key="last-handled-configuration")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix=GROUP, key="last-handled-configuration"
+    )
     settings.persistence.finalizer = f"{GROUP}/finalizer"
     # Kopf's own log lines become Kubernetes Events only when they matter; ours are posted explicitly.
     settings.posting.level = logging.WARNING
@@ -66,7 +68,9 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
 
 def run_operator(namespaces: list[str], standalone: bool, peering: str, liveness: str, verbose: bool) -> int:
     """Run until stopped by a signal; watches ``namespaces``, or the whole cluster when there are none."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     runtime = Runtime(OperatorConfig.from_env())
     registry = build_registry(runtime)
 

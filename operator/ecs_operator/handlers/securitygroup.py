@@ -31,7 +31,9 @@ async def security_groups(api: Api, namespace: str) -> list[SecurityGroupRef]:
     groups = []
     for body in await api.list(KIND, namespace):
         try:
-            groups.append(SecurityGroupRef(body["metadata"]["name"], SecurityGroupSpec.model_validate(body.get("spec") or {})))
+            groups.append(
+                SecurityGroupRef(body["metadata"]["name"], SecurityGroupSpec.model_validate(body.get("spec") or {}))
+            )
         except ValueError:  # pydantic's ValidationError
             continue
     return groups
@@ -44,8 +46,13 @@ async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -
     rendered = render_security_group(group, meta, others)
     await sync_children(api, meta, rendered.objects)
     pods = await api.list("Pod", meta.namespace, {membership_label(group): MEMBER})
-    status = {"GroupId": group_id(body), "members": sum(1 for pod in pods if not pod["metadata"].get("deletionTimestamp"))}
-    return Outcome(status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings])
+    status = {
+        "GroupId": group_id(body),
+        "members": sum(1 for pod in pods if not pod["metadata"].get("deletionTimestamp")),
+    }
+    return Outcome(
+        status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings]
+    )
 
 
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:

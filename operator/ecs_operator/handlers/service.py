@@ -92,7 +92,13 @@ def observe_deployment(workload: JsonDict, since: str | None) -> Observed:
     for condition in status.get("conditions") or []:
         if condition.get("type") == "Progressing" and condition.get("reason") == "ProgressDeadlineExceeded":
             deadline = spec.get("progressDeadlineSeconds", 600)
-            return Observed(desired, running, pending, "FAILED", f"tasks failed to start within {deadline}s (progressDeadlineSeconds)")
+            return Observed(
+                desired,
+                running,
+                pending,
+                "FAILED",
+                f"tasks failed to start within {deadline}s (progressDeadlineSeconds)",
+            )
     updated, available = int(status.get("updatedReplicas") or 0), int(status.get("availableReplicas") or 0)
     if updated == desired and available >= desired and int(status.get("replicas") or 0) == desired:
         return Observed(desired, running, pending, "COMPLETED", "")
@@ -107,7 +113,13 @@ def observe_daemonset(workload: JsonDict, since: str | None) -> Observed:
         return Observed(desired, ready, max(desired - ready, 0), "IN_PROGRESS", "waiting for the DaemonSet controller")
     updated, available = int(status.get("updatedNumberScheduled") or 0), int(status.get("numberAvailable") or 0)
     state = "COMPLETED" if updated == desired and available == desired else "IN_PROGRESS"
-    return Observed(desired, ready, max(desired - ready, 0), state, "" if state == "COMPLETED" else f"{available} of {desired} tasks available")
+    return Observed(
+        desired,
+        ready,
+        max(desired - ready, 0),
+        state,
+        "" if state == "COMPLETED" else f"{available} of {desired} tasks available",
+    )
 
 
 def combine(parts: list[Observed]) -> Observed:
@@ -119,7 +131,9 @@ def combine(parts: list[Observed]) -> Observed:
         state, reason = "COMPLETED", ""
     else:
         state, reason = "IN_PROGRESS", next((p.reason for p in parts if p.state != "COMPLETED"), "no workload yet")
-    return Observed(sum(p.desired for p in parts), sum(p.running for p in parts), sum(p.pending for p in parts), state, reason)
+    return Observed(
+        sum(p.desired for p in parts), sum(p.running for p in parts), sum(p.pending for p in parts), state, reason
+    )
 
 
 async def observe(api: Api, rendered: Rendered, since: str | None) -> Observed:
@@ -190,14 +204,19 @@ def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonD
     if primary["rolloutState"] == "COMPLETED":
         state.deployments[1:] = []  # the older deployments are drained
     for deployment in state.deployments[1:]:
-        deployment.update(runningCount=0 if primary["rolloutState"] == "COMPLETED" else deployment.get("runningCount", 0))
+        deployment.update(
+            runningCount=0 if primary["rolloutState"] == "COMPLETED" else deployment.get("runningCount", 0)
+        )
     started = observed.running - int(old_status.get("runningCount") or 0)
     if started > 0:
         state.events.append(f"(service {name}) has started {started} tasks.")
     elif started < 0:
         state.events.append(f"(service {name}) has stopped {-started} running tasks.")
     steady = primary["rolloutState"] == "COMPLETED" and observed.running == observed.desired and observed.pending == 0
-    was_steady = old_status.get("runningCount") == old_status.get("desiredCount") and (old_status.get("deployments") or [{}])[0].get("rolloutState") == "COMPLETED"
+    was_steady = (
+        old_status.get("runningCount") == old_status.get("desiredCount")
+        and (old_status.get("deployments") or [{}])[0].get("rolloutState") == "COMPLETED"
+    )
     if steady and (not was_steady or state.events):
         state.events.append(f"(service {name}) has reached a steady state.")
 
@@ -226,7 +245,9 @@ async def choose_revision(api: Api, body: JsonDict, spec: ECSServiceSpec) -> tup
     return wanted, False
 
 
-async def render_and_apply(api: Api, spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, cluster: ClusterContext) -> Rendered:
+async def render_and_apply(
+    api: Api, spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, cluster: ClusterContext
+) -> Rendered:
     groups = await security_groups(api, meta.namespace)
     rendered = render_service(spec, meta, td, cluster, groups)
     await sync_children(api, meta, rendered.objects)
@@ -253,7 +274,9 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     settle(name, state, observed, old)
     target = rollback_target(state) if rollback and state.deployments[0]["rolloutState"] == "FAILED" else None
     if target is not None:
-        await api.patch(KIND, meta.namespace, meta.name, {"metadata": {"annotations": {ANNOTATION_FAILED: td.family_revision}}})
+        await api.patch(
+            KIND, meta.namespace, meta.name, {"metadata": {"annotations": {ANNOTATION_FAILED: td.family_revision}}}
+        )
         td = await resolve_task_definition(api, meta.namespace, target["taskDefinition"], target["taskDefinition"])
         # A new PRIMARY with the old revision; the failed deployment stays ACTIVE until it is drained.
         state.deployments = roll(meta, state.deployments, td).deployments
@@ -265,7 +288,11 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
 
 
 def post_service_events(meta: Meta, messages: list[str]) -> None:
-    body = {"apiVersion": f"{GROUP}/v1alpha1", "kind": KIND, "metadata": {"name": meta.name, "namespace": meta.namespace, "uid": meta.uid}}
+    body = {
+        "apiVersion": f"{GROUP}/v1alpha1",
+        "kind": KIND,
+        "metadata": {"name": meta.name, "namespace": meta.namespace, "uid": meta.uid},
+    }
     for message in messages:
         failed = "deployment failed" in message or "rolling back" in message
         post_event(body, warning=failed, reason="DeploymentFailed" if failed else "ServiceEvent", message=message)
@@ -299,12 +326,21 @@ def service_outcome(
     warnings = [str(w) for w in rendered.warnings]
     primary = state.deployments[0]
     if primary["rolloutState"] == "FAILED":
-        return Outcome(status, ready=False, reason="DeploymentFailed", message=primary["rolloutStateReason"], degraded=True, warnings=warnings)
+        return Outcome(
+            status,
+            ready=False,
+            reason="DeploymentFailed",
+            message=primary["rolloutStateReason"],
+            degraded=True,
+            warnings=warnings,
+        )
     if primary["rolloutState"] == "IN_PROGRESS":
         message = f"deploying {td.family_revision}: {observed.reason}"
         if rolled_back:
             message = f"rolling back to {td.family_revision}: {observed.reason}"
-        return Outcome(status, ready=False, reason="RolloutInProgress", message=message, progressing=True, warnings=warnings)
+        return Outcome(
+            status, ready=False, reason="RolloutInProgress", message=message, progressing=True, warnings=warnings
+        )
     if rolled_back:
         message = f"the deployment of {spec.taskDefinition} failed and was rolled back; running {td.family_revision}"
         return Outcome(status, reason="RolledBack", message=message, degraded=True, warnings=warnings)

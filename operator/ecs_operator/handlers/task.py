@@ -47,7 +47,11 @@ def container_statuses(pod: JsonDict) -> list[JsonDict]:
     result = []
     for container in pod["spec"]["containers"]:
         state = reported.get(container["name"], {}).get("state") or {}
-        entry: JsonDict = {"name": names.get(container["name"], container["name"]), "image": container.get("image"), "lastStatus": "PENDING"}
+        entry: JsonDict = {
+            "name": names.get(container["name"], container["name"]),
+            "image": container.get("image"),
+            "lastStatus": "PENDING",
+        }
         if "running" in state:
             entry["lastStatus"] = "RUNNING"
         elif "terminated" in state:
@@ -70,7 +74,9 @@ def pod_last_status(pod: JsonDict) -> str:
     if pod["metadata"].get("deletionTimestamp"):
         return "DEPROVISIONING"
     phase = (pod.get("status") or {}).get("phase")
-    return {"Pending": "PENDING", "Running": "RUNNING", "Succeeded": "STOPPED", "Failed": "STOPPED"}.get(phase or "", "PROVISIONING")
+    return {"Pending": "PENDING", "Running": "RUNNING", "Succeeded": "STOPPED", "Failed": "STOPPED"}.get(
+        phase or "", "PROVISIONING"
+    )
 
 
 def stop(entry: JsonDict, code: str, reason: str) -> None:
@@ -86,7 +92,11 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
     if entry.get("lastStatus") == "STOPPED":
         return entry  # a stopped task stays as it was recorded
     if pod is None:
-        stop(entry, "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated", "Task stopped: its Pod was deleted")
+        stop(
+            entry,
+            "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated",
+            "Task stopped: its Pod was deleted",
+        )
         entry.update(lastStatus="STOPPED", stoppedAt=now())
         return entry
     entry["containers"] = container_statuses(pod)
@@ -112,10 +122,16 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
 def summary(tasks: list[JsonDict]) -> JsonDict:
     """The top-level fields over all tasks: the least advanced state; stop details of the first stopped."""
     result: JsonDict = {"lastStatus": min((t["lastStatus"] for t in tasks), key=ORDER.index, default="PROVISIONING")}
-    result["desiredStatus"] = "STOPPED" if tasks and all(t.get("desiredStatus") == "STOPPED" for t in tasks) else "RUNNING"
+    result["desiredStatus"] = (
+        "STOPPED" if tasks and all(t.get("desiredStatus") == "STOPPED" for t in tasks) else "RUNNING"
+    )
     stopped = [t for t in tasks if "stopCode" in t]
     if stopped:
-        result.update(stopCode=stopped[0]["stopCode"], stoppedReason=stopped[0]["stoppedReason"], stoppingAt=stopped[0].get("stoppingAt"))
+        result.update(
+            stopCode=stopped[0]["stopCode"],
+            stoppedReason=stopped[0]["stoppedReason"],
+            stoppingAt=stopped[0].get("stoppingAt"),
+        )
     for key, pick in (("startedAt", min), ("stoppedAt", max)):
         values = [t[key] for t in tasks if t.get(key)]
         if values and (key != "stoppedAt" or result["lastStatus"] == "STOPPED"):
@@ -140,15 +156,36 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
             for pod in pods:
                 await api.create(pod)
         config = runtime.config
-        entries = [{"podName": pod["metadata"]["name"], "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]), "lastStatus": "PROVISIONING", "desiredStatus": "RUNNING", "createdAt": now()} for pod in pods]
-    live = {pod["metadata"]["name"]: pod for pod in await api.list("Pod", meta.namespace, MANAGED_BY) if controlled_by(pod, meta.uid)}
+        entries = [
+            {
+                "podName": pod["metadata"]["name"],
+                "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]),
+                "lastStatus": "PROVISIONING",
+                "desiredStatus": "RUNNING",
+                "createdAt": now(),
+            }
+            for pod in pods
+        ]
+    live = {
+        pod["metadata"]["name"]: pod
+        for pod in await api.list("Pod", meta.namespace, MANAGED_BY)
+        if controlled_by(pod, meta.uid)
+    }
     tasks = [await track(api, entry, live.get(entry["podName"]), spec) for entry in entries]
     status = {
         "taskDefinition": td.family_revision,
         "clusterName": cluster.name,
         "createdAt": old.get("createdAt") or now(),
         "tasks": tasks,
-        **{key: value for key, value in (("launchType", spec.launchType), ("group", spec.group or f"family:{td.family}"), ("startedBy", spec.startedBy)) if value},
+        **{
+            key: value
+            for key, value in (
+                ("launchType", spec.launchType),
+                ("group", spec.group or f"family:{td.family}"),
+                ("startedBy", spec.startedBy),
+            )
+            if value
+        },
         **summary(tasks),
     }
     return task_outcome(status, warnings)
@@ -159,10 +196,28 @@ def task_outcome(status: JsonDict, warnings: list[str]) -> Outcome:
     if last == "RUNNING":
         return Outcome(status, reason="Running", message="all tasks are RUNNING", warnings=warnings)
     if last != "STOPPED":
-        return Outcome(status, ready=False, reason="Pending", message=f"tasks are {last}", progressing=True, warnings=warnings)
-    failed = [t for t in status["tasks"] if t.get("stopCode") == "TaskFailedToStart" or any(c.get("exitCode") not in (None, 0) for c in t.get("containers") or [] if c.get("lastStatus") == "STOPPED" and t.get("stopCode") != "UserInitiated")]
+        return Outcome(
+            status, ready=False, reason="Pending", message=f"tasks are {last}", progressing=True, warnings=warnings
+        )
+    failed = [
+        t
+        for t in status["tasks"]
+        if t.get("stopCode") == "TaskFailedToStart"
+        or any(
+            c.get("exitCode") not in (None, 0)
+            for c in t.get("containers") or []
+            if c.get("lastStatus") == "STOPPED" and t.get("stopCode") != "UserInitiated"
+        )
+    ]
     if failed:
-        return Outcome(status, ready=False, reason="TaskFailed", message=f"{status.get('stoppedReason')}", degraded=True, warnings=warnings)
+        return Outcome(
+            status,
+            ready=False,
+            reason="TaskFailed",
+            message=f"{status.get('stoppedReason')}",
+            degraded=True,
+            warnings=warnings,
+        )
     return Outcome(status, reason="Stopped", message=f"{status.get('stoppedReason')}", warnings=warnings)
 
 

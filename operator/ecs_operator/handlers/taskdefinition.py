@@ -45,7 +45,9 @@ KIND = "TaskDefinition"
 LABEL_FAMILY = f"{GROUP}/family"
 ANNOTATION_DIGEST = f"{GROUP}/digest"
 ANNOTATION_REGISTERED_AT = f"{GROUP}/registered-at"
-_REFERENCE = re.compile(r"^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]*:[0-9]*:task-definition/)?(?P<family>[A-Za-z0-9_-]{1,255})(?::(?P<revision>[0-9]+))?$")
+_REFERENCE = re.compile(
+    r"^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]*:[0-9]*:task-definition/)?(?P<family>[A-Za-z0-9_-]{1,255})(?::(?P<revision>[0-9]+))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ def task_definition_arn(config_region: str, account_id: str, family: str, revisi
     return f"arn:aws:ecs:{config_region}:{account_id}:task-definition/{family}:{revision}"
 
 
-def revision_statuses(revisions: list[StoredRevision], deregistered: set[int], previous: list[JsonDict]) -> list[JsonDict]:
+def revision_statuses(
+    revisions: list[StoredRevision], deregistered: set[int], previous: list[JsonDict]
+) -> list[JsonDict]:
     before = {entry.get("revision"): entry for entry in previous}
     statuses = []
     for stored in revisions:
@@ -129,7 +133,9 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
     fields = registered_fields(spec, family)
     revisions = await stored_revisions(api, meta.namespace, family)
     latest = revisions[-1] if revisions else None
-    number = latest.revision if latest and latest.digest == digest_of(fields) else (latest.revision + 1 if latest else 1)
+    number = (
+        latest.revision if latest and latest.digest == digest_of(fields) else (latest.revision + 1 if latest else 1)
+    )
     # Translating first means a task definition that cannot run is refused, as RegisterTaskDefinition would.
     registered = TaskDefinitionSpec.model_validate(fields)
     rendered = render_task_definition(TaskDefinitionRevision(family, number, registered), meta)
@@ -150,10 +156,17 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
         "status": "INACTIVE" if number in deregistered else "ACTIVE",
         "revisions": revision_statuses(revisions, deregistered, previous),
     }
-    return Outcome(status, reason="Registered", message=f"{family}:{number} is registered", warnings=[str(w) for w in rendered.warnings])
+    return Outcome(
+        status,
+        reason="Registered",
+        message=f"{family}:{number} is registered",
+        warnings=[str(w) for w in rendered.warnings],
+    )
 
 
-def with_older_revisions(revisions: list[StoredRevision], latest: int, meta: Meta, objects: list[JsonDict]) -> list[JsonDict]:
+def with_older_revisions(
+    revisions: list[StoredRevision], latest: int, meta: Meta, objects: list[JsonDict]
+) -> list[JsonDict]:
     """The latest revision's children and those of older ones, which running tasks may still use.
 
     The latest revision is rendered strictly (it was just validated); older ones are best effort, since a
@@ -164,7 +177,9 @@ def with_older_revisions(revisions: list[StoredRevision], latest: int, meta: Met
         if stored.revision == latest:
             continue
         try:
-            revision = TaskDefinitionRevision(stored.family, stored.revision, TaskDefinitionSpec.model_validate(stored.data))
+            revision = TaskDefinitionRevision(
+                stored.family, stored.revision, TaskDefinitionSpec.model_validate(stored.data)
+            )
             older = render_task_definition(revision, meta).objects
         except (ValueError, TranslationError):  # pydantic's ValidationError is a ValueError
             continue
@@ -177,7 +192,9 @@ def parse_reference(reference: str) -> tuple[str, int | None]:
     """``family``, ``family:N`` or a task definition ARN -> (family, revision or None)."""
     match = _REFERENCE.match(reference)
     if match is None:
-        raise TranslationError("taskDefinition", f"{reference!r} is not a family, family:revision or task definition ARN")
+        raise TranslationError(
+            "taskDefinition", f"{reference!r} is not a family, family:revision or task definition ARN"
+        )
     return match["family"], int(match["revision"]) if match["revision"] else None
 
 
@@ -189,7 +206,9 @@ async def find_task_definition(api: Api, namespace: str, family: str) -> JsonDic
     return None
 
 
-async def resolve_task_definition(api: Api, namespace: str, reference: str, in_use: str | None = None) -> TaskDefinitionRevision:
+async def resolve_task_definition(
+    api: Api, namespace: str, reference: str, in_use: str | None = None
+) -> TaskDefinitionRevision:
     """The revision a service or task asks for: ``family`` is the latest ACTIVE one, ``family:N`` that one.
 
     An INACTIVE (deregistered) revision is refused for new uses, as in ECS, but keeps serving ``in_use``:
@@ -198,7 +217,9 @@ async def resolve_task_definition(api: Api, namespace: str, reference: str, in_u
     family, number = parse_reference(reference)
     resource = await find_task_definition(api, namespace, family)
     if resource is None:
-        raise NotReady("TaskDefinitionNotFound", f"task definition family {family!r} is not registered in namespace {namespace}")
+        raise NotReady(
+            "TaskDefinitionNotFound", f"task definition family {family!r} is not registered in namespace {namespace}"
+        )
     deregistered = set((resource.get("spec") or {}).get("deregisteredRevisions") or [])
     revisions = await stored_revisions(api, namespace, family)
     if number is None:
@@ -212,7 +233,10 @@ async def resolve_task_definition(api: Api, namespace: str, reference: str, in_u
             raise NotReady("TaskDefinitionNotFound", f"task definition {family}:{number} is not registered")
         chosen = match[0]
         if number in deregistered and in_use != f"{family}:{number}":
-            raise NotReady("TaskDefinitionInactive", f"task definition {family}:{number} is INACTIVE (deregistered); use an ACTIVE revision")
+            raise NotReady(
+                "TaskDefinitionInactive",
+                f"task definition {family}:{number} is INACTIVE (deregistered); use an ACTIVE revision",
+            )
     status = "INACTIVE" if chosen.revision in deregistered else "ACTIVE"
     return TaskDefinitionRevision(family, chosen.revision, TaskDefinitionSpec.model_validate(chosen.data), status)
 

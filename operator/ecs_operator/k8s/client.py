@@ -15,7 +15,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import kopf
 from kopf._cogs.clients import api as kopf_api
@@ -126,7 +126,11 @@ class Api:
         listing = await self._call("get", url)
         items: list[JsonDict] = listing.get("items") or []
         # The selector is applied again here: it costs nothing and keeps the result right on any API server.
-        return [{"apiVersion": KINDS[kind].api_version, "kind": kind, **item} for item in items if matches_labels(item, labels)]
+        return [
+            {"apiVersion": KINDS[kind].api_version, "kind": kind, **item}
+            for item in items
+            if matches_labels(item, labels)
+        ]
 
     async def apply(self, obj: JsonDict) -> JsonDict:
         """Server-side apply ``obj`` as the operator's field manager, taking over conflicting fields."""
@@ -164,7 +168,9 @@ class Api:
             return False
         return True
 
-    async def patch(self, kind: str, namespace: str | None, name: str, patch: JsonDict, subresource: str | None = None) -> JsonDict:
+    async def patch(
+        self, kind: str, namespace: str | None, name: str, patch: JsonDict, subresource: str | None = None
+    ) -> JsonDict:
         """JSON merge patch (lists are replaced whole, null removes a key)."""
         url = KINDS[kind].url(namespace, name, subresource)
         result: JsonDict = await self._call("patch", url, patch, "application/merge-patch+json")
@@ -178,4 +184,4 @@ class Api:
 def post_event(body: Mapping[str, Any], *, warning: bool, reason: str, message: str) -> None:
     """Queue a Kubernetes Event about ``body``; Kopf posts it in the background (never blocks a handler)."""
     # kopf.event is not subject to the posting level, which only filters Kopf's own log messages.
-    kopf.event(dict(body), type="Warning" if warning else "Normal", reason=reason, message=message[:1024])
+    kopf.event(kopf.Body(cast(kopf.RawBody, dict(body))), type="Warning" if warning else "Normal", reason=reason, message=message[:1024])
