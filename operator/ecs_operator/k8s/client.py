@@ -184,4 +184,5 @@ class Api:
 def post_event(body: Mapping[str, Any], *, warning: bool, reason: str, message: str) -> None:
     """Queue a Kubernetes Event about ``body``; Kopf posts it in the background (never blocks a handler)."""
     # kopf.event is not subject to the posting level, which only filters Kopf's own log messages.
-    kopf.event(kopf.Body(cast(kopf.RawBody, dict(body))), type="Warning" if warning else "Normal", reason=reason, message=message[:1024])
+    subject = kopf.Body(cast(kopf.RawBody, dict(body)))
+    kopf.event(subject, type="Warning" if warning else "Normal", reason=reason, message=message[:1024])
