@@ -92,11 +92,11 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
     if entry.get("lastStatus") == "STOPPED":
         return entry  # a stopped task stays as it was recorded
     if pod is None:
-        stop(
-            entry,
-            "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated",
-            "Task stopped: its Pod was deleted",
-        )
+        if spec.desiredStatus == "STOPPED":
+            stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
+        else:  # deleted by someone else: the task stopped, and a stopped task is never started again
+            code = "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated"
+            stop(entry, code, "Task stopped: its Pod was deleted")
         entry.update(lastStatus="STOPPED", stoppedAt=now())
         return entry
     entry["containers"] = container_statuses(pod)
