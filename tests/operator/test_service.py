@@ -161,7 +161,7 @@ async def test_failed_rollout_rolls_back_to_the_last_completed_revision(operator
     # The failed revision is not retried by the resync timer.
     still = await operator.get("Deployment", "web")
     assert still is not None and revision_label(still) == "web-1"
-    assert operator.events("DeploymentFailed")
+    await eventually(lambda: _async(operator.events("DeploymentFailed")), what="Warning Events")
     assert operator.validate_written() > 0
 
 
@@ -210,7 +210,7 @@ async def test_bad_input_keeps_the_last_good_children(operator: Cluster) -> None
     await operator.update_spec("ECSService", "web", {"desiredCount": 3, "launchTypo": "FARGATE"})
     ready = await eventually(lambda: _condition_reason(operator, "web", "InvalidSpec"), what="InvalidSpec")
     assert "spec.launchTypo" in ready["message"]
-    assert operator.events("InvalidSpec")
+    await eventually(lambda: _async(operator.events("InvalidSpec")), what="a Warning Event")
     kept = await operator.get("Deployment", "web")
     assert kept is not None and kept["spec"]["replicas"] == 2
     status = await operator.status("ECSService", "web")
