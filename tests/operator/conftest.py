@@ -26,6 +26,7 @@ import pytest
 from ecs_operator.handlers.common import OperatorConfig, Runtime
 from ecs_operator.handlers.main import build_registry, configure
 from ecs_operator.k8s.client import KINDS
+from ecs_operator.models.status import STATUS_MODELS
 from ecs_operator.translate.context import MANAGED_BY
 from tests.k8s_schema import validate_object
 
@@ -141,8 +142,11 @@ class Cluster:
             assert response.status == 200, await response.text()
 
     async def status(self, kind: str, name: str) -> JsonDict:
+        """The object's status, checked against the status contract (the CRD's status schema)."""
         obj = await self.get(kind, name)
-        return (obj or {}).get("status") or {}
+        status: JsonDict = (obj or {}).get("status") or {}
+        STATUS_MODELS[kind].model_validate(status)
+        return status
 
     async def condition(self, kind: str, name: str, type_: str = "Ready") -> JsonDict:
         conditions = (await self.status(kind, name)).get("conditions") or []

@@ -83,7 +83,6 @@ def stop(entry: JsonDict, code: str, reason: str) -> None:
     entry.setdefault("stopCode", code)
     entry.setdefault("stoppedReason", reason)
     entry["desiredStatus"] = "STOPPED"
-    entry.setdefault("stoppingAt", now())
 
 
 async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSpec) -> JsonDict:
@@ -95,47 +94,40 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
         if spec.desiredStatus == "STOPPED":
             stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
         else:  # deleted by someone else: the task stopped, and a stopped task is never started again
-            code = "TaskFailedToStart" if "startedAt" not in entry else "UserInitiated"
+            code = "UserInitiated" if entry.get("lastStatus") in ("RUNNING", "DEPROVISIONING") else "TaskFailedToStart"
             stop(entry, code, "Task stopped: its Pod was deleted")
-        entry.update(lastStatus="STOPPED", stoppedAt=now())
+        entry["lastStatus"] = "STOPPED"
         return entry
     entry["containers"] = container_statuses(pod)
     entry["lastStatus"] = pod_last_status(pod)
-    started = (pod.get("status") or {}).get("startTime")
-    if started:
-        entry.setdefault("startedAt", started)
     must_stop = spec.desiredStatus == "STOPPED" or essential_exited(pod)
     if spec.desiredStatus == "STOPPED":
         stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
     elif essential_exited(pod) or entry["lastStatus"] == "STOPPED":
         failed_to_start = not any("exitCode" in c for c in entry["containers"])
         stop(entry, *(("TaskFailedToStart", "Task failed to start") if failed_to_start else ESSENTIAL_EXITED))
-    if entry["lastStatus"] == "STOPPED":
-        entry["stoppedAt"] = now()
-    elif must_stop and entry["lastStatus"] != "DEPROVISIONING":
+    if must_stop and entry["lastStatus"] not in ("STOPPED", "DEPROVISIONING"):
         grace = pod["spec"].get("terminationGracePeriodSeconds")
         await api.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], grace)
         entry["lastStatus"] = "DEPROVISIONING"
     return entry
 
 
-def summary(tasks: list[JsonDict]) -> JsonDict:
-    """The top-level fields over all tasks: the least advanced state; stop details of the first stopped."""
+def summary(tasks: list[JsonDict], live: list[JsonDict], old: JsonDict) -> JsonDict:
+    """The top-level fields over all tasks: the least advanced state, stop details of the first stopped, and
+    the timestamps (the contract keeps them for the whole call, not per task): each set once."""
     result: JsonDict = {"lastStatus": min((t["lastStatus"] for t in tasks), key=ORDER.index, default="PROVISIONING")}
     result["desiredStatus"] = (
         "STOPPED" if tasks and all(t.get("desiredStatus") == "STOPPED" for t in tasks) else "RUNNING"
     )
     stopped = [t for t in tasks if "stopCode" in t]
     if stopped:
-        result.update(
-            stopCode=stopped[0]["stopCode"],
-            stoppedReason=stopped[0]["stoppedReason"],
-            stoppingAt=stopped[0].get("stoppingAt"),
-        )
-    for key, pick in (("startedAt", min), ("stoppedAt", max)):
-        values = [t[key] for t in tasks if t.get(key)]
-        if values and (key != "stoppedAt" or result["lastStatus"] == "STOPPED"):
-            result[key] = pick(values)
+        result.update(stopCode=stopped[0]["stopCode"], stoppedReason=stopped[0]["stoppedReason"])
+        result["stoppingAt"] = old.get("stoppingAt") or now()
+    starts = [str(pod["status"]["startTime"]) for pod in live if (pod.get("status") or {}).get("startTime")]
+    result["startedAt"] = old.get("startedAt") or (min(starts) if starts else None)
+    if result["lastStatus"] == "STOPPED":
+        result["stoppedAt"] = old.get("stoppedAt") or now()
     return {k: v for k, v in result.items() if v is not None}
 
 
@@ -162,7 +154,6 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
                 "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]),
                 "lastStatus": "PROVISIONING",
                 "desiredStatus": "RUNNING",
-                "createdAt": now(),
             }
             for pod in pods
         ]
@@ -186,7 +177,7 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
             )
             if value
         },
-        **summary(tasks),
+        **summary(tasks, list(live.values()), old),
     }
     return task_outcome(status, warnings)
 
