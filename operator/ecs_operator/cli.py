@@ -16,7 +16,11 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("-n", "--namespace", action="append", default=[], help="watch this namespace (repeatable)")
     scope.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace (the default)")
     run.add_argument("--standalone", action="store_true", help="no peering: do not coordinate with other replicas")
-    run.add_argument("--peering", default="ecs-operator", help="the peering object's name (default: ecs-operator)")
+    run.add_argument(
+        "--peering",
+        help="coordinate with other replicas through this peering object, which must exist (manifests/ ships "
+        "`ecs-operator`); without it, the operator uses `ecs-operator` if present and runs alone otherwise",
+    )
     run.add_argument("--liveness", default="http://0.0.0.0:8080/healthz", help="liveness endpoint URL")
     run.add_argument("--verbose", action="store_true")
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import kopf
@@ -35,7 +39,10 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
     return registry
 
 
-def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str, verbose: bool) -> None:
+DEFAULT_PEERING = "ecs-operator"
+
+
+def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str | None, verbose: bool) -> None:
     """Kopf settings for a production operator."""
     # Handler progress and the last-handled spec live in annotations under our own group, not kopf.zalando.org.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
@@ -60,14 +67,32 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
     settings.networking.error_backoffs = (1, 2, 5, 10, 20)
     settings.peering.standalone = standalone
     if not standalone:
-        settings.peering.name = peering
-        settings.peering.mandatory = True
+        # A peering named on the command line must exist; the default one is used when it does (manifests/).
+        settings.peering.name = peering or DEFAULT_PEERING
+        settings.peering.mandatory = peering is not None
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
 
 
-def run_operator(namespaces: list[str], standalone: bool, peering: str, liveness: str, verbose: bool) -> int:
+def cluster_config_found(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether there is anything to log in with: in-cluster settings or a kubeconfig file."""
+    if environ.get("KUBERNETES_SERVICE_HOST"):
+        return True
+    paths = environ.get("KUBECONFIG", "").split(os.pathsep) if environ.get("KUBECONFIG") else ["~/.kube/config"]
+    return any(path and Path(path).expanduser().is_file() for path in paths)
+
+
+_NO_CLUSTER = (
+    "error: no Kubernetes cluster to run against{detail}. Point KUBECONFIG (or ~/.kube/config) at a cluster, "
+    "e.g. `kind create cluster --config kind-config.yaml`, or run the operator inside one."
+)
+
+
+def run_operator(namespaces: list[str], standalone: bool, peering: str | None, liveness: str, verbose: bool) -> int:
     """Run until stopped by a signal; watches ``namespaces``, or the whole cluster when there are none."""
+    if not cluster_config_found():
+        print(_NO_CLUSTER.format(detail=""), file=sys.stderr)
+        return 1
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -78,15 +103,19 @@ def run_operator(namespaces: list[str], standalone: bool, peering: str, liveness
     def _settings(settings: kopf.OperatorSettings, **_: Any) -> None:
         configure(settings, standalone=standalone, peering=peering, verbose=verbose)
 
-    asyncio.run(
-        kopf.operator(
-            registry=registry,
-            standalone=standalone,
-            peering_name=None if standalone else peering,
-            liveness_endpoint=liveness or None,
-            clusterwide=not namespaces,
-            namespaces=namespaces,
-            memo=kopf.Memo(runtime=runtime),
+    try:
+        asyncio.run(
+            kopf.operator(
+                registry=registry,
+                standalone=standalone,
+                peering_name=None if standalone else (peering or DEFAULT_PEERING),
+                liveness_endpoint=liveness or None,
+                clusterwide=not namespaces,
+                namespaces=namespaces,
+                memo=kopf.Memo(runtime=runtime),
+            )
         )
-    )
+    except kopf.LoginError as error:
+        print(_NO_CLUSTER.format(detail=f" ({error})"), file=sys.stderr)
+        return 1
     return 0
