@@ -72,8 +72,9 @@ def test_a_plain_replica_service_is_a_deployment_with_a_budget() -> None:
     assert deployment["spec"]["template"]["spec"]["restartPolicy"] == "Always"
     # ECS defaults: 200 % maximum, 100 % minimum healthy.
     assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "100%", "maxUnavailable": "0%"}
+    # At 100 % healthy, evictions go one at a time: minAvailable 100 % would block every node drain.
     assert _one(rendered, "PodDisruptionBudget")["spec"] == {
-        "minAvailable": "100%",
+        "maxUnavailable": 1,
         "selector": {"matchLabels": SELECTOR},
     }
 

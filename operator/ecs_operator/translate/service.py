@@ -210,15 +210,21 @@ def rolling_percentages(
 def disruption_budget(
     config: DeploymentConfiguration | None, defaults: tuple[int, int], meta: Meta, names: ServiceNames
 ) -> JsonDict | None:
-    """minimumHealthyPercent also holds during voluntary disruptions (node drains)."""
+    """minimumHealthyPercent also holds during voluntary disruptions (node drains).
+
+    At 100 % (ECS's default) ECS drains an instance by starting replacements before stopping tasks; an
+    eviction cannot surge, and ``minAvailable: 100%`` would block every drain for good, so one task at a
+    time may be evicted instead.
+    """
     low = config.minimumHealthyPercent if config and config.minimumHealthyPercent is not None else defaults[0]
     if low <= 0:
         return None
+    budget: JsonDict = {"maxUnavailable": 1} if low >= 100 else {"minAvailable": f"{low}%"}
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": object_meta(names.base, meta, names.labels),
-        "spec": {"minAvailable": f"{min(low, 100)}%", "selector": {"matchLabels": dict(names.selector)}},
+        "spec": {**budget, "selector": {"matchLabels": dict(names.selector)}},
     }
 
 
