@@ -32,7 +32,10 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/6d0
 POD = {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "name": "http"}]}]}
 
 
-def _td(network_mode: str = "awsvpc") -> TaskDefinitionRevision:
+def _td(network_mode: str = "awsvpc", app_protocol: str | None = None) -> TaskDefinitionRevision:
+    http: dict[str, Any] = {"containerPort": 80, "name": "http"}
+    if app_protocol:
+        http["appProtocol"] = app_protocol
     spec = TaskDefinitionSpec.model_validate(
         {
             "family": "web",
@@ -43,7 +46,7 @@ def _td(network_mode: str = "awsvpc") -> TaskDefinitionRevision:
                     "name": "web",
                     "image": "nginx",
                     "portMappings": [
-                        {"containerPort": 80, "name": "http"},
+                        http,
                         {"containerPort": 5353, "protocol": "udp", "name": "dns"},
                     ],
                 },
@@ -70,6 +73,17 @@ def test_alb_target_group_is_a_cluster_ip_service_and_an_ingress() -> None:
     assert service["metadata"]["annotations"] == {"ecs.compat.dev/target-group-arn": TG}
     assert ingress["kind"] == "Ingress"
     assert ingress["spec"] == {"defaultBackend": {"service": {"name": "web-tg", "port": {"number": 80}}}}
+
+
+@pytest.mark.parametrize(
+    ("app_protocol", "expected"),
+    [(None, None), ("http", "http"), ("http2", "kubernetes.io/h2c"), ("grpc", "grpc")],
+)
+def test_app_protocol_of_the_port_mapping_is_the_service_ports(app_protocol: str | None, expected: str | None) -> None:
+    balancer = LoadBalancer.model_validate({"targetGroupArn": TG, "containerName": "web", "containerPort": 80})
+    service = load_balancer_objects([balancer], _td(app_protocol=app_protocol), POD, META, LABELS, SELECTOR)[0]
+    validate_objects([service])
+    assert service["spec"]["ports"][0].get("appProtocol") == expected
 
 
 def test_udp_target_group_is_a_network_load_balancer_service() -> None:

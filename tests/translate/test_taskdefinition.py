@@ -345,6 +345,7 @@ NOT_HERE = {
     "ContainerDependency.containerName": "the fixture has one other container (orders: test_pod.test_start_order)",
     "VolumeFrom.sourceContainer": "the fixture has one other container (test_container.test_volume_mounts...)",
     "EnvironmentFile.type": "s3 is the only value",
+    "PortMapping.appProtocol": "set on the Service ports that expose the mapping (test_networking)",
 }
 
 

@@ -148,7 +148,9 @@ _CONTAINER: dict[str, Classification] = {
     "PortMapping.hostPort": Translated("hostPort in bridge mode when not 0; otherwise none"),
     "PortMapping.protocol": Translated("protocol, upper-cased"),
     "PortMapping.name": Translated("port name (port_name: an IANA service name)"),
-    "PortMapping.appProtocol": Ignored("container ports carry no application protocol"),
+    "PortMapping.appProtocol": Translated(
+        "appProtocol of the Service ports that expose the mapping (http; http2 -> kubernetes.io/h2c; grpc)"
+    ),
     "PortMapping.containerPortRange": Translated("one container port per port of the range"),
     "KeyValuePair.name": Translated("env name"),
     "KeyValuePair.value": Translated("env value"),

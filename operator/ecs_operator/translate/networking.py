@@ -71,10 +71,17 @@ def _service(name: str, meta: Meta, labels: dict[str, str], annotations: dict[st
     }
 
 
+# ECS appProtocol -> Service port appProtocol: IANA names as they are; HTTP/2 without TLS is Kubernetes'
+# own `kubernetes.io/h2c`; "grpc" is the name service meshes and Gateway implementations recognise.
+APP_PROTOCOLS = {"http": "http", "http2": "kubernetes.io/h2c", "grpc": "grpc"}
+
+
 def _port(port: int, target: str | int, mapping: PortMapping, name: str | None = None) -> JsonDict:
     entry: JsonDict = {"port": port, "targetPort": target, "protocol": (mapping.protocol or "tcp").upper()}
     if name:
         entry["name"] = name
+    if mapping.appProtocol:
+        entry["appProtocol"] = APP_PROTOCOLS[mapping.appProtocol]
     return entry
 
 
