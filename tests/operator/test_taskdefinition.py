@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ecs_operator.handlers.cluster import cluster_name
+from ecs_operator.handlers.taskdefinition import parse_reference
+from ecs_operator.models.references import TaskDefinitionRef
+from ecs_operator.translate.context import TranslationError
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, JsonDict, eventually
 
@@ -76,3 +82,34 @@ async def _failed(cluster: Cluster) -> JsonDict | None:
 
 async def _events(cluster: Cluster, reason: str) -> list[JsonDict]:
     return cluster.events(reason)
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("web", TaskDefinitionRef("web")),
+        ("web:3", TaskDefinitionRef("web", 3)),
+        ("arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/web:4", TaskDefinitionRef("web", 4)),
+    ],
+)
+def test_handlers_parse_references_with_the_shared_parser(reference: str, expected: TaskDefinitionRef) -> None:
+    assert parse_reference(reference) == expected
+
+
+@pytest.mark.parametrize("reference", ["web:0", "web:latest", "arn:aws:ecs:eu-west-1:1:service/web"])
+def test_a_malformed_reference_is_an_invalid_spec_naming_the_field(reference: str) -> None:
+    with pytest.raises(TranslationError, match=r"^spec\.taskDefinition: "):
+        parse_reference(reference)
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [(None, "default"), ("", "default"), ("prod", "prod"), ("arn:aws:ecs:eu-west-1:1:cluster/prod", "prod")],
+)
+def test_cluster_references(reference: str | None, expected: str) -> None:
+    assert cluster_name(reference) == expected
+
+
+def test_a_malformed_cluster_reference_is_an_invalid_spec() -> None:
+    with pytest.raises(TranslationError, match=r"^spec\.cluster: "):
+        cluster_name("a/b")

@@ -20,6 +20,7 @@ from ecs_operator.handlers.common import (
 )
 from ecs_operator.k8s import Api, matches_labels
 from ecs_operator.models.cluster import CAPACITY_PROVIDER_LABEL, ECSClusterSpec
+from ecs_operator.models.references import parse_cluster
 from ecs_operator.translate.context import (
     DEFAULT_CLUSTER,
     LABEL_CLUSTER,
@@ -31,16 +32,22 @@ from ecs_operator.translate.context import (
 from ecs_operator.translate.coverage import field_rejections, field_warnings
 
 KIND = "ECSCluster"
-_ARN_PREFIX = ":cluster/"
 
 
 def cluster_name(reference: str | None) -> str:
     """The cluster a service or task names (a name or a cluster ARN); ``default`` when it names none."""
-    if not reference:
-        return DEFAULT_CLUSTER
-    return (
-        reference.split(_ARN_PREFIX, 1)[1] if reference.startswith("arn:") and _ARN_PREFIX in reference else reference
-    )
+    try:
+        return parse_cluster(reference) if reference else DEFAULT_CLUSTER
+    except ValueError as error:
+        raise TranslationError("spec.cluster", str(error)) from error
+
+
+def names_cluster(body: JsonDict, name: str) -> bool:
+    """Whether a service's spec names cluster ``name`` (one naming no valid cluster names none)."""
+    try:
+        return cluster_name((body.get("spec") or {}).get("cluster")) == name
+    except TranslationError:
+        return False
 
 
 def name_of(body: JsonDict) -> str:
@@ -80,11 +87,7 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     name = spec.clusterName or meta.name
     pods = await api.list("Pod", meta.namespace, {**MANAGED_BY, LABEL_CLUSTER: label_value(name)})
     live = [pod for pod in pods if not pod["metadata"].get("deletionTimestamp")]
-    services = [
-        svc
-        for svc in await api.list("ECSService", meta.namespace)
-        if cluster_name((svc.get("spec") or {}).get("cluster")) == name
-    ]
+    services = [svc for svc in await api.list("ECSService", meta.namespace) if names_cluster(svc, name)]
     selectors = node_pool_selectors(spec)
     nodes = [node for node in await api.list("Node", None) if is_registered(node, selectors)]
     status = {

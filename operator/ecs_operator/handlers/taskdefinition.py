@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 import kopf
@@ -28,6 +27,7 @@ from ecs_operator.handlers.common import (
     register_handlers,
 )
 from ecs_operator.k8s import Api
+from ecs_operator.models.references import TaskDefinitionRef, parse_task_definition
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
     GROUP,
@@ -45,9 +45,6 @@ KIND = "TaskDefinition"
 LABEL_FAMILY = f"{GROUP}/family"
 ANNOTATION_DIGEST = f"{GROUP}/digest"
 ANNOTATION_REGISTERED_AT = f"{GROUP}/registered-at"
-_REFERENCE = re.compile(
-    r"^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]*:[0-9]*:task-definition/)?(?P<family>[A-Za-z0-9_-]{1,255})(?::(?P<revision>[0-9]+))?$"
-)
 
 
 @dataclass(frozen=True)
@@ -188,14 +185,12 @@ def with_older_revisions(
     return list(wanted.values())
 
 
-def parse_reference(reference: str) -> tuple[str, int | None]:
-    """``family``, ``family:N`` or a task definition ARN -> (family, revision or None)."""
-    match = _REFERENCE.match(reference)
-    if match is None:
-        raise TranslationError(
-            "taskDefinition", f"{reference!r} is not a family, family:revision or task definition ARN"
-        )
-    return match["family"], int(match["revision"]) if match["revision"] else None
+def parse_reference(reference: str) -> TaskDefinitionRef:
+    """``family``, ``family:N`` or a task definition ARN; a malformed one is an invalid spec."""
+    try:
+        return parse_task_definition(reference)
+    except ValueError as error:
+        raise TranslationError("spec.taskDefinition", str(error)) from error
 
 
 async def find_task_definition(api: Api, namespace: str, family: str) -> JsonDict | None:
@@ -214,7 +209,8 @@ async def resolve_task_definition(
     An INACTIVE (deregistered) revision is refused for new uses, as in ECS, but keeps serving ``in_use``:
     the ``family:N`` the caller already runs.
     """
-    family, number = parse_reference(reference)
+    ref = parse_reference(reference)
+    family, number = ref.family, ref.revision
     resource = await find_task_definition(api, namespace, family)
     if resource is None:
         raise NotReady(

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecs_operator.loading.references import parse_cluster, parse_task_definition
 from ecs_operator.loading.shapes import drop_read_only
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
+from ecs_operator.models.references import parse_cluster, parse_task_definition
 from ecs_operator.translate.context import API_VERSION, DEFAULT_CLUSTER, JsonDict, k8s_name
 
 READ_ONLY = "read-only"

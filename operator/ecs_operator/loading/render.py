@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from ecs_operator.loading.importer import KIND_ORDER, import_sources
-from ecs_operator.loading.references import parse_cluster, parse_task_definition
 from ecs_operator.loading.resources import Resource, is_custom_resource, parse_resource, validation_diagnostics
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
 from ecs_operator.models.cluster import ECSClusterSpec
+from ecs_operator.models.references import parse_cluster, parse_task_definition
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.models.service import ECSServiceSpec
 from ecs_operator.models.task import ECSTaskSpec

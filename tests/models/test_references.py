@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_operator.loading.references import TaskDefinitionRef, parse_cluster, parse_task_definition
+from ecs_operator.models.references import TaskDefinitionRef, parse_cluster, parse_task_definition
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""ECS references as services and tasks write them: ``family``, ``family:N``, names, and full ARNs."""
+"""ECS references as services and tasks write them: ``family``, ``family:N``, names, and full ARNs.
+
+Pure, in the bottom layer, so that offline rendering (loading) and the operator (handlers) parse them alike.
+"""
 
 from __future__ import annotations
 
