@@ -64,6 +64,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             {
                 "podName": "batch-0",
                 "lastStatus": "STOPPED",
+                "cpu": "256",
+                "memory": "512",
+                "capacityProviderName": "FARGATE_SPOT",
+                "createdAt": NOW,
+                "startedAt": NOW,
+                "stoppingAt": NOW,
+                "stoppedAt": NOW,
                 "containers": [{"name": "main", "lastStatus": "STOPPED", "exitCode": 1, "image": "busybox"}],
             }
         ],
@@ -91,6 +98,7 @@ def test_status_contract_examples(kind: str) -> None:
             "deployments.0.rolloutState",
         ),
         ("ECSTask", {"stopCode": "Crashed"}, "stopCode"),
+        ("ECSTask", {"tasks": [{"startedAt": "when it started"}]}, "tasks.0.startedAt"),
         ("TaskDefinition", {"revisions": [{"revision": 0, "status": "ACTIVE"}]}, "revisions.0.revision"),
         ("ECSCluster", {"runningTasksCount": -1}, "runningTasksCount"),
     ],

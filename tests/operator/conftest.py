@@ -195,11 +195,13 @@ class Cluster:
         await self.patch("DaemonSet", name, {"status": status}, subresource="status")
 
     async def kubelet(self, pod: str, phase: str, containers: dict[str, JsonDict] | None = None) -> None:
-        """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``)."""
+        """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``).
+
+        As the kubelet does, a running or terminated state gets a ``startedAt`` (now, unless given)."""
         statuses = [
             {
                 "name": name,
-                "state": state,
+                "state": stamped(state),
                 "ready": "running" in state,
                 "restartCount": 0,
                 "image": "img",
@@ -256,6 +258,14 @@ class Cluster:
             if resource.plural == "events" and not obj.deleted and (reason is None or obj.raw.get("reason") == reason):
                 found.append(obj.raw)
         return found
+
+
+def stamped(state: JsonDict) -> JsonDict:
+    """A container state as the kubelet reports it: running and terminated states say when they started."""
+    return {
+        key: {"startedAt": now(), **value} if key in ("running", "terminated") else value
+        for key, value in state.items()
+    }
 
 
 def _prefix(resource: Any) -> str:

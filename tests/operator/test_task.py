@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from tests.operator import manifests
@@ -87,6 +88,63 @@ async def test_restart_creates_no_second_pod(kmock: Any, cluster: Cluster) -> No
         await cluster.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
         await task_status(cluster, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
     assert [p["metadata"]["name"] for p in await cluster.list_of("Pod")] == ["job-0"]
+
+
+async def test_each_task_has_its_size_capacity_provider_and_timestamps(operator: Cluster) -> None:
+    await operator.create(
+        batch_definition() | {"spec": batch_definition()["spec"] | {"cpu": "0.25 vCPU", "memory": "512"}}
+    )
+    strategy = [
+        {"capacityProvider": "FARGATE", "base": 1, "weight": 0},
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+    ]
+    await operator.create(manifests.task(count=2, capacityProviderStrategy=strategy))
+    await eventually(lambda: _pods(operator, 2), what="2 pods")
+    first_start, last_start = _ago(5), _ago(3)
+    await operator.kubelet(
+        "job-0",
+        "Running",
+        {"main": {"running": {"startedAt": first_start}}, "logger": {"running": {"startedAt": last_start}}},
+    )
+    await operator.kubelet("job-1", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    running = await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    first, second = running["tasks"]
+    assert [(t["cpu"], t["memory"], t["capacityProviderName"]) for t in running["tasks"]] == [
+        ("256", "512", "FARGATE"),
+        ("256", "512", "FARGATE_SPOT"),
+    ]
+    assert "capacityProviderName" not in running  # the tasks do not share one
+    assert first["startedAt"] == last_start  # the task is RUNNING once its last container runs
+    assert _time(first["createdAt"]) <= _time(second["createdAt"]) <= _time(second["startedAt"])
+    assert running["startedAt"] == min(first["startedAt"], second["startedAt"])
+    assert not any(key in t for t in running["tasks"] for key in ("stoppingAt", "stoppedAt"))
+    await operator.update_spec("ECSTask", "job", {"desiredStatus": "STOPPED"})
+    stopped = await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
+    for task in stopped["tasks"]:
+        assert _time(task["startedAt"]) <= _time(task["stoppingAt"]) <= _time(task["stoppedAt"])
+        assert all(task[key].endswith("Z") for key in ("createdAt", "startedAt", "stoppingAt", "stoppedAt"))
+    assert stopped["stoppedAt"] == max(t["stoppedAt"] for t in stopped["tasks"])
+    assert stopped["startedAt"] == running["startedAt"]  # set once
+
+
+async def test_one_capacity_provider_is_the_task_calls_and_a_launch_type_names_none(operator: Cluster) -> None:
+    await operator.create(batch_definition())
+    await operator.create(manifests.task(count=2, capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT"}]))
+    await operator.create(manifests.task(name="ec2", launchType="EC2"))
+    spot = await task_status(operator, lambda s: len(s.get("tasks") or []) == 2, "2 tasks")
+    assert spot["capacityProviderName"] == "FARGATE_SPOT"
+    ec2 = await task_status(operator, lambda s: bool(s.get("tasks")), "1 task", name="ec2")
+    assert "capacityProviderName" not in ec2 and "capacityProviderName" not in ec2["tasks"][0]
+    assert "cpu" not in ec2["tasks"][0]  # the task definition sets no task size
+
+
+def _ago(seconds: int) -> str:
+    moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=seconds)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _time(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 async def _pods(cluster: Cluster, count: int) -> list[JsonDict] | None:

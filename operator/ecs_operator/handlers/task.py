@@ -19,13 +19,30 @@ import kopf
 
 from ecs_operator.handlers.children import apply_children, controlled_by
 from ecs_operator.handlers.cluster import resolve_cluster
-from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, meta_of, now, parse_spec, register_handlers
+from ecs_operator.handlers.common import (
+    JsonDict,
+    OperatorConfig,
+    Outcome,
+    Runtime,
+    meta_of,
+    now,
+    parse_spec,
+    register_handlers,
+)
 from ecs_operator.handlers.securitygroup import security_groups
 from ecs_operator.handlers.taskdefinition import resolve_task_definition
 from ecs_operator.k8s import Api
 from ecs_operator.models.task import ECSTaskSpec
-from ecs_operator.translate.context import ANNOTATION_CONTAINER_NAMES, MANAGED_BY, Meta
-from ecs_operator.translate.pod import ANNOTATION_ESSENTIAL
+from ecs_operator.translate.context import (
+    ANNOTATION_CONTAINER_NAMES,
+    MANAGED_BY,
+    ClusterContext,
+    Meta,
+    TaskDefinitionRevision,
+    label_value,
+)
+from ecs_operator.translate.pod import ANNOTATION_ESSENTIAL, apply_overrides
+from ecs_operator.translate.service import LABEL_CAPACITY_PROVIDER
 from ecs_operator.translate.task import render_task
 
 KIND = "ECSTask"
@@ -97,7 +114,7 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
             code = "UserInitiated" if entry.get("lastStatus") in ("RUNNING", "DEPROVISIONING") else "TaskFailedToStart"
             stop(entry, code, "Task stopped: its Pod was deleted")
         entry["lastStatus"] = "STOPPED"
-        return entry
+        return stamp(entry, None)
     entry["containers"] = container_statuses(pod)
     entry["lastStatus"] = pod_last_status(pod)
     must_stop = spec.desiredStatus == "STOPPED" or essential_exited(pod)
@@ -110,12 +127,39 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
         grace = pod["spec"].get("terminationGracePeriodSeconds")
         await api.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], grace)
         entry["lastStatus"] = "DEPROVISIONING"
+    return stamp(entry, pod)
+
+
+def container_started(status: JsonDict) -> str | None:
+    state = status.get("state") or {}
+    started = (state.get("running") or state.get("terminated") or {}).get("startedAt")
+    return str(started) if started else None
+
+
+def containers_started(pod: JsonDict) -> str | None:
+    """When the last of the Pod's containers started running (the task's PENDING -> RUNNING); None if one has not."""
+    starts = [container_started(c) for c in (pod.get("status") or {}).get("containerStatuses") or []]
+    if len(starts) < len(pod["spec"]["containers"]) or None in starts:
+        return None
+    return max(str(start) for start in starts)
+
+
+def stamp(entry: JsonDict, pod: JsonDict | None) -> JsonDict:
+    """The task's timestamps (RFC 3339), each set once, from the Pod where it tells, else when first seen."""
+    entry.setdefault("createdAt", (pod or {}).get("metadata", {}).get("creationTimestamp") or now())
+    started = containers_started(pod) if pod is not None else None
+    if "startedAt" not in entry and (started or entry["lastStatus"] == "RUNNING"):
+        entry["startedAt"] = started or now()
+    if entry.get("desiredStatus") == "STOPPED" or entry["lastStatus"] in ("DEPROVISIONING", "STOPPED"):
+        entry.setdefault("stoppingAt", now())
+    if entry["lastStatus"] == "STOPPED":
+        entry.setdefault("stoppedAt", now())
     return entry
 
 
-def summary(tasks: list[JsonDict], live: list[JsonDict], old: JsonDict) -> JsonDict:
-    """The top-level fields over all tasks: the least advanced state, stop details of the first stopped, and
-    the timestamps (the contract keeps them for the whole call, not per task): each set once."""
+def summary(tasks: list[JsonDict], old: JsonDict) -> JsonDict:
+    """The top-level fields over all tasks: the least advanced state, stop details of the first stopped, the
+    capacity provider they share, and the timestamps (first start, first stop, last stopped), each set once."""
     result: JsonDict = {"lastStatus": min((t["lastStatus"] for t in tasks), key=ORDER.index, default="PROVISIONING")}
     result["desiredStatus"] = (
         "STOPPED" if tasks and all(t.get("desiredStatus") == "STOPPED" for t in tasks) else "RUNNING"
@@ -123,12 +167,58 @@ def summary(tasks: list[JsonDict], live: list[JsonDict], old: JsonDict) -> JsonD
     stopped = [t for t in tasks if "stopCode" in t]
     if stopped:
         result.update(stopCode=stopped[0]["stopCode"], stoppedReason=stopped[0]["stoppedReason"])
-        result["stoppingAt"] = old.get("stoppingAt") or now()
-    starts = [str(pod["status"]["startTime"]) for pod in live if (pod.get("status") or {}).get("startTime")]
-    result["startedAt"] = old.get("startedAt") or (min(starts) if starts else None)
+    result["startedAt"] = old.get("startedAt") or min(times(tasks, "startedAt"), default=None)
+    result["stoppingAt"] = old.get("stoppingAt") or min(times(tasks, "stoppingAt"), default=None)
     if result["lastStatus"] == "STOPPED":
-        result["stoppedAt"] = old.get("stoppedAt") or now()
+        result["stoppedAt"] = old.get("stoppedAt") or max(times(tasks, "stoppedAt"), default=None)
+    providers = {t.get("capacityProviderName") for t in tasks}
+    result["capacityProviderName"] = providers.pop() if len(providers) == 1 else None
     return {k: v for k, v in result.items() if v is not None}
+
+
+def times(tasks: list[JsonDict], key: str) -> list[str]:
+    return [str(t[key]) for t in tasks if t.get(key)]
+
+
+def task_size(spec: ECSTaskSpec, td: TaskDefinitionRevision) -> JsonDict:
+    """The task size as DescribeTasks shows it (CPU units and MiB, as strings), RunTask's overrides applied."""
+    effective = apply_overrides(td.spec, spec.overrides)
+    size = {"cpu": effective.cpu_units, "memory": effective.memory_mib}
+    return {key: str(value) for key, value in size.items() if value is not None}
+
+
+def capacity_provider(pod: JsonDict, spec: ECSTaskSpec, cluster: ClusterContext) -> JsonDict:
+    """The provider of a task placed by a capacity provider strategy (tasks run by launch type name none, as in
+    ECS); the Pod's label, mapped back to the strategy's own spelling."""
+    label = (pod["metadata"].get("labels") or {}).get(LABEL_CAPACITY_PROVIDER)
+    if label is None or spec.launchType:
+        return {}
+    strategy = spec.capacityProviderStrategy or (cluster.spec.defaultCapacityProviderStrategy if cluster.spec else None)
+    names = [item.capacityProvider for item in strategy or []]
+    return {"capacityProviderName": next((name for name in names if label_value(name) == label), label)}
+
+
+def new_entries(
+    pods: list[JsonDict],
+    spec: ECSTaskSpec,
+    meta: Meta,
+    td: TaskDefinitionRevision,
+    cluster: ClusterContext,
+    config: OperatorConfig,
+) -> list[JsonDict]:
+    """One status entry per rendered Pod: what is known before the Pod runs."""
+    size = task_size(spec, td)
+    return [
+        {
+            "podName": pod["metadata"]["name"],
+            "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]),
+            "lastStatus": "PROVISIONING",
+            "desiredStatus": "RUNNING",
+            **size,
+            **capacity_provider(pod, spec, cluster),
+        }
+        for pod in pods
+    ]
 
 
 async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
@@ -147,16 +237,7 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
             await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
             for pod in pods:
                 await api.create(pod)
-        config = runtime.config
-        entries = [
-            {
-                "podName": pod["metadata"]["name"],
-                "taskArn": task_arn(config.region, config.account_id, cluster.name, meta, pod["metadata"]["name"]),
-                "lastStatus": "PROVISIONING",
-                "desiredStatus": "RUNNING",
-            }
-            for pod in pods
-        ]
+        entries = new_entries(pods, spec, meta, td, cluster, runtime.config)
     live = {
         pod["metadata"]["name"]: pod
         for pod in await api.list("Pod", meta.namespace, MANAGED_BY)
@@ -177,7 +258,7 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
             )
             if value
         },
-        **summary(tasks, list(live.values()), old),
+        **summary(tasks, old),
     }
     return task_outcome(status, warnings)
 

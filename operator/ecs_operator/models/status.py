@@ -152,6 +152,13 @@ class TaskInstanceStatus(EcsModel):
     )
     stopCode: StopCode | None = Field(default=None, description="Why the task stopped.")
     stoppedReason: str | None = Field(default=None, description="Why the task stopped, for people.")
+    cpu: str | None = Field(default=None, description="Task size: CPU units (1024 = 1 vCPU), when set.")
+    memory: str | None = Field(default=None, description="Task size: memory in MiB, when set.")
+    capacityProviderName: str | None = Field(default=None, description="The capacity provider the task runs on.")
+    createdAt: datetime | None = Field(default=None, description="When the task (its Pod) was created.")
+    startedAt: datetime | None = Field(default=None, description="When the task's containers were all running.")
+    stoppingAt: datetime | None = Field(default=None, description="When the task began stopping.")
+    stoppedAt: datetime | None = Field(default=None, description="When the task was STOPPED.")
     containers: list[ContainerStatus] | None = Field(default=None, description="The task's containers.")
 
 
