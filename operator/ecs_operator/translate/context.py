@@ -64,6 +64,14 @@ class TranslationError(ValueError):
         self.message = message
 
 
+class MissingReference(TranslationError):
+    """The input names another resource (a security group, ...) that is not there (yet).
+
+    Offline this is an error like any other; the operator waits for the resource instead of calling the
+    spec invalid, since GitOps tools apply related resources in no particular order.
+    """
+
+
 @dataclass(frozen=True)
 class Meta:
     """The custom resource a translation belongs to."""
