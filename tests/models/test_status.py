@@ -53,6 +53,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             }
         ],
         "events": [{"id": "e1", "createdAt": NOW, "message": "(service web) has reached a steady state."}],
+        "runningTasks": ["web-7d4b9c8f6d-abcde", "web-7d4b9c8f6d-fghij"],
     },
     "ECSTask": {
         "lastStatus": "STOPPED",
@@ -92,6 +93,7 @@ def test_status_contract_examples(kind: str) -> None:
         ("ECSService", {"conditions": [{**READY, "status": "true"}]}, "conditions.0.status"),
         ("ECSService", {"conditions": [{**READY, "reason": "not camel"}]}, "conditions.0.reason"),
         ("ECSService", {"events": [{"id": str(i), "message": "m"} for i in range(101)]}, "events"),
+        ("ECSService", {"runningTasks": [f"web-{i}" for i in range(101)]}, "runningTasks"),
         (
             "ECSService",
             {"deployments": [{"id": "d", "status": "PRIMARY", "rolloutState": "DONE"}]},

@@ -4,7 +4,8 @@ kmock is a database over HTTP: it stores, lists, watches, merges patches and hon
 more. What Kubernetes' own components would do is done here, openly, by the ``Cluster`` helpers:
 
 - the API server's bookkeeping: a uid and metadata.generation on create, generation + 1 on a spec change;
-- the Deployment / DaemonSet controllers: writing ``status`` (replicas, readiness, the Progressing condition);
+- the Deployment / DaemonSet controllers: writing ``status`` (replicas, readiness, the Progressing condition),
+  and, as their ReplicaSet / DaemonSet pod management, the Pods of the current template;
 - the kubelet: writing Pod ``status`` (phase, container states and exit codes);
 - the garbage collector: deleting the children of a deleted owner.
 """
@@ -14,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import hashlib
+import json
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -157,11 +161,13 @@ class Cluster:
     async def deployment_controller(
         self, name: str, *, ready: int | None = None, deadline_exceeded: bool = False
     ) -> None:
-        """Play the Deployment controller: report the rollout of the current template (``ready`` replicas ready)."""
+        """Play the Deployment controller: Pods of the current template (``ready`` of them Running), then report
+        the rollout."""
         deployment = await self.get("Deployment", name)
         assert deployment is not None, f"no Deployment {name}"
         replicas = deployment["spec"].get("replicas", 1)
         ready = replicas if ready is None else ready
+        await self.replicaset_controller(deployment, replicas, ready)
         progressing = (
             {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "timed out"}
             if deadline_exceeded
@@ -184,6 +190,9 @@ class Cluster:
 
     async def daemonset_controller(self, name: str, *, nodes: int, ready: int) -> None:
         """Play the DaemonSet controller: one pod per node, ``ready`` of them ready."""
+        daemonset = await self.get("DaemonSet", name)
+        assert daemonset is not None, f"no DaemonSet {name}"
+        await self.replicaset_controller(daemonset, nodes, ready)
         status = {
             "currentNumberScheduled": nodes,
             "desiredNumberScheduled": nodes,
@@ -193,6 +202,32 @@ class Cluster:
             "updatedNumberScheduled": nodes,
         }
         await self.patch("DaemonSet", name, {"status": status}, subresource="status")
+
+    async def replicaset_controller(self, workload: JsonDict, count: int, ready: int) -> list[str]:
+        """Play the ReplicaSet controller (and the scheduler and kubelet): ``count`` Pods of the workload's
+        current template, the first ``ready`` of them (by name) Running and the rest Pending; Pods of its older
+        templates are deleted (a simplified rollout). Names as Kubernetes makes them,
+        ``<workload>-<template hash>-<5 random>``. Returns the names of the workload's Pods."""
+        name, template = workload["metadata"]["name"], workload["spec"]["template"]
+        template_hash = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]
+        own = re.compile(rf"^{re.escape(name)}-(?P<hash>[0-9a-f]{{10}})-[0-9a-z]{{5}}$")
+        pods = {p["metadata"]["name"]: own.match(p["metadata"]["name"]) for p in await self.list_of("Pod")}
+        current = sorted(pod for pod, match in pods.items() if match and match["hash"] == template_hash)[:count]
+        for pod in [pod for pod, match in pods.items() if match and pod not in current]:
+            await self.delete("Pod", pod)
+        metadata = {"labels": {**template["metadata"]["labels"], "pod-template-hash": template_hash}}
+        metadata["annotations"] = template["metadata"].get("annotations") or {}
+        for _ in range(count - len(current)):
+            current.append(f"{name}-{template_hash}-{uuid.uuid4().hex[:5]}")
+            pod_body = {"apiVersion": "v1", "kind": "Pod", "spec": template["spec"]}
+            await self.create({**pod_body, "metadata": {**metadata, "name": current[-1]}})
+        running = {c["name"]: {"running": {}} for c in template["spec"]["containers"]}
+        for index, pod in enumerate(sorted(current)):
+            if index < ready:
+                await self.kubelet(pod, "Running", running)
+            else:
+                await self.kubelet(pod, "Pending")
+        return sorted(current)
 
     async def kubelet(self, pod: str, phase: str, containers: dict[str, JsonDict] | None = None) -> None:
         """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``).

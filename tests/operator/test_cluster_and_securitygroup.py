@@ -18,15 +18,17 @@ async def test_cluster_counts_tasks_services_and_nodes(operator: Cluster) -> Non
     await operator.create(manifests.service(task_definition="batch", cluster="prod"))
     await eventually(lambda: operator.get("Pod", "job-1"), what="pods")
     await operator.kubelet("job-0", "Running", {"app": {"running": {}}})
+    await eventually(lambda: operator.get("Deployment", "web"), what="the service's Deployment")
+    await operator.deployment_controller("web", ready=1)  # the service's tasks: 1 RUNNING, 1 PENDING
 
     async def counted() -> JsonDict | None:
         status = await operator.status("ECSCluster", "prod")
-        return status if status.get("runningTasksCount") == 1 and status.get("activeServicesCount") == 1 else None
+        return status if status.get("runningTasksCount") == 2 and status.get("activeServicesCount") == 1 else None
 
     status = await eventually(counted, what="counts")
     assert (status["status"], status["pendingTasksCount"], status["registeredContainerInstancesCount"]) == (
         "ACTIVE",
-        1,
+        2,
         2,
     )
 

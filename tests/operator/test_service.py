@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from ecs_operator.handlers.service import remembered_tasks, task_events, to_remember
+from ecs_operator.models.status import MAX_RUNNING_TASKS
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
 
@@ -40,9 +44,9 @@ def messages(status: JsonDict) -> list[str]:
     return [event["message"] for event in status.get("events") or []]
 
 
-async def start_web(cluster: Cluster, **spec: Any) -> JsonDict:
+async def start_web(cluster: Cluster, desired: int = 2, **spec: Any) -> JsonDict:
     await cluster.create(manifests.task_definition())
-    await cluster.create(manifests.service(**spec))
+    await cluster.create(manifests.service(desired=desired, **spec))
     return await deployment(cluster)
 
 
@@ -59,11 +63,11 @@ async def test_create_reaches_steady_state(operator: Cluster) -> None:
     assert [d["status"] for d in status["deployments"]] == ["PRIMARY"]
     assert status["deployments"][0]["rolloutState"] == "COMPLETED"
     assert status["deployments"][0]["id"].startswith("ecs-svc/")
-    assert messages(status)[:3] == [
-        "(service web) has reached a steady state.",
-        "(service web) has started 2 tasks.",
-        f"(service web) (deployment {status['deployments'][0]['id']}) deployment completed.",
-    ]
+    pods = await pod_names(operator)
+    assert status["runningTasks"] == pods
+    assert messages(status)[0] == "(service web) has reached a steady state."
+    assert f"(service web) has started 2 tasks: (task {pods[0]}) (task {pods[1]})." in messages(status)
+    assert f"(service web) (deployment {status['deployments'][0]['id']}) deployment completed." in messages(status)
     ready = await operator.condition("ECSService", "web")
     assert (ready["status"], ready["reason"]) == ("True", "SteadyState")
     assert await eventually(lambda: _async(operator.events("ServiceEvent")), what="Kubernetes Events")
@@ -74,18 +78,81 @@ async def _async(value: Any) -> Any:
     return value
 
 
+async def pod_names(cluster: Cluster) -> list[str]:
+    return sorted(pod["metadata"]["name"] for pod in await cluster.list_of("Pod"))
+
+
 async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
     await start_web(operator)
     await operator.deployment_controller("web", ready=2)
     await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    before = await pod_names(operator)
     await operator.update_spec("ECSService", "web", {"desiredCount": 4})
     scaled = await deployment(operator, where=lambda d: d["spec"]["replicas"] == 4)
     assert revision_label(scaled) == "web-1"
     await operator.deployment_controller("web", ready=4)
     status = await service_status(operator, lambda s: s.get("runningCount") == 4, "4 running")
     assert status["desiredCount"] == 4
-    assert "(service web) has started 2 tasks." in messages(status)
+    new = [pod for pod in await pod_names(operator) if pod not in before]
+    assert f"(service web) has started 2 tasks: (task {new[0]}) (task {new[1]})." in messages(status)
     assert operator.validate_written() > 0
+
+
+async def test_scale_in_names_the_stopped_tasks(operator: Cluster) -> None:
+    await start_web(operator, desired=3)
+    await operator.deployment_controller("web", ready=3)
+    await service_status(operator, lambda s: s.get("runningCount") == 3, "3 running")
+    before = await pod_names(operator)
+    await operator.update_spec("ECSService", "web", {"desiredCount": 1})
+    await deployment(operator, where=lambda d: d["spec"]["replicas"] == 1)
+    await operator.deployment_controller("web", ready=1)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 1, "1 running")
+    gone = [pod for pod in before if pod not in await pod_names(operator)]
+    assert f"(service web) has stopped 2 running tasks: (task {gone[0]}) (task {gone[1]})." in messages(status)
+    assert status["runningTasks"] == await pod_names(operator)
+    assert not any("has started" in message for message in messages(status)[:2])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "change", "expected"),
+    [
+        ([], ["a", "b"], 0, ["(service web) has started 2 tasks: (task a) (task b)."]),
+        (
+            ["a", "b"],
+            ["b", "c"],
+            0,
+            [
+                "(service web) has started 1 tasks: (task c).",
+                "(service web) has stopped 1 running tasks: (task a).",
+            ],
+        ),
+        (["a"], ["a"], 1, []),  # a Pending task became RUNNING: nothing started or stopped
+        (None, ["a", "b"], 2, ["(service web) has started 2 tasks."]),  # not known: counted from the workloads
+        (None, [], -3, ["(service web) has stopped 3 running tasks."]),
+    ],
+)
+def test_task_events_name_the_tasks_that_came_and_went(
+    before: list[str] | None, after: list[str], change: int, expected: list[str]
+) -> None:
+    assert task_events("web", before, after, change) == expected
+
+
+@pytest.mark.parametrize(
+    ("old_status", "expected"),
+    [
+        ({}, []),  # a new service has run nothing
+        ({"deployments": [{"id": "d"}], "runningTasks": ["a"]}, ["a"]),
+        ({"deployments": [{"id": "d"}]}, None),  # too many to remember, or written by an older operator
+    ],
+)
+def test_remembered_tasks(old_status: JsonDict, expected: list[str] | None) -> None:
+    assert remembered_tasks(old_status) == expected
+
+
+def test_too_many_tasks_are_not_remembered() -> None:
+    tasks = [f"web-{i:03}" for i in range(MAX_RUNNING_TASKS + 1)]
+    assert to_remember(tasks[:-1]) == tasks[:-1]
+    assert to_remember(tasks) is None
 
 
 async def test_new_revision_rolls_out_and_old_deployment_drains(operator: Cluster) -> None:

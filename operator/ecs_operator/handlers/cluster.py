@@ -24,7 +24,6 @@ from ecs_operator.models.references import parse_cluster
 from ecs_operator.translate.context import (
     DEFAULT_CLUSTER,
     LABEL_CLUSTER,
-    MANAGED_BY,
     ClusterContext,
     TranslationError,
     label_value,
@@ -85,7 +84,8 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     if rejected:
         raise TranslationError(f"spec.{rejected[0][0]}", rejected[0][1])
     name = spec.clusterName or meta.name
-    pods = await api.list("Pod", meta.namespace, {**MANAGED_BY, LABEL_CLUSTER: label_value(name)})
+    # The cluster label alone: a service's Pods are made by its ReplicaSets from a template without managed-by.
+    pods = await api.list("Pod", meta.namespace, {LABEL_CLUSTER: label_value(name)})
     live = [pod for pod in pods if not pod["metadata"].get("deletionTimestamp")]
     services = [svc for svc in await api.list("ECSService", meta.namespace) if names_cluster(svc, name)]
     selectors = node_pool_selectors(spec)

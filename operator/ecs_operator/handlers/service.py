@@ -8,6 +8,11 @@ FAILED when (with the circuit breaker on) a Deployment reports ProgressDeadlineE
 ``rollback: true`` the service returns to the last COMPLETED revision and remembers the failed one (annotation
 ``ecs.compat.dev/failed-task-definition``) so that it is not retried until the spec resolves to another one.
 
+Task events name the tasks, as ECS does ("has started 2 tasks: (task web-5d8f7-x7k2p) (task ...)."): a task's
+ID is its Pod's name (what ``kubectl`` takes). Each reconcile lists the service's Pods once, by the service
+and cluster labels; ``status.runningTasks`` keeps the live ones' names (at most 100) so that the next
+reconcile sees which came and went. Counts in status stay those the Deployments / DaemonSet report.
+
 A workload's status counts only once it is about the current template: with metadata.generation, when
 status.observedGeneration has caught up; an API server without generations (an emulator) is judged by the
 Progressing condition's lastUpdateTime being later than the deployment's createdAt.
@@ -38,8 +43,17 @@ from ecs_operator.handlers.securitygroup import security_groups
 from ecs_operator.handlers.taskdefinition import parse_reference, resolve_task_definition
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.service import ECSServiceSpec
-from ecs_operator.models.status import MAX_SERVICE_EVENTS
-from ecs_operator.translate.context import GROUP, ClusterContext, Meta, Rendered, TaskDefinitionRevision
+from ecs_operator.models.status import MAX_RUNNING_TASKS, MAX_SERVICE_EVENTS
+from ecs_operator.translate.context import (
+    GROUP,
+    LABEL_CLUSTER,
+    LABEL_SERVICE,
+    ClusterContext,
+    Meta,
+    Rendered,
+    TaskDefinitionRevision,
+    label_value,
+)
 from ecs_operator.translate.service import render_service
 
 KIND = "ECSService"
@@ -186,7 +200,53 @@ def roll(meta: Meta, old: list[JsonDict], td: TaskDefinitionRevision) -> Service
     return ServiceState([new, *older], [])
 
 
-def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonDict) -> None:
+def live(pod: JsonDict) -> bool:
+    """A task whose desiredStatus is RUNNING: PENDING or RUNNING, not stopped, not being stopped."""
+    stopped = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+    return not stopped and not pod["metadata"].get("deletionTimestamp")
+
+
+async def service_tasks(api: Api, namespace: str, name: str, cluster: str) -> list[str]:
+    """The service's live tasks (Pod names, sorted): one list call, selected by the service and cluster labels."""
+    selector = {LABEL_SERVICE: label_value(name), LABEL_CLUSTER: label_value(cluster)}
+    return sorted(pod["metadata"]["name"] for pod in await api.list("Pod", namespace, selector) if live(pod))
+
+
+def remembered_tasks(old_status: JsonDict) -> list[str] | None:
+    """The tasks the last reconcile saw: none for a new service; None (not known) when they were too many to
+    remember or an older operator wrote the status."""
+    if "runningTasks" in old_status:
+        return list(old_status["runningTasks"])
+    return None if old_status.get("deployments") else []
+
+
+def to_remember(tasks: list[str]) -> list[str] | None:
+    """The tasks to keep in status; None (which the status merge patch deletes) when there are too many."""
+    return tasks if len(tasks) <= MAX_RUNNING_TASKS else None
+
+
+def named(tasks: list[str]) -> str:
+    return " ".join(f"(task {task})" for task in tasks)
+
+
+def task_events(name: str, before: list[str] | None, after: list[str], running_change: int) -> list[str]:
+    """ECS's events for the tasks that started and stopped since ``before``, naming them; when ``before`` is
+    not known, counted (unnamed) from the change of the workloads' running count."""
+    if before is None:
+        started, stopped = max(running_change, 0), max(-running_change, 0)
+        return [
+            *([f"(service {name}) has started {started} tasks."] if started else []),
+            *([f"(service {name}) has stopped {stopped} running tasks."] if stopped else []),
+        ]
+    seen, still = set(before), set(after)
+    new, gone = [t for t in after if t not in seen], [t for t in before if t not in still]
+    return [
+        *([f"(service {name}) has started {len(new)} tasks: {named(new)}."] if new else []),
+        *([f"(service {name}) has stopped {len(gone)} running tasks: {named(gone)}."] if gone else []),
+    ]
+
+
+def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonDict, tasks: list[str]) -> None:
     """Counts and rollout state of the PRIMARY from what the workloads report; events for what changed."""
     primary = state.deployments[0]
     previous_state = primary.get("rolloutState")
@@ -207,11 +267,8 @@ def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonD
         deployment.update(
             runningCount=0 if primary["rolloutState"] == "COMPLETED" else deployment.get("runningCount", 0)
         )
-    started = observed.running - int(old_status.get("runningCount") or 0)
-    if started > 0:
-        state.events.append(f"(service {name}) has started {started} tasks.")
-    elif started < 0:
-        state.events.append(f"(service {name}) has stopped {-started} running tasks.")
+    running_change = observed.running - int(old_status.get("runningCount") or 0)
+    state.events += task_events(name, remembered_tasks(old_status), tasks, running_change)
     steady = primary["rolloutState"] == "COMPLETED" and observed.running == observed.desired and observed.pending == 0
     was_steady = (
         old_status.get("runningCount") == old_status.get("desiredCount")
@@ -271,7 +328,8 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying
         observed = Observed(observed.desired, observed.running, observed.pending, "IN_PROGRESS", observed.reason)
-    settle(name, state, observed, old)
+    tasks = await service_tasks(api, meta.namespace, name, cluster.name)
+    settle(name, state, observed, old, tasks)
     target = rollback_target(state) if rollback and state.deployments[0]["rolloutState"] == "FAILED" else None
     if target is not None:
         await api.patch(
@@ -284,7 +342,9 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
         state.events.append(f"(service {name}) rolling back to deployment {target['id']}.")
         rolled_back = True
     post_service_events(meta, state.events)
-    return service_outcome(name, spec, cluster, td, state, observed, rendered, old, rolled_back)
+    outcome = service_outcome(name, spec, cluster, td, state, observed, rendered, old, rolled_back)
+    outcome.status["runningTasks"] = to_remember(tasks)
+    return outcome
 
 
 def post_service_events(meta: Meta, messages: list[str]) -> None:

@@ -27,6 +27,7 @@ StopCode = Literal[
     "TerminationNotice",
 ]
 MAX_SERVICE_EVENTS = 100
+MAX_RUNNING_TASKS = 100
 
 
 class Condition(EcsModel):
@@ -128,6 +129,12 @@ class ECSServiceStatus(ResourceStatus):
     deployments: list[ServiceDeployment] | None = Field(default=None, description="PRIMARY and ACTIVE deployments.")
     events: list[ServiceEvent] | None = Field(
         default=None, max_length=MAX_SERVICE_EVENTS, description="Service events, newest first (at most 100)."
+    )
+    runningTasks: list[str] | None = Field(
+        default=None,
+        max_length=MAX_RUNNING_TASKS,
+        description="The service's tasks (Pod names) whose desiredStatus is RUNNING, as last seen: the next "
+        "events name the tasks started and stopped since. Left out above 100 tasks (the events then only count).",
     )
 
 
