@@ -43,6 +43,11 @@ VALID = {
     "deployment 50..200": service(deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 200}),
     "deployment 0..100": service(deploymentConfiguration={"minimumHealthyPercent": 0, "maximumPercent": 100}),
     "DAEMON deployment 0..100 by default": {"taskDefinition": "a", "schedulingStrategy": "DAEMON"},
+    "DAEMON deployment 50..100": {
+        "taskDefinition": "a",
+        "schedulingStrategy": "DAEMON",
+        "deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 100},
+    },
     "target tracking with the service's own namespace and dimension": scaling(
         {**TARGET, "ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount"},
         {**TRACKING, "ResourceId": "service/default/web"},
@@ -106,6 +111,20 @@ INVALID = {
     "DAEMON with CODE_DEPLOY": (
         {"taskDefinition": "a", "schedulingStrategy": "DAEMON", "deploymentController": {"type": "CODE_DEPLOY"}},
         "spec.deploymentController.type: DAEMON services need the ECS (rolling update) deployment controller",
+    ),
+    "DAEMON maximumPercent above 100": (
+        {
+            "taskDefinition": "a",
+            "schedulingStrategy": "DAEMON",
+            "deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 200},
+        },
+        "spec.deploymentConfiguration.maximumPercent: must be 100 (or left out) for DAEMON services, which run "
+        "one task per node; not 200. Lower minimumHealthyPercent to let more tasks be replaced at once",
+    ),
+    "DAEMON maximumPercent below 100": (
+        {"taskDefinition": "a", "schedulingStrategy": "DAEMON", "deploymentConfiguration": {"maximumPercent": 50}},
+        "spec.deploymentConfiguration.maximumPercent: must be 100 (or left out) for DAEMON services, which run "
+        "one task per node; not 50. Lower minimumHealthyPercent to let more tasks be replaced at once",
     ),
     "minimumHealthyPercent above 100": (
         service(deploymentConfiguration={"minimumHealthyPercent": 150, "maximumPercent": 200}),

@@ -11,6 +11,8 @@ from ecs_operator.translate.autoscaling import (
     ANNOTATION_SCALING_POLICIES,
     capacity_bounds,
     horizontal_pod_autoscaler,
+    measured_resources,
+    minimal_requests,
     service_scaling,
 )
 from ecs_operator.translate.context import TranslationError
@@ -165,3 +167,58 @@ def test_hpa_object_is_valid_and_keeps_at_least_one_replica() -> None:
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
     assert hpa["metadata"]["annotations"] == {ANNOTATION_SCALING_POLICIES: "cpu"}
     validate_object(hpa)
+
+
+def test_measured_resources_are_those_of_the_resource_metrics_once_each() -> None:
+    scaling, _ = service_scaling(
+        _auto(_policy("a"), _policy("b", "ECSServiceAverageMemoryUtilization"), _policy("c")), RESOURCE
+    )
+    assert scaling is not None
+    assert measured_resources(scaling) == ["cpu", "memory"]
+
+
+@pytest.mark.parametrize(
+    ("container", "resources", "expected", "given"),
+    [
+        # No request: the smallest one, so the HPA can compute utilisation.
+        ({"name": "a"}, ["cpu"], {"requests": {"cpu": "1m"}}, [("a", "cpu")]),
+        (
+            {"name": "a"},
+            ["cpu", "memory"],
+            {"requests": {"cpu": "1m", "memory": "1Mi"}},
+            [("a", "cpu"), ("a", "memory")],
+        ),
+        # A request is kept as it is.
+        ({"name": "a", "resources": {"requests": {"cpu": "250m"}}}, ["cpu"], {"requests": {"cpu": "250m"}}, []),
+        # A limit alone needs nothing: Kubernetes makes the limit the request.
+        ({"name": "a", "resources": {"limits": {"memory": "64Mi"}}}, ["memory"], {"limits": {"memory": "64Mi"}}, []),
+        # Only the measured resource.
+        (
+            {"name": "a", "resources": {"requests": {"memory": "64Mi"}}},
+            ["cpu"],
+            {"requests": {"memory": "64Mi", "cpu": "1m"}},
+            [("a", "cpu")],
+        ),
+    ],
+)
+def test_minimal_requests(
+    container: dict[str, Any], resources: list[str], expected: dict[str, Any], given: list[tuple[str, str]]
+) -> None:
+    pod = {"containers": [{**container, "image": "x"}]}
+    assert minimal_requests(pod, resources) == given
+    assert pod["containers"][0].get("resources") == expected
+    validate_object({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": pod})
+
+
+def test_minimal_requests_cover_native_sidecars_but_not_run_to_completion_init_containers() -> None:
+    # The HPA sums the requests of containers and of init containers that keep running (restartPolicy Always).
+    pod = {
+        "containers": [{"name": "web", "image": "x"}],
+        "initContainers": [
+            {"name": "proxy", "image": "x", "restartPolicy": "Always"},
+            {"name": "migrate", "image": "x"},
+        ],
+    }
+    assert minimal_requests(pod, ["cpu"]) == [("web", "cpu"), ("proxy", "cpu")]
+    assert "resources" not in pod["initContainers"][1]
+    validate_object({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": pod})

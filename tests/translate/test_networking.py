@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,12 +10,19 @@ import pytest
 from ecs_operator.models.ecs_api import LoadBalancer, NetworkConfiguration, ServiceConnectConfiguration, ServiceRegistry
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
-from ecs_operator.translate.context import Meta, SecurityGroupRef, TaskDefinitionRevision, TranslationError
+from ecs_operator.translate.context import (
+    Meta,
+    MissingReference,
+    SecurityGroupRef,
+    TaskDefinitionRevision,
+    TranslationError,
+)
 from ecs_operator.translate.networking import (
     deny_all_policy,
     load_balancer_objects,
     security_group_labels,
     service_connect_objects,
+    service_name,
     service_registry_objects,
     target_port,
     unique_objects,
@@ -58,11 +66,15 @@ def _td(network_mode: str = "awsvpc", app_protocol: str | None = None) -> TaskDe
 
 
 def _balancers(*balancers: dict[str, Any]) -> list[dict[str, Any]]:
-    objects = load_balancer_objects(
+    return _balancers_warned(*balancers)[0]
+
+
+def _balancers_warned(*balancers: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    objects, warnings = load_balancer_objects(
         [LoadBalancer.model_validate(b) for b in balancers], _td(), POD, META, LABELS, SELECTOR
     )
     assert validate_objects(objects) == len(objects)
-    return objects
+    return objects, [w.field for w in warnings]
 
 
 def test_alb_target_group_is_a_cluster_ip_service_and_an_ingress() -> None:
@@ -76,12 +88,73 @@ def test_alb_target_group_is_a_cluster_ip_service_and_an_ingress() -> None:
 
 
 @pytest.mark.parametrize(
+    ("balancer", "warned"),
+    [
+        ({"targetGroupArn": TG, "containerName": "web", "containerPort": 80}, ["loadBalancers[0].targetGroupArn"]),
+        ({"targetGroupArn": TG, "containerName": "web", "containerPort": 5353}, []),  # NLB: no Ingress
+        ({"loadBalancerName": "legacy", "containerName": "web", "containerPort": 80}, []),
+    ],
+    ids=["alb ingress", "udp target group", "classic load balancer"],
+)
+def test_a_catch_all_ingress_is_warned_because_listener_rules_are_unknown(
+    balancer: dict[str, Any], warned: list[str]
+) -> None:
+    objects, warnings = _balancers_warned(balancer)
+    assert warnings == warned
+    assert ("Ingress" in [o["kind"] for o in objects]) == bool(warned)
+
+
+# A Service name is a DNS-1035 label: lower case, and it starts with a letter (a target group may not).
+_DNS_1035 = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("web", "web"),
+        ("80-web", "s-80-web"),
+        ("2048-game", "s-2048-game"),
+        ("web.internal", "web-internal"),
+        ("Web_Api", None),
+        ("9" * 70, None),
+        ("a" * 63, "a" * 63),
+    ],
+)
+def test_service_names_are_dns_1035_labels(name: str, expected: str | None) -> None:
+    made = service_name(name)
+    assert re.match(_DNS_1035, made), made
+    if expected is not None:
+        assert made == expected
+
+
+@pytest.mark.parametrize(
+    ("balancer", "name"),
+    [
+        (
+            {
+                "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/80-web/6d0ecf831eec9f09",
+                "containerName": "web",
+                "containerPort": 80,
+            },
+            "s-80-web",
+        ),
+        ({"loadBalancerName": "1st-elb", "containerName": "web", "containerPort": 80}, "s-1st-elb"),
+    ],
+)
+def test_load_balancer_services_starting_with_a_digit_get_a_letter(balancer: dict[str, Any], name: str) -> None:
+    objects = _balancers(balancer)
+    assert {o["metadata"]["name"] for o in objects} == {name}
+    ingresses = [o for o in objects if o["kind"] == "Ingress"]
+    assert all(i["spec"]["defaultBackend"]["service"]["name"] == name for i in ingresses)
+
+
+@pytest.mark.parametrize(
     ("app_protocol", "expected"),
     [(None, None), ("http", "http"), ("http2", "kubernetes.io/h2c"), ("grpc", "grpc")],
 )
 def test_app_protocol_of_the_port_mapping_is_the_service_ports(app_protocol: str | None, expected: str | None) -> None:
     balancer = LoadBalancer.model_validate({"targetGroupArn": TG, "containerName": "web", "containerPort": 80})
-    service = load_balancer_objects([balancer], _td(app_protocol=app_protocol), POD, META, LABELS, SELECTOR)[0]
+    service = load_balancer_objects([balancer], _td(app_protocol=app_protocol), POD, META, LABELS, SELECTOR)[0][0]
     validate_objects([service])
     assert service["spec"]["ports"][0].get("appProtocol") == expected
 
@@ -124,15 +197,29 @@ def test_service_registry_is_a_headless_service_named_after_the_service() -> Non
             registryArn="arn:aws:servicediscovery:us-east-1:1:service/srv-1", containerName="web", containerPort=80
         )
     ]
-    (service,) = service_registry_objects(registries, _td(), POD, "Web_Api", META, LABELS, SELECTOR)
+    (service,), _ = service_registry_objects(registries, _td(), POD, "web", META, LABELS, SELECTOR)
+    assert service["metadata"]["name"] == "web"
     assert service["spec"]["clusterIP"] == "None"
     assert service["spec"]["ports"] == [{"port": 80, "targetPort": "http", "protocol": "TCP"}]
-    assert service["metadata"]["name"].startswith("web-api-")
+    validate_objects([service])
+
+
+@pytest.mark.parametrize(
+    ("ecs_service", "expected"),
+    [("web", "web"), ("2048-game", "s-2048-game"), ("Web_Api", None)],
+)
+def test_service_registry_name_is_a_service_name_and_a_change_is_warned(ecs_service: str, expected: str | None) -> None:
+    registries = [ServiceRegistry(registryArn="arn:aws:servicediscovery:us-east-1:1:service/srv-1")]
+    (service,), warnings = service_registry_objects(registries, _td(), POD, ecs_service, META, LABELS, SELECTOR)
+    name = service["metadata"]["name"]
+    assert re.match(_DNS_1035, name), name
+    assert expected is None or name == expected
+    assert [w.field for w in warnings] == ([] if name == ecs_service else ["serviceRegistries[0]"])
     validate_objects([service])
 
 
 def test_service_registry_without_ports_is_valid() -> None:
-    (service,) = service_registry_objects(
+    (service,), _ = service_registry_objects(
         [ServiceRegistry(registryArn="arn:x")], _td(), POD, "web", META, LABELS, SELECTOR
     )
     assert "ports" not in service["spec"]
@@ -203,8 +290,9 @@ def test_security_groups_become_membership_labels() -> None:
     assert security_group_labels(None, "bridge", GROUPS) == {}
 
 
-def test_unknown_security_group_names_its_index() -> None:
-    with pytest.raises(TranslationError) as error:
+def test_unknown_security_group_is_a_missing_reference_naming_its_index() -> None:
+    # MissingReference: the operator waits for the group (GitOps applies resources in any order).
+    with pytest.raises(MissingReference) as error:
         security_group_labels(_network("sg-1", "sg-2"), "awsvpc", GROUPS)
     assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[1]"
 

@@ -77,18 +77,55 @@ def test_ingress_rules_with_cidrs_and_groups() -> None:
         }
     ]
     assert policy["metadata"]["ownerReferences"][0]["uid"] == "uid-9"
-    assert warnings == []
+    assert warnings == ["IpPermissions[0].IpRanges[0].CidrIp"]  # 10.0.0.0/16: private, see below
 
 
-def test_no_outbound_rule_denies_egress_but_dns() -> None:
-    policy, _ = _render()
+@pytest.mark.parametrize(
+    ("spec", "egress"),
+    [
+        # Left out: EC2 (and CloudFormation) give a new group an allow-all outbound rule.
+        ({}, [{}]),
+        # All outbound rules removed: no egress, but DNS, which EC2 never filters.
+        ({"IpPermissionsEgress": []}, [DNS_EGRESS]),
+        (
+            {"IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]},
+            [{}, DNS_EGRESS],
+        ),
+        (
+            {
+                "IpPermissionsEgress": [
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "52.0.0.0/8"}]}
+                ]
+            },
+            [{"to": [{"ipBlock": {"cidr": "52.0.0.0/8"}}], "ports": [{"protocol": "TCP", "port": 443}]}, DNS_EGRESS],
+        ),
+    ],
+    ids=["omitted", "empty", "allow all", "one rule"],
+)
+def test_egress_rules(spec: dict[str, Any], egress: list[dict[str, Any]]) -> None:
+    policy, _ = _render(**spec)
     assert policy["spec"]["ingress"] == []
-    assert policy["spec"]["egress"] == [DNS_EGRESS]
+    assert policy["spec"]["egress"] == egress
 
 
-def test_allow_all_egress_of_a_default_group_is_a_rule_without_peers() -> None:
-    policy, _ = _render(IpPermissionsEgress=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    assert policy["spec"]["egress"] == [{}, DNS_EGRESS]
+@pytest.mark.parametrize(
+    ("cidr", "warned"),
+    [
+        ("10.0.0.0/16", True),
+        ("172.31.0.0/16", True),
+        ("192.168.1.0/24", True),
+        ("10.0.0.0/8", True),
+        ("172.32.0.0/16", False),
+        ("52.94.0.0/16", False),
+        ("0.0.0.0/0", False),
+    ],
+)
+def test_private_cidrs_are_warned_because_pods_do_not_have_vpc_addresses(cidr: str, warned: bool) -> None:
+    permission = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": cidr}]}
+    policy, warnings = _render(IpPermissions=[permission], IpPermissionsEgress=[permission])
+    expected = ["IpPermissions[0].IpRanges[0].CidrIp", "IpPermissionsEgress[0].IpRanges[0].CidrIp"]
+    assert warnings == (expected if warned else [])
+    assert len(policy["spec"]["ingress"]) == 1  # still translated: the range may be the cluster's
 
 
 def test_icmp_and_prefix_lists_are_warned_and_allow_nothing() -> None:
@@ -114,12 +151,27 @@ def test_tags_and_description_become_annotations_and_read_only_fields_are_warned
     assert warnings == ["VpcId"]
 
 
-def test_unknown_source_group_is_an_error_naming_the_pair() -> None:
-    with pytest.raises(TranslationError) as error:
-        _render(
-            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2, "UserIdGroupPairs": [{"GroupId": "sg-x"}]}]
-        )
-    assert error.value.field == "IpPermissions[0].UserIdGroupPairs[0]"
+@pytest.mark.parametrize(
+    ("pairs", "peers", "warned"),
+    [
+        # The unknown peer is skipped; the known one stays.
+        (
+            [{"GroupId": "sg-x"}, {"GroupId": "sg-0db"}],
+            [{"podSelector": {"matchLabels": {"securitygroup.ecs.compat.dev/db": "member"}}}],
+            ["IpPermissions[0].UserIdGroupPairs[0]"],
+        ),
+        # No peer left: the rule allows nothing (never a rule without peers, which would allow everyone).
+        ([{"GroupName": "gone"}], None, ["IpPermissions[0].UserIdGroupPairs[0]", "IpPermissions[0]"]),
+    ],
+)
+def test_unknown_peer_group_is_warned_and_skipped_never_widened(
+    pairs: list[dict[str, Any]], peers: list[dict[str, Any]] | None, warned: list[str]
+) -> None:
+    permission = {"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2, "UserIdGroupPairs": pairs}
+    policy, warnings = _render(IpPermissions=[permission])
+    expected = [] if peers is None else [{"from": peers, "ports": [{"protocol": "TCP", "port": 1, "endPort": 2}]}]
+    assert policy["spec"]["ingress"] == expected
+    assert warnings == warned
 
 
 def test_to_port_below_from_port_is_an_error() -> None:

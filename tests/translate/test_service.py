@@ -14,6 +14,7 @@ from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
     ClusterContext,
     Meta,
+    MissingReference,
     Rendered,
     SecurityGroupRef,
     TaskDefinitionRevision,
@@ -84,30 +85,36 @@ def test_desired_count_defaults_to_one() -> None:
 
 
 @pytest.mark.parametrize(
-    ("config", "daemon", "expected", "warned"),
+    ("config", "expected", "warned"),
     [
-        (
-            {"maximumPercent": 150, "minimumHealthyPercent": 50},
-            False,
-            {"maxSurge": "50%", "maxUnavailable": "50%"},
-            False,
-        ),
-        (
-            {"maximumPercent": 100, "minimumHealthyPercent": 0},
-            False,
-            {"maxSurge": "0%", "maxUnavailable": "100%"},
-            False,
-        ),
-        ({}, True, {"maxSurge": "0%", "maxUnavailable": "100%"}, False),
-        ({"maximumPercent": 100, "minimumHealthyPercent": 100}, True, {"maxSurge": "0%", "maxUnavailable": 1}, True),
-        ({"maximumPercent": 100, "minimumHealthyPercent": 100}, False, {"maxSurge": 1, "maxUnavailable": "0%"}, True),
+        ({"maximumPercent": 150, "minimumHealthyPercent": 50}, {"maxSurge": "50%", "maxUnavailable": "50%"}, False),
+        ({"maximumPercent": 100, "minimumHealthyPercent": 0}, {"maxSurge": "0%", "maxUnavailable": "100%"}, False),
+        ({"maximumPercent": 100, "minimumHealthyPercent": 100}, {"maxSurge": 1, "maxUnavailable": "0%"}, True),
     ],
 )
-def test_rolling_percentages(config: dict[str, int], daemon: bool, expected: dict[str, Any], warned: bool) -> None:
-    defaults = (0, 100) if daemon else (100, 200)
-    strategy, warnings = rolling_percentages(DeploymentConfiguration.model_validate(config), defaults, "r", daemon)
+def test_rolling_percentages(config: dict[str, int], expected: dict[str, Any], warned: bool) -> None:
+    strategy, warnings = rolling_percentages(DeploymentConfiguration.model_validate(config), "r")
     assert strategy == expected
     assert bool(warnings) == warned
+
+
+@pytest.mark.parametrize(
+    ("config", "expected", "warned"),
+    [
+        ({}, {"maxUnavailable": "100%"}, False),
+        ({"minimumHealthyPercent": 50}, {"maxUnavailable": "50%"}, False),
+        ({"minimumHealthyPercent": 50, "maximumPercent": 100}, {"maxUnavailable": "50%"}, False),
+        ({"minimumHealthyPercent": 100}, {"maxUnavailable": 1}, True),
+    ],
+)
+def test_daemon_set_only_ever_sets_max_unavailable(
+    config: dict[str, int], expected: dict[str, Any], warned: bool
+) -> None:
+    # Kubernetes refuses a DaemonSet whose maxSurge and maxUnavailable are both non-zero (or both zero).
+    rendered = _render(schedulingStrategy="DAEMON", deploymentConfiguration=config)
+    assert _one(rendered, "DaemonSet")["spec"]["updateStrategy"]["rollingUpdate"] == expected
+    fields = [w.field for w in rendered.warnings]
+    assert ("deploymentConfiguration.minimumHealthyPercent" in fields) == warned
 
 
 def test_minimum_healthy_zero_makes_no_budget() -> None:
@@ -199,7 +206,7 @@ def test_daemon_is_a_daemon_set() -> None:
     rendered = _render(schedulingStrategy="DAEMON", deploymentConfiguration={"minimumHealthyPercent": 50})
     daemon = _one(rendered, "DaemonSet")
     assert "replicas" not in daemon["spec"]
-    assert daemon["spec"]["updateStrategy"]["rollingUpdate"] == {"maxSurge": "0%", "maxUnavailable": "50%"}
+    assert daemon["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": "50%"}
     assert _one(rendered, "PodDisruptionBudget")["spec"]["minAvailable"] == "50%"
 
 
@@ -293,3 +300,93 @@ def test_cluster_node_pools_and_name_label() -> None:
     assert deployment["metadata"]["name"] == "web"
     assert deployment["spec"]["template"]["spec"]["nodeSelector"] == {"pool": "gpu"}
     assert deployment["spec"]["selector"]["matchLabels"]["ecs.compat.dev/cluster"] == "prod"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"desiredCount": 2},
+        {"schedulingStrategy": "DAEMON"},
+        {
+            "capacityProviderStrategy": [
+                {"capacityProvider": "FARGATE", "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+            ]
+        },
+    ],
+    ids=["deployment", "daemon set", "one deployment per provider"],
+)
+def test_pods_carry_managed_by_but_selectors_do_not(spec: dict[str, Any]) -> None:
+    # The ECSCluster counts pods by managed-by + cluster; selectors are immutable, so managed-by stays out.
+    workloads = [o for o in _render(**spec).objects if o["kind"] in ("Deployment", "DaemonSet")]
+    assert workloads
+    for workload in workloads:
+        assert workload["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "ecs-operator"
+        assert "app.kubernetes.io/managed-by" not in workload["spec"]["selector"]["matchLabels"]
+
+
+CPU_POLICY = {
+    "PolicyName": "cpu",
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 60,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+    },
+}
+# No task-level size: containers reserve cpu only where they say so. proxy is a native sidecar (START),
+# migrate an init container that runs to completion (SUCCESS), Log_Router a plain container.
+UNRESERVED = [
+    {
+        "name": "web",
+        "image": "nginx",
+        "cpu": 256,
+        "memory": 512,
+        "dependsOn": [
+            {"containerName": "proxy", "condition": "START"},
+            {"containerName": "migrate", "condition": "SUCCESS"},
+        ],
+    },
+    {"name": "proxy", "image": "envoy", "memory": 64},
+    {"name": "migrate", "image": "migrate", "essential": False, "memory": 64},
+    {"name": "Log_Router", "image": "fluent-bit", "memoryReservation": 64},
+]
+
+
+def _cpu_requests(rendered: Rendered) -> dict[str, str | None]:
+    pod = _one(rendered, "Deployment")["spec"]["template"]["spec"]
+    containers = [*pod["containers"], *pod.get("initContainers", [])]
+    return {c["name"]: c.get("resources", {}).get("requests", {}).get("cpu") for c in containers}
+
+
+@pytest.mark.parametrize(
+    ("policies", "requests", "warned"),
+    [
+        (
+            [CPU_POLICY],
+            {"web": "250m", "log-router-ceae2f": "1m", "proxy": "1m", "migrate": None},
+            [("containerDefinitions[3].cpu", "Log_Router"), ("containerDefinitions[1].cpu", "proxy")],
+        ),
+        # Without a policy there is no HPA, and nothing to measure against.
+        ([], {"web": "250m", "log-router-ceae2f": None, "proxy": None, "migrate": None}, []),
+    ],
+    ids=["cpu target tracking", "no policy"],
+)
+def test_hpa_gets_a_request_on_every_container_it_measures(
+    policies: list[dict[str, Any]], requests: dict[str, str | None], warned: list[tuple[str, str]]
+) -> None:
+    td = TaskDefinitionRevision(
+        "web", 4, TaskDefinitionSpec.model_validate({"family": "web", "containerDefinitions": UNRESERVED})
+    )
+    auto = {"scalableTarget": {"MinCapacity": 1, "MaxCapacity": 4}, "scalingPolicies": policies}
+    rendered = _render(td=td, autoScaling=auto)
+    assert _cpu_requests(rendered) == requests
+    warnings = [w for w in rendered.warnings if w.field.startswith("containerDefinitions")]
+    assert [(w.field, w.message.split()[1]) for w in warnings] == warned  # "container <ECS name> reserves ..."
+    assert all(w.resource == "TaskDefinition/web" for w in warnings)
+
+
+def test_a_security_group_not_there_yet_is_a_missing_reference() -> None:
+    # Not an invalid spec: the operator waits for the group (GitOps applies resources in any order).
+    with pytest.raises(MissingReference) as error:
+        _render(networkConfiguration={"awsvpcConfiguration": {"subnets": ["s"], "securityGroups": ["sg-1", "sg-9"]}})
+    assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[1]"

@@ -8,7 +8,14 @@ import pytest
 
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
-from ecs_operator.translate.context import ClusterContext, Meta, Rendered, TaskDefinitionRevision, TranslationError
+from ecs_operator.translate.context import (
+    ClusterContext,
+    Meta,
+    MissingReference,
+    Rendered,
+    TaskDefinitionRevision,
+    TranslationError,
+)
 from ecs_operator.translate.task import render_task, task_count
 from tests.k8s_schema import validate_objects
 
@@ -123,3 +130,10 @@ def test_task_count_out_of_range(count: int) -> None:
     with pytest.raises(TranslationError) as error:
         task_count(count)
     assert error.value.field == "count"
+
+
+def test_a_security_group_not_there_yet_is_a_missing_reference() -> None:
+    td = _td(networkMode="awsvpc")
+    with pytest.raises(MissingReference) as error:
+        _render(td=td, networkConfiguration={"awsvpcConfiguration": {"subnets": ["s"], "securityGroups": ["sg-9"]}})
+    assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[0]"

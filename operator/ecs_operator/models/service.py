@@ -159,6 +159,13 @@ def _deployment_problems(spec: ECSServiceSpec) -> Iterator[Problem]:
         yield Problem("deploymentConfiguration.minimumHealthyPercent", "must be 0..100")
     if high < 0:
         yield Problem("deploymentConfiguration.maximumPercent", "must not be negative")
+    elif spec.scheduling_strategy == "DAEMON" and high != default_max:
+        # One task per node: there is never a second task on a node to start first (ECS refuses it too).
+        yield Problem(
+            "deploymentConfiguration.maximumPercent",
+            f"must be {default_max} (or left out) for DAEMON services, which run one task per node; "
+            f"not {high}. Lower minimumHealthyPercent to let more tasks be replaced at once",
+        )
     elif spec.scheduling_strategy == "REPLICA" and high <= low:
         # Neither a task could be started above nor stopped below the desired count: no rollout could progress.
         yield Problem(

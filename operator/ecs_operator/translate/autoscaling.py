@@ -24,6 +24,8 @@ _RESOURCE_METRICS = {
     "ECSServiceAverageMemoryUtilizationHighResolution": "memory",
 }
 _MAX_WINDOW = 3600  # the HPA's limit on a stabilization window
+# The smallest requests there are: the HPA refuses a container without one, ECS counts it as reserving 0.
+MINIMAL_REQUESTS = {"cpu": "1m", "memory": "1Mi"}
 _PATH = "autoScaling"
 
 
@@ -135,3 +137,32 @@ def horizontal_pod_autoscaler(
         "metadata": {**metadata, "annotations": annotations},
         "spec": spec,
     }
+
+
+def measured_resources(scaling: Scaling) -> list[str]:
+    """The resources (cpu, memory) whose utilisation the HPA measures."""
+    names = [metric["resource"]["name"] for metric in scaling.metrics if metric["type"] == "Resource"]
+    return list(dict.fromkeys(names))
+
+
+def minimal_requests(pod: JsonDict, resources: Sequence[str]) -> list[tuple[str, str]]:
+    """Give every container the HPA measures a request for each measured resource; (container, resource) given.
+
+    The HPA sums requests over the containers and the sidecars that run alongside them (init containers with
+    ``restartPolicy: Always``) and fails on one without a request ("missing request for cpu"). ECS divides
+    the service's use by its reservation, to which a container that reserves nothing adds 0: the smallest
+    request is closest. A limit without a request needs nothing: Kubernetes makes the limit the request.
+    """
+    measured = [
+        *pod.get("containers", []),
+        *(c for c in pod.get("initContainers", []) if c.get("restartPolicy") == "Always"),
+    ]
+    given = []
+    for container in measured:
+        for resource in resources:
+            current = container.get("resources", {})
+            if resource in current.get("requests", {}) or resource in current.get("limits", {}):
+                continue
+            container.setdefault("resources", {}).setdefault("requests", {})[resource] = MINIMAL_REQUESTS[resource]
+            given.append((container["name"], resource))
+    return given

@@ -54,7 +54,9 @@ _SERVICE: dict[str, Classification] = {
     "CreateServiceRequest.monitoring": Ignored(
         "CloudWatch metric resolution; Kubernetes metrics come from the cluster"
     ),
-    "LoadBalancer.targetGroupArn": Translated("a ClusterIP Service and an Ingress (UDP: a LoadBalancer Service)"),
+    "LoadBalancer.targetGroupArn": Translated(
+        "a ClusterIP Service and a catch-all Ingress, warned (UDP: a LoadBalancer Service)"
+    ),
     "LoadBalancer.loadBalancerName": Translated("a LoadBalancer Service (a Classic Load Balancer)"),
     "LoadBalancer.containerName": Translated("checked against the task definition; the Service's target port"),
     "LoadBalancer.containerPort": Translated("the Service port and target port"),
@@ -67,7 +69,9 @@ _SERVICE: dict[str, Classification] = {
     "ServiceRegistry.containerName": Translated("checked against the task definition; the target port"),
     "ServiceRegistry.containerPort": Translated("the headless Service's port (SRV record)"),
     "DeploymentConfiguration.deploymentCircuitBreaker": Translated("a progress deadline; rollback by the operator"),
-    "DeploymentConfiguration.maximumPercent": Translated("rollingUpdate.maxSurge = maximumPercent - 100 %"),
+    "DeploymentConfiguration.maximumPercent": Translated(
+        "rollingUpdate.maxSurge = maximumPercent - 100 % (DAEMON: must be 100, no surge)"
+    ),
     "DeploymentConfiguration.minimumHealthyPercent": Translated(
         "rollingUpdate.maxUnavailable = 100 % - minimumHealthyPercent, and a PodDisruptionBudget"
     ),
@@ -216,7 +220,9 @@ _SECURITY_GROUP: dict[str, Classification] = {
     "SecurityGroup.GroupName": Translated("how awsvpcConfiguration and other groups' rules find the group"),
     "SecurityGroup.Description": Translated("the ecs.compat.dev/description annotation"),
     "SecurityGroup.IpPermissions": Translated("NetworkPolicy ingress rules"),
-    "SecurityGroup.IpPermissionsEgress": Translated("NetworkPolicy egress rules (none: no egress but DNS)"),
+    "SecurityGroup.IpPermissionsEgress": Translated(
+        "NetworkPolicy egress rules (left out: all egress, as EC2's default rule; []: none but DNS)"
+    ),
     "SecurityGroup.Tags": Translated("the ecs.compat.dev/tags annotation"),
     "SecurityGroup.VpcId": Ignored("the cluster has one pod network"),
     "SecurityGroup.SecurityGroupArn": Ignored("read-only; the group is the SecurityGroup resource"),
@@ -227,15 +233,15 @@ _SECURITY_GROUP: dict[str, Classification] = {
     "IpPermission.FromPort": Translated("port"),
     "IpPermission.ToPort": Translated("endPort"),
     "IpPermission.UserIdGroupPairs": Translated("podSelector on the other group's membership label"),
-    "IpPermission.IpRanges": Translated("ipBlock (0.0.0.0/0: any peer)"),
+    "IpPermission.IpRanges": Translated("ipBlock (0.0.0.0/0: any peer); private (RFC 1918) ranges are warned"),
     "IpPermission.Ipv6Ranges": Translated("ipBlock (::/0: any peer)"),
     "IpPermission.PrefixListIds": Ignored("managed prefix lists are AWS's; list their CIDRs in IpRanges"),
     "IpRange.CidrIp": Translated("ipBlock.cidr"),
     "IpRange.Description": Ignored("a comment only"),
     "Ipv6Range.CidrIpv6": Translated("ipBlock.cidr"),
     "Ipv6Range.Description": Ignored("a comment only"),
-    "UserIdGroupPair.GroupId": Translated("the peer group, found among the namespace's SecurityGroups"),
-    "UserIdGroupPair.GroupName": Translated("the peer group, found among the namespace's SecurityGroups"),
+    "UserIdGroupPair.GroupId": Translated("the peer group among the namespace's SecurityGroups; unknown: warned"),
+    "UserIdGroupPair.GroupName": Translated("the peer group among the namespace's SecurityGroups; unknown: warned"),
     "UserIdGroupPair.Description": Ignored("a comment only"),
     "UserIdGroupPair.UserId": Ignored("AWS accounts do not exist in the cluster; the group is looked up by id or name"),
     "UserIdGroupPair.VpcId": Ignored("the cluster has one pod network"),

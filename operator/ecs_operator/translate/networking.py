@@ -22,6 +22,7 @@ from ecs_operator.translate.context import (
     FieldWarning,
     JsonDict,
     Meta,
+    MissingReference,
     SecurityGroupRef,
     TaskDefinitionRevision,
     TranslationError,
@@ -36,6 +37,23 @@ ANNOTATION_REGISTRY = f"{GROUP}/registry-arn"
 ANNOTATION_CLIENT_ALIAS = f"{GROUP}/client-alias"
 _TARGET_GROUP_NAME = re.compile(r":targetgroup/([^/]+)/")
 _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_SERVICE_PREFIX = "s-"  # for names that start with a digit: a Service name must start with a letter
+
+
+def service_name(name: str) -> str:
+    """The name of a Service for an ECS, load balancer or DNS name: a DNS-1035 label (it starts with a letter).
+
+    Valid names stay as they are; dots become "-", the rest as ``k8s_name`` (lower case, a hash when
+    changed), and a name that would start with a digit gets "s-" in front: target group ``80-web`` ->
+    ``s-80-web``.
+    """
+    if _DNS_1035.match(name) and len(name) <= 63:
+        return name
+    dashed = name.replace(".", "-")
+    label = k8s_name(dashed)
+    if label[0].isalpha():
+        return label
+    return _SERVICE_PREFIX + k8s_name(dashed, max_length=63 - len(_SERVICE_PREFIX))
 
 
 def find_port_mapping(td: TaskDefinitionRevision, container: str | None, port: int | None, path: str) -> PortMapping:
@@ -92,9 +110,10 @@ def load_balancer_objects(
     meta: Meta,
     labels: dict[str, str],
     selector: dict[str, str],
-) -> list[JsonDict]:
+) -> tuple[list[JsonDict], list[FieldWarning]]:
     """A Service per loadBalancers entry; an Ingress in front of it for an (Application) target group."""
     objects: list[JsonDict] = []
+    warnings: list[FieldWarning] = []
     for index, balancer in enumerate(balancers):
         path = f"loadBalancers[{index}]"
         mapping = find_port_mapping(td, balancer.containerName, balancer.containerPort, path)
@@ -106,7 +125,15 @@ def load_balancer_objects(
         objects.append(_service(name, meta, labels, annotations, spec))
         if balancer.targetGroupArn and not external:
             objects.append(_ingress(name, port, meta, labels, annotations))
-    return objects
+            warnings.append(FieldWarning(meta.ref, f"{path}.targetGroupArn", _CATCH_ALL_INGRESS))
+    return objects, warnings
+
+
+# An ALB's listener rules live on the ALB, not in the ECS service: the Ingress cannot know them.
+_CATCH_ALL_INGRESS = (
+    "the ALB's listener rules (host, path) are not part of the ECS service, so the Ingress sends every request "
+    "to this Service (defaultBackend); services that share one ALB need their Ingress rules written by hand"
+)
 
 
 def _balancer_identity(
@@ -114,10 +141,10 @@ def _balancer_identity(
 ) -> tuple[str, dict[str, str], bool]:
     """(Service name, annotations, whether the Service is itself an external load balancer)."""
     if balancer.loadBalancerName:  # a Classic Load Balancer: the Service is the load balancer
-        return k8s_name(balancer.loadBalancerName), {ANNOTATION_LOAD_BALANCER: balancer.loadBalancerName}, True
+        return service_name(balancer.loadBalancerName), {ANNOTATION_LOAD_BALANCER: balancer.loadBalancerName}, True
     arn = balancer.targetGroupArn or ""
     match = _TARGET_GROUP_NAME.search(arn)
-    name = k8s_name(match.group(1)) if match else k8s_name(f"{meta.name}-lb-{index}")
+    name = service_name(match.group(1)) if match else service_name(f"{meta.name}-lb-{index}")
     # An ALB cannot forward UDP, so a UDP target group is a Network Load Balancer's: a LoadBalancer Service.
     return name, {ANNOTATION_TARGET_GROUP: arn}, mapping.protocol == "udp"
 
@@ -137,25 +164,30 @@ def service_registry_objects(
     registries: Sequence[ServiceRegistry],
     td: TaskDefinitionRevision,
     pod_spec: JsonDict,
-    service_name: str,
+    ecs_service: str,
     meta: Meta,
     labels: dict[str, str],
     selector: dict[str, str],
-) -> list[JsonDict]:
+) -> tuple[list[JsonDict], list[FieldWarning]]:
     """A headless Service per Cloud Map registry: its DNS name resolves to the tasks' addresses, as A records do."""
     objects = []
+    warnings = []
+    name = service_name(ecs_service)
     for index, registry in enumerate(registries):
+        path = f"serviceRegistries[{index}]"
         spec: JsonDict = {"clusterIP": "None", "selector": dict(selector)}
         if registry.containerName is not None or registry.containerPort is not None:
-            path = f"serviceRegistries[{index}]"
             mapping = find_port_mapping(td, registry.containerName, registry.containerPort, path)
             port = registry.containerPort or 0
             spec["ports"] = [_port(port, target_port(pod_spec, port), mapping)]
         elif registry.port is not None:
             spec["ports"] = [{"port": registry.port, "targetPort": registry.port, "protocol": "TCP"}]
         annotations = {ANNOTATION_REGISTRY: registry.registryArn} if registry.registryArn else {}
-        objects.append(_service(k8s_name(service_name), meta, labels, annotations, spec))
-    return objects
+        objects.append(_service(name, meta, labels, annotations, spec))
+        if name != ecs_service:
+            message = f"{ecs_service!r} is not a Kubernetes Service name; clients find the tasks as {name!r}"
+            warnings.append(FieldWarning(meta.ref, path, message))
+    return objects, warnings
 
 
 def service_connect_objects(
@@ -176,7 +208,7 @@ def service_connect_objects(
         mapping = _named_port_mapping(td, service.portName, f"{path}.portName")
         target = target_port(pod_spec, mapping.containerPort or 0)
         for alias_path, dns_name, port in _aliases(service, mapping, path):
-            name = _alias_service_name(dns_name)
+            name = service_name(dns_name)
             if name != dns_name:
                 message = f"{dns_name!r} is not a Kubernetes Service name; clients reach it as {name!r}"
                 warnings.append(FieldWarning(meta.ref, alias_path, message))
@@ -209,13 +241,6 @@ def _aliases(service: ServiceConnectService, mapping: PortMapping, path: str) ->
     ]
 
 
-def _alias_service_name(dns_name: str) -> str:
-    if _DNS_1035.match(dns_name):
-        return dns_name
-    name = k8s_name(dns_name.replace(".", "-"))
-    return name if name[0].isalpha() else f"s-{name}"[:63]
-
-
 def security_group_labels(
     network: NetworkConfiguration | None, network_mode: str | None, groups: Sequence[SecurityGroupRef]
 ) -> dict[str, str]:
@@ -230,8 +255,8 @@ def security_group_labels(
     labels = {}
     for index, reference in enumerate(network.awsvpcConfiguration.securityGroups or []):
         group = find_group(reference, groups)
-        if group is None:
-            raise TranslationError(
+        if group is None:  # maybe not yet: the operator waits for it
+            raise MissingReference(
                 f"networkConfiguration.awsvpcConfiguration.securityGroups[{index}]",
                 f"no SecurityGroup {reference!r} in this namespace; create one whose GroupId, GroupName or name it is",
             )

@@ -8,6 +8,7 @@ allowed connection are allowed), and a pod in several groups gets the union of t
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Sequence
 
@@ -33,6 +34,10 @@ ANNOTATION_DESCRIPTION = f"{GROUP}/description"
 _PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP", "sctp": "SCTP", "132": "SCTP"}
 _ALL_PROTOCOLS = ("-1", "all")
 _ANYWHERE = ("0.0.0.0/0", "::/0")
+# RFC 1918: in a security group these are nearly always the VPC's own addresses, which pods do not have.
+_PRIVATE_NETWORKS = [ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+# EC2's CreateSecurityGroup (and CloudFormation) give a new group this outbound rule unless told otherwise.
+ALLOW_ALL_EGRESS: JsonDict = {}
 # EC2 never filters traffic to the VPC's DNS resolver; the cluster's DNS must stay reachable the same way.
 DNS_EGRESS: JsonDict = {
     "to": [
@@ -72,7 +77,7 @@ def render_security_group(sg: SecurityGroupRef, meta: Meta, groups: list[Securit
     warnings = field_warnings(meta.ref, sg.spec)
     ingress, more = permission_rules(sg.spec.IpPermissions or [], "IpPermissions", "from", known, meta.ref)
     warnings += more
-    egress, more = permission_rules(sg.spec.IpPermissionsEgress or [], "IpPermissionsEgress", "to", known, meta.ref)
+    egress, more = egress_rules(sg.spec.IpPermissionsEgress, known, meta.ref)
     warnings += more
     policy = {
         "apiVersion": "networking.k8s.io/v1",
@@ -82,11 +87,24 @@ def render_security_group(sg: SecurityGroupRef, meta: Meta, groups: list[Securit
             "podSelector": {"matchLabels": {membership_label(sg): MEMBER}},
             "policyTypes": ["Ingress", "Egress"],
             "ingress": ingress,
-            # No outbound rule denies all egress, as a group without outbound rules does; DNS stays open.
-            "egress": [*egress, DNS_EGRESS],
+            "egress": egress,
         },
     }
     return Rendered([policy], warnings)
+
+
+def egress_rules(
+    permissions: Sequence[IpPermission] | None, groups: Sequence[SecurityGroupRef], resource: str
+) -> tuple[list[JsonDict], list[FieldWarning]]:
+    """Outbound rules: left out, all egress (EC2's default rule); given, those rules and DNS.
+
+    ``IpPermissionsEgress: []`` is a group whose outbound rules were all removed: no egress, but DNS stays
+    open, because EC2 never filters traffic to the VPC's DNS resolver.
+    """
+    if permissions is None:
+        return [dict(ALLOW_ALL_EGRESS)], []
+    rules, warnings = permission_rules(permissions, "IpPermissionsEgress", "to", groups, resource)
+    return [*rules, DNS_EGRESS], warnings
 
 
 def _annotations(sg: SecurityGroupRef) -> dict[str, str]:
@@ -113,10 +131,11 @@ def permission_rules(
             )
             warnings.append(FieldWarning(resource, f"{here}.IpProtocol", message))
             continue
-        peers = permission_peers(permission, here, groups)
+        peers, more = permission_peers(permission, here, groups, resource)
+        warnings += more
         if peers == []:
-            # A rule without peers would allow everyone; a permission whose sources all have no effect allows no one.
-            message = "no source or destination of this rule can be expressed (prefix lists only?); it allows nothing"
+            # A rule without peers would allow everyone; a permission whose peers all have no effect allows no one.
+            message = "none of this rule's sources or destinations can be expressed; it allows nothing"
             warnings.append(FieldWarning(resource, here, message))
             continue
         rule: JsonDict = {peer_key: peers} if peers is not None else {}
@@ -146,20 +165,44 @@ def permission_ports(permission: IpPermission, path: str) -> list[JsonDict] | No
     return [port]
 
 
-def permission_peers(permission: IpPermission, path: str, groups: Sequence[SecurityGroupRef]) -> list[JsonDict] | None:
-    """The permission's sources or destinations; None means anywhere (0.0.0.0/0 or ::/0)."""
-    cidrs = [r.CidrIp for r in permission.IpRanges or [] if r.CidrIp]
-    cidrs += [r.CidrIpv6 for r in permission.Ipv6Ranges or [] if r.CidrIpv6]
-    if any(cidr in _ANYWHERE for cidr in cidrs):
-        return None  # anywhere includes other pods, which an ipBlock may not match on every network plugin
-    peers: list[JsonDict] = [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
+def permission_peers(
+    permission: IpPermission, path: str, groups: Sequence[SecurityGroupRef], resource: str
+) -> tuple[list[JsonDict] | None, list[FieldWarning]]:
+    """The permission's sources or destinations (None means anywhere: 0.0.0.0/0 or ::/0), and warnings."""
+    cidrs = [(f"IpRanges[{i}].CidrIp", r.CidrIp) for i, r in enumerate(permission.IpRanges or []) if r.CidrIp]
+    cidrs += [
+        (f"Ipv6Ranges[{i}].CidrIpv6", r.CidrIpv6) for i, r in enumerate(permission.Ipv6Ranges or []) if r.CidrIpv6
+    ]
+    if any(cidr in _ANYWHERE for _, cidr in cidrs):
+        return None, []  # anywhere includes other pods, which an ipBlock may not match on every network plugin
+    warnings = [
+        FieldWarning(resource, f"{path}.{member}", _PRIVATE_CIDR.format(cidr=cidr))
+        for member, cidr in cidrs
+        if _is_private(cidr)
+    ]
+    peers: list[JsonDict] = [{"ipBlock": {"cidr": cidr}} for _, cidr in cidrs]
     for index, pair in enumerate(permission.UserIdGroupPairs or []):
         reference = pair.GroupId or pair.GroupName
         group = find_group(reference, groups) if reference else None
         if group is None:
-            raise TranslationError(
-                f"{path}.UserIdGroupPairs[{index}]",
-                f"no SecurityGroup {reference!r} in this namespace; create it (GroupId or GroupName must match)",
+            # Skipped, never widened: a podSelector for a group nobody joins would match nothing either, silently.
+            message = (
+                f"no SecurityGroup {reference!r} in this namespace, so this peer allows nothing; create it "
+                "(GroupId or GroupName must match) and the rule follows"
             )
+            warnings.append(FieldWarning(resource, f"{path}.UserIdGroupPairs[{index}]", message))
+            continue
         peers.append({"podSelector": {"matchLabels": {membership_label(group): MEMBER}}})
-    return peers
+    return peers, warnings
+
+
+_PRIVATE_CIDR = (
+    "{cidr} is a private (RFC 1918) range, in a security group usually the VPC's addresses; pods and nodes have "
+    "the cluster's addresses, which it may not match. Use UserIdGroupPairs for traffic between tasks, or the "
+    "cluster's pod or node CIDR"
+)
+
+
+def _is_private(cidr: str) -> bool:
+    network = ipaddress.ip_network(cidr)  # the model has checked that it parses
+    return isinstance(network, ipaddress.IPv4Network) and any(network.subnet_of(net) for net in _PRIVATE_NETWORKS)

@@ -16,14 +16,24 @@ from pydantic import BaseModel
 
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import DeploymentConfiguration, Tag
-from ecs_operator.models.service import ECSServiceSpec
+from ecs_operator.models.service import DEPLOYMENT_DEFAULTS, ECSServiceSpec
 from ecs_operator.translate import iam
-from ecs_operator.translate.autoscaling import Scaling, capacity_bounds, horizontal_pod_autoscaler, service_scaling
+from ecs_operator.translate.autoscaling import (
+    MINIMAL_REQUESTS,
+    Scaling,
+    capacity_bounds,
+    horizontal_pod_autoscaler,
+    measured_resources,
+    minimal_requests,
+    service_scaling,
+)
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
+from ecs_operator.translate.container import container_name
 from ecs_operator.translate.context import (
     LABEL_CLUSTER,
     LABEL_SERVICE,
     LABEL_TASK_DEFINITION,
+    MANAGED_BY,
     ClusterContext,
     FieldWarning,
     JsonDict,
@@ -52,8 +62,8 @@ LABEL_CAPACITY_PROVIDER = f"{GROUP}/capacity-provider"
 ANNOTATION_CIRCUIT_BREAKER_ROLLBACK = f"{GROUP}/circuit-breaker-rollback"
 # With the circuit breaker, a rollout that makes no progress for this long fails (plus the grace period).
 CIRCUIT_BREAKER_DEADLINE_SECONDS = 600
-_REPLICA_DEFAULTS = (100, 200)  # ECS's minimumHealthyPercent, maximumPercent for REPLICA
-_DAEMON_DEFAULTS = (0, 100)
+_REPLICA_DEFAULTS = DEPLOYMENT_DEFAULTS["REPLICA"]  # (minimumHealthyPercent, maximumPercent)
+_DAEMON_DEFAULTS = DEPLOYMENT_DEFAULTS["DAEMON"]
 
 
 def reject_fields(spec: BaseModel) -> None:
@@ -105,7 +115,7 @@ def render_service(
     if daemon:
         rendered.extend(daemon_objects(spec, meta, names, template))
     else:
-        rendered.extend(replica_objects(spec, meta, cluster, names, template))
+        rendered.extend(replica_objects(spec, meta, td, cluster, names, template))
     rendered.extend(network_objects(spec, meta, td, pod.spec, names))
     account = iam.service_account(td, meta)
     if account is not None:
@@ -161,7 +171,8 @@ def pod_template(
     merge_pod_fields(body, placement)
     warnings += health_check_grace(body, spec.healthCheckGracePeriodSeconds, meta.ref)
     network_mode = td.spec.network_mode
-    labels = {**pod.labels, **names.labels}
+    # managed-by on the pods too (not in the selector, which is immutable): the cluster counts pods by it.
+    labels = {**MANAGED_BY, **pod.labels, **names.labels}
     labels.update(security_group_labels(spec.networkConfiguration, network_mode, security_groups))
     annotations = dict(pod.annotations)
     annotations.update(propagated_tags(spec.propagateTags, spec.tags, td.spec.tags))
@@ -191,20 +202,36 @@ def propagated_tags(propagate: str | None, own: list[Tag] | None, task_definitio
     return {}
 
 
-def rolling_percentages(
-    config: DeploymentConfiguration | None, defaults: tuple[int, int], resource: str, daemon: bool
-) -> tuple[JsonDict, list[FieldWarning]]:
-    """maximumPercent / minimumHealthyPercent -> maxSurge / maxUnavailable (Kubernetes needs one above zero)."""
+def _percentages(config: DeploymentConfiguration | None, defaults: tuple[int, int]) -> tuple[int, int]:
+    """(minimumHealthyPercent, maximumPercent), ECS's defaults where not given."""
     low = config.minimumHealthyPercent if config and config.minimumHealthyPercent is not None else defaults[0]
     high = config.maximumPercent if config and config.maximumPercent is not None else defaults[1]
+    return low, high
+
+
+def rolling_percentages(config: DeploymentConfiguration | None, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
+    """maximumPercent / minimumHealthyPercent -> a Deployment's maxSurge / maxUnavailable (one above zero)."""
+    low, high = _percentages(config, _REPLICA_DEFAULTS)
     surge, unavailable = max(0, high - 100), max(0, 100 - low)
     if surge or unavailable:
         return {"maxSurge": f"{surge}%", "maxUnavailable": f"{unavailable}%"}, []
-    # ECS would be stuck too; a DaemonSet cannot surge where a host port is taken, a Deployment can.
-    adjusted = {"maxSurge": "0%", "maxUnavailable": 1} if daemon else {"maxSurge": 1, "maxUnavailable": "0%"}
-    which = "maxUnavailable" if daemon else "maxSurge"
-    message = f"maximumPercent {high} and minimumHealthyPercent {low} allow no rollout; {which} 1 is used"
-    return adjusted, [FieldWarning(resource, "deploymentConfiguration", message)]
+    message = f"maximumPercent {high} and minimumHealthyPercent {low} allow no rollout; maxSurge 1 is used"
+    return {"maxSurge": 1, "maxUnavailable": "0%"}, [FieldWarning(resource, "deploymentConfiguration", message)]
+
+
+def daemon_rolling_update(config: DeploymentConfiguration | None, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
+    """minimumHealthyPercent -> a DaemonSet's maxUnavailable, and nothing else.
+
+    Kubernetes refuses a DaemonSet that both surges and stops tasks, and one task per node leaves nothing to
+    surge: the model holds maximumPercent at 100, as ECS does for DAEMON, so only maxUnavailable is set.
+    """
+    low, _ = _percentages(config, _DAEMON_DEFAULTS)
+    unavailable = max(0, 100 - low)
+    if unavailable:
+        return {"maxUnavailable": f"{unavailable}%"}, []
+    # ECS would be stuck too; a DaemonSet cannot surge onto a node whose host port is taken.
+    message = f"minimumHealthyPercent {low} lets no task of a DAEMON service stop; maxUnavailable 1 is used"
+    return {"maxUnavailable": 1}, [FieldWarning(resource, "deploymentConfiguration.minimumHealthyPercent", message)]
 
 
 def disruption_budget(
@@ -216,7 +243,7 @@ def disruption_budget(
     eviction cannot surge, and ``minAvailable: 100%`` would block every drain for good, so one task at a
     time may be evicted instead.
     """
-    low = config.minimumHealthyPercent if config and config.minimumHealthyPercent is not None else defaults[0]
+    low, _ = _percentages(config, defaults)
     if low <= 0:
         return None
     budget: JsonDict = {"maxUnavailable": 1} if low >= 100 else {"minAvailable": f"{low}%"}
@@ -247,7 +274,12 @@ def desired_count(spec: ECSServiceSpec) -> int:
 
 
 def replica_objects(
-    spec: ECSServiceSpec, meta: Meta, cluster: ClusterContext, names: ServiceNames, template: JsonDict
+    spec: ECSServiceSpec,
+    meta: Meta,
+    td: TaskDefinitionRevision,
+    cluster: ClusterContext,
+    names: ServiceNames,
+    template: JsonDict,
 ) -> Rendered:
     """One Deployment per capacity provider share, their HPAs, and the service's PodDisruptionBudget."""
     config = spec.deploymentConfiguration
@@ -255,8 +287,11 @@ def replica_objects(
     shares, warnings = capacity_shares(spec.capacityProviderStrategy, spec.launchType, cluster, count, meta.ref)
     scaling, more = service_scaling(spec.autoScaling, meta.ref) if spec.autoScaling else (None, [])
     warnings += more
+    if scaling is not None:
+        template = copy.deepcopy(template)
+        warnings += utilisation_requests(template["spec"], scaling, td)
     bounds = _share_bounds(spec, cluster, scaling, len(shares), meta.ref)
-    strategy, more = rolling_percentages(config, _REPLICA_DEFAULTS, meta.ref, daemon=False)
+    strategy, more = rolling_percentages(config, meta.ref)
     warnings += more
     deadline, annotations = circuit_breaker(config, spec.healthCheckGracePeriodSeconds)
     annotations.update(tag_annotations(spec.tags))
@@ -281,6 +316,21 @@ def replica_objects(
     if budget is not None:
         rendered.objects.append(budget)
     return rendered
+
+
+def utilisation_requests(body: JsonDict, scaling: Scaling, td: TaskDefinitionRevision) -> list[FieldWarning]:
+    """The smallest request for each container that reserves none of what the HPA measures, warned."""
+    index = {container_name(cd): i for i, cd in enumerate(td.spec.containerDefinitions)}
+    warnings = []
+    for name, resource in minimal_requests(body, measured_resources(scaling)):
+        member = "cpu" if resource == "cpu" else "memoryReservation"
+        message = (
+            f"container {td.spec.containerDefinitions[index[name]].name} reserves no {resource}; the service's HPA "
+            f"measures {resource} utilisation against the request of every container and fails without one, so "
+            f"it requests {MINIMAL_REQUESTS[resource]} (ECS counts no reservation as 0)"
+        )
+        warnings.append(FieldWarning(td.ref, f"containerDefinitions[{index[name]}].{member}", message))
+    return warnings
 
 
 def _share_bounds(
@@ -319,7 +369,7 @@ def _share_template(template: JsonDict, share: CapacityShare, names: ServiceName
 def daemon_objects(spec: ECSServiceSpec, meta: Meta, names: ServiceNames, template: JsonDict) -> Rendered:
     """A DaemonSet: one task per (matching) node, as ECS's DAEMON scheduling."""
     config = spec.deploymentConfiguration
-    strategy, warnings = rolling_percentages(config, _DAEMON_DEFAULTS, meta.ref, daemon=True)
+    strategy, warnings = daemon_rolling_update(config, meta.ref)
     share = CapacityShare(None, None, 0, {})
     body = {
         "selector": {"matchLabels": dict(names.selector)},
@@ -339,10 +389,14 @@ def network_objects(
 ) -> Rendered:
     """Services, Ingresses and NetworkPolicies that reach (or fence) the service's pods."""
     labels, selector = names.labels, names.selector
-    objects = load_balancer_objects(spec.loadBalancers or [], td, pod, meta, labels, selector)
-    objects += service_registry_objects(spec.serviceRegistries or [], td, pod, names.service, meta, labels, selector)
-    connect, warnings = service_connect_objects(spec.serviceConnectConfiguration, td, pod, meta, labels, selector)
-    objects, more = unique_objects(objects + connect, meta.ref)
+    objects, warnings = load_balancer_objects(spec.loadBalancers or [], td, pod, meta, labels, selector)
+    registries = spec.serviceRegistries or []
+    more_objects, more = service_registry_objects(registries, td, pod, names.service, meta, labels, selector)
+    objects += more_objects
+    warnings += more
+    more_objects, more = service_connect_objects(spec.serviceConnectConfiguration, td, pod, meta, labels, selector)
+    objects, duplicates = unique_objects(objects + more_objects, meta.ref)
+    warnings += more + duplicates
     if td.spec.network_mode == "none":
         objects.append(deny_all_policy(f"{names.base}-no-network", meta, labels, selector))
-    return Rendered(objects, warnings + more)
+    return Rendered(objects, warnings)
