@@ -229,6 +229,77 @@ def test_import_errors_print_nothing_on_stdout(import_: ImportRunner, stdin: str
     assert expected in result.stderr
 
 
+SERVICE_JSON = {"serviceName": "web", "taskDefinition": "web"}
+TASK_JSON = {"taskArn": "arn:aws:ecs:eu-west-1:1:task/prod/0123456789", "taskDefinitionArn": "web"}
+TARGET_JSON = {
+    "ServiceNamespace": "ecs",
+    "ResourceId": "service/default/web",
+    "ScalableDimension": "ecs:service:DesiredCount",
+    "MinCapacity": 1,
+    "MaxCapacity": 2,
+}
+CUSTOM = {"apiVersion": "ecs.compat.dev/v1alpha1", "kind": "ECSCluster", "metadata": {"name": "c"}, "spec": {}}
+
+# Every member the loaders read themselves (rather than leave to the models), given a value of the wrong type.
+WRONG_TYPES = {
+    "services": ({"services": {"serviceName": "web"}}, "services: expected a list"),
+    "services item": ({"services": ["web"]}, "services[0]: expected an object"),
+    "clusters item": ({"clusters": [5]}, "clusters[0]: expected an object"),
+    "tasks": ({"tasks": "t"}, "tasks: expected a list"),
+    "SecurityGroups item": ({"SecurityGroups": [None]}, "SecurityGroups[0]: expected an object"),
+    "ScalableTargets": ({"ScalableTargets": 1}, "ScalableTargets: expected a list"),
+    "ScalingPolicies item": ({"ScalingPolicies": [[]]}, "ScalingPolicies[0]: expected an object"),
+    "failures": ({"services": [], "failures": "none"}, "failures: expected a list"),
+    "failures item": ({"services": [], "failures": ["x"]}, "failures: expected a list of objects"),
+    "family": ({"family": 5, "containerDefinitions": []}, "family: expected a string, not a number (5)"),
+    "serviceName": ({"serviceName": ["web"]}, "serviceName: expected a string, not a list"),
+    "service taskDefinition": (
+        {"services": [{**SERVICE_JSON, "taskDefinition": 5}]},
+        "ECSService/web: taskDefinition: expected a string, not a number (5)",
+    ),
+    "service clusterArn": ({**SERVICE_JSON, "clusterArn": 5}, "ECSService/web: clusterArn: expected a string"),
+    "service cluster": ({**SERVICE_JSON, "cluster": True}, "ECSService/web: cluster: expected a string, not a boolean"),
+    "service roleArn": ({**SERVICE_JSON, "roleArn": {}}, "ECSService/web: roleArn: expected a string, not an object"),
+    "task taskDefinitionArn": ({"tasks": [{**TASK_JSON, "taskDefinitionArn": 1}]}, "taskDefinitionArn: expected a"),
+    "task taskDefinition": ({"taskDefinition": 5, "count": 1}, "taskDefinition: expected a string"),
+    "task taskArn": ({"tasks": [{**TASK_JSON, "taskArn": 7}]}, "taskArn: expected a string, not a number (7)"),
+    "task clusterArn": ({"tasks": [{**TASK_JSON, "clusterArn": []}]}, "ECSTask/web-01234567: clusterArn: expected a"),
+    "clusterName": ({"clusters": [{"clusterName": 1.5}]}, "clusterName: expected a string, not a number (1.5)"),
+    "GroupName": ({"GroupName": 7, "GroupId": "sg-1"}, "GroupName: expected a string, not a number (7)"),
+    "GroupId": ({"SecurityGroups": [{"GroupId": 7}]}, "GroupId: expected a string, not a number (7)"),
+    "ResourceId": ({"ScalableTargets": [{**TARGET_JSON, "ResourceId": 1}]}, "ResourceId: expected a string"),
+    "ServiceNamespace": ({"ScalableTargets": [{**TARGET_JSON, "ServiceNamespace": 1}]}, "ServiceNamespace: expected"),
+    "ScalableDimension": ({"ScalingPolicies": [{**TARGET_JSON, "ScalableDimension": [1]}]}, "ScalableDimension: exp"),
+}
+WRONG_METADATA = {
+    "kind": ({**CUSTOM, "kind": ["ECSCluster"]}, "ecs.compat.dev/v1alpha1/['ECSCluster'] is not an ECS resource"),
+    "metadata": ({**CUSTOM, "metadata": "c"}, "ECSCluster: metadata: expected an object"),
+    "metadata.name": ({**CUSTOM, "metadata": {"name": 5}}, "ECSCluster: metadata.name: expected a string"),
+    "metadata.namespace": (
+        {**CUSTOM, "metadata": {"name": "c", "namespace": 5}},
+        "ECSCluster: metadata.namespace: expected a string",
+    ),
+}
+
+
+@pytest.mark.parametrize(("document", "message"), WRONG_TYPES.values(), ids=WRONG_TYPES.keys())
+def test_wrong_types_are_errors_naming_the_field(
+    import_: ImportRunner, render: RenderRunner, document: dict[str, Any], message: str
+) -> None:
+    for result in (import_("-", stdin=json.dumps(document)), render("-", stdin=json.dumps(document))):
+        assert (result.code, result.stdout) == (1, "")
+        assert f"error: <stdin>: {message}" in result.stderr
+
+
+@pytest.mark.parametrize(("document", "message"), WRONG_METADATA.values(), ids=WRONG_METADATA.keys())
+def test_wrong_types_in_custom_resources_are_errors_naming_the_field(
+    render: RenderRunner, document: dict[str, Any], message: str
+) -> None:
+    result = render("-", stdin=yaml.safe_dump(document))
+    assert (result.code, result.stdout) == (1, "")
+    assert f"error: <stdin>: {message}" in result.stderr
+
+
 def test_the_offline_commands_load_no_kubernetes_client() -> None:
     code = (
         "import sys, ecs_operator.loading.commands, ecs_operator.cli\n"

@@ -220,6 +220,53 @@ def test_the_default_cluster_matches_services_that_name_none() -> None:
     assert imported.resources[0]["spec"]["autoScaling"]["scalableTarget"] == {"MinCapacity": 2, "MaxCapacity": 10}
 
 
+DESCRIBED_GROUP = {
+    "GroupId": "sg-1",
+    "GroupName": "web",
+    "Description": "web tasks",
+    "VpcId": "vpc-1",
+    "OwnerId": "123456789012",
+    "SecurityGroupArn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
+    "IpPermissions": [
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 80,
+            "ToPort": 80,
+            "UserIdGroupPairs": [
+                {"GroupId": "sg-2", "UserId": "123456789012", "VpcId": "vpc-1", "Description": "alb"},
+                {"GroupId": "sg-3", "VpcPeeringConnectionId": "pcx-1", "PeeringStatus": "active"},
+            ],
+        }
+    ],
+    "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "UserIdGroupPairs": []}],
+}
+
+
+def test_what_describe_security_groups_says_about_aws_is_dropped_as_read_only() -> None:
+    imported = run({"SecurityGroups": [DESCRIBED_GROUP]})
+    [group] = imported.resources
+    assert group["spec"] == {
+        "GroupName": "web",
+        "GroupId": "sg-1",
+        "Description": "web tasks",
+        "IpPermissions": [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "UserIdGroupPairs": [{"GroupId": "sg-2", "Description": "alb"}, {"GroupId": "sg-3"}],
+            }
+        ],
+        "IpPermissionsEgress": DESCRIBED_GROUP["IpPermissionsEgress"],
+    }
+    pair = "IpPermissions[0].UserIdGroupPairs"
+    assert notes(imported) == [
+        f"doc0.json: SecurityGroup/web: dropped {field} (read-only)"
+        for field in ("VpcId", "OwnerId", "SecurityGroupArn", f"{pair}[0].UserId", f"{pair}[0].VpcId",
+                      f"{pair}[1].VpcPeeringConnectionId", f"{pair}[1].PeeringStatus")
+    ]  # fmt: skip
+
+
 def test_resources_come_out_in_dependency_order_with_the_namespace() -> None:
     imported = run(SERVICE, {"GroupId": "sg-1"}, TASK_DEFINITION, {"clusterName": "prod"}, namespace="shop")
     assert [r["kind"] for r in imported.resources] == ["ECSCluster", "SecurityGroup", "TaskDefinition", "ECSService"]

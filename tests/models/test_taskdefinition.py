@@ -383,6 +383,44 @@ def test_field_rules(spec: Spec, expected: str) -> None:
     assert problems("TaskDefinition", spec) == [expected]
 
 
+INVALID_VALUES = {
+    "extra host address": (
+        container(extraHosts=[{"hostname": "db", "ipAddress": "not-an-ip"}]),
+        f'{C}[0].extraHosts[0].ipAddress: "not-an-ip" is not an IPv4 or IPv6 address',
+    ),
+    "extra host CIDR": (
+        container(extraHosts=[{"hostname": "db", "ipAddress": "10.0.0.0/8"}]),
+        f'{C}[0].extraHosts[0].ipAddress: "10.0.0.0/8" is not an IPv4 or IPv6 address',
+    ),
+    "variable name with =": (
+        container(environment=[{"name": "A", "value": "1"}, {"name": "B=C", "value": "1"}]),
+        f'{C}[0].environment[1].name: "B=C" cannot be an environment variable name: it contains "="',
+    ),
+    "empty variable name": (
+        container(environment=[{"name": "", "value": "1"}]),
+        f"{C}[0].environment[0].name: an environment variable needs a name",
+    ),
+    "no variable name": (
+        container(environment=[{"value": "1"}]),
+        f"{C}[0].environment[0].name: an environment variable needs a name",
+    ),
+    "secret variable name with =": (
+        container(secrets=[{"name": "=X", "valueFrom": "/p"}]),
+        f'{C}[0].secrets[0].name: "=X" cannot be an environment variable name: it contains "="',
+    ),
+}
+
+
+@pytest.mark.parametrize(("definition", "expected"), INVALID_VALUES.values(), ids=INVALID_VALUES.keys())
+def test_values_a_container_runtime_refuses(definition: Spec, expected: str) -> None:
+    assert problems("TaskDefinition", taskdef(definition)) == [expected]
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5", "::1", "fd00::5", "255.255.255.255"])
+def test_extra_hosts_take_ipv4_and_ipv6_addresses(address: str) -> None:
+    assert problems("TaskDefinition", taskdef(container(extraHosts=[{"hostname": "db", "ipAddress": address}]))) == []
+
+
 def test_every_problem_is_reported_at_once() -> None:
     spec = taskdef(container("a", dependsOn=[needs("START")], links=["x"]), container("a"))
     assert problems("TaskDefinition", spec) == [

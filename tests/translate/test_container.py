@@ -26,7 +26,7 @@ from ecs_operator.translate.container import (
     security_context,
     volume_mounts,
 )
-from ecs_operator.translate.context import TranslationError
+from ecs_operator.translate.context import TranslationError, k8s_subdomain_name
 from ecs_operator.translate.volumes import TaskVolumes, task_volumes
 from tests.k8s_schema import validate_object
 
@@ -155,6 +155,17 @@ def test_entry_point_and_command_are_never_split() -> None:
     ("value_from", "name", "key", "pinned"),
     [
         ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-pass", "db-pass", "value", False),
+        # A full ARN ends the name in "-" and 6 random characters: the Secret is named without them.
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", "prod-db", "value", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-pass-a1B2c3:user::", "db-pass", "user", False),
+        ("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:api-123456", "api", "value", False),
+        # Partial ARNs and names carry no suffix: nothing is cut.
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db", "prod-db", "value", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-12345", "db-12345", "value", False),
+        ("prod/db-AbCdEf", "prod-db-abcdef-", "value", False),
+        ("arn:aws:ssm:eu-west-1:123456789012:parameter/app/db-AbCdEf", "app-db-abcdef-", "value", False),
+        # Secret names are DNS subdomains: dots stay.
+        ("arn:aws:ssm:eu-west-1:123456789012:parameter/app/db.password", "app-db.password", "value", False),
         ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db:password::", "prod-db", "password", False),
         ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db:user:AWSPREVIOUS:", "db", "user", True),
         ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db::AWSCURRENT:", "db", "value", True),
@@ -165,7 +176,27 @@ def test_entry_point_and_command_are_never_split() -> None:
 )
 def test_secret_ref(value_from: str, name: str, key: str, pinned: bool) -> None:
     ref = secret_ref(value_from, "secrets[0].valueFrom")
-    assert (ref.name, ref.key, ref.pinned_version) == (name, key, pinned)
+    hashed = name.endswith("-")  # the name is not valid as it is: lowered, with a hash
+    assert ref.name.startswith(name) and len(ref.name) == len(name) + (6 if hashed else 0)
+    assert (ref.key, ref.pinned_version) == (key, pinned)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("envfile-bucket-app.env", "envfile-bucket-app.env"),
+        ("a.b.c", "a.b.c"),
+        ("Web_App.env", "web-app.env-"),
+        ("a..b", "a.b-"),
+        ("-a.-b-.", "a.b-"),
+        ("x" * 300, "x" * 246 + "-"),
+    ],
+)
+def test_k8s_subdomain_name(name: str, expected: str) -> None:
+    result = k8s_subdomain_name(name)
+    assert result == expected if not expected.endswith("-") else result.startswith(expected)
+    assert len(result) <= 253
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", result)
 
 
 def test_secret_names_are_dns_safe() -> None:
@@ -180,6 +211,8 @@ def test_secret_names_are_dns_safe() -> None:
         "arn:aws:s3:::bucket/key",
         "arn:aws:ssm:eu-west-1:123456789012:document/x",
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db:bad key::",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/",
+        "///",
     ],
 )
 def test_secret_ref_refuses(value_from: str) -> None:
@@ -217,9 +250,21 @@ def test_environment_files_are_config_maps() -> None:
         ]
     )
     names = [entry["configMapRef"]["name"] for entry in env_from(cd)]
-    assert names[0].startswith("envfile-config-bucket-app-prod-env-")
-    assert names[0] != names[1]
-    assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) for name in names)
+    assert names == ["envfile-config-bucket-app-prod.env", "envfile-config-bucket-app-extra.env"]
+
+
+@pytest.mark.parametrize(
+    ("arn", "name"),
+    [
+        ("arn:aws:s3:::config-bucket/app/prod.env", "envfile-config-bucket-app-prod.env"),
+        ("arn:aws:s3:::b/k.env", "envfile-b-k.env"),
+        ("arn:aws-us-gov:s3:::b/dir/", "envfile-b-dir"),
+        ("arn:aws:s3:::Config/App_Prod.env", "envfile-config-app-prod.env-"),  # lowered, with a hash
+    ],
+)
+def test_environment_file_config_map_names(arn: str, name: str) -> None:
+    result = env_file_config_map(arn)
+    assert result == name if not name.endswith("-") else (result.startswith(name) and len(result) == len(name) + 6)
 
 
 def test_environment_file_must_be_s3() -> None:
@@ -352,7 +397,7 @@ def test_memory_volumes() -> None:
     cd = definition(
         linuxParameters={"sharedMemorySize": 256, "tmpfs": [{"containerPath": "/run", "size": 64}]},
     )
-    volumes, mounts = memory_volumes(cd)
+    volumes, mounts = memory_volumes(cd, context(volumes=_volumes({"name": "shm"}, {"name": "tmpfs-app"})))
     assert volumes == [
         {"name": "shm-app", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}},
         {"name": "tmpfs-app-0", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
@@ -364,7 +409,28 @@ def _volumes(*volumes: dict[str, Any]) -> TaskVolumes:
     spec = TaskDefinitionSpec.model_validate(
         {"family": "f", "containerDefinitions": [{"name": "x", "image": "i", "memory": 64}], "volumes": list(volumes)}
     )
-    return task_volumes(spec, "TaskDefinition/f")
+    return task_volumes(spec, "TaskDefinition/f", "apps")
+
+
+@pytest.mark.parametrize(
+    ("linux", "task_volume", "member"),
+    [
+        ({"sharedMemorySize": 64}, "shm-app", "sharedMemorySize"),
+        (
+            {"tmpfs": [{"containerPath": "/a", "size": 8}, {"containerPath": "/b", "size": 8}]},
+            "tmpfs-app-1",
+            "tmpfs[1]",
+        ),
+    ],
+)
+def test_a_task_volume_named_like_a_memory_volume_is_refused(
+    linux: dict[str, Any], task_volume: str, member: str
+) -> None:
+    cd = definition(linuxParameters=linux)
+    with pytest.raises(TranslationError) as error:
+        memory_volumes(cd, context(volumes=_volumes({"name": "data"}, {"name": task_volume})))
+    assert error.value.field == "volumes[1].name"
+    assert f"containerDefinitions[0].linuxParameters.{member}" in error.value.message
 
 
 def test_volume_mounts_and_volumes_from() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
@@ -47,19 +49,25 @@ def test_role_name_refuses_what_is_not_a_role(role: str) -> None:
     assert error.value.field == "taskRoleArn"
 
 
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
 @pytest.mark.parametrize(
-    ("role", "name"),
+    ("role", "name", "exact"),
     [
-        ("arn:aws:iam::123456789012:role/app", "ecs-task-app"),
-        (ARN, "ecs-task-webtaskrole-"),  # upper case: lowered, with a hash of the original
-        ("x" * 64, "ecs-task-x"),
+        ("arn:aws:iam::123456789012:role/app", "ecs-task-app", True),
+        # ServiceAccount names are DNS subdomains: dots stay, and so does the longest role name.
+        ("arn:aws:iam::123456789012:role/app.reader", "ecs-task-app.reader", True),
+        ("x" * 64, "ecs-task-" + "x" * 64, True),
+        (ARN, "ecs-task-webtaskrole-", False),  # upper case: lowered, with a hash of the original
+        ("ci@corp+deploy", "ecs-task-ci-corp-deploy-", False),
+        ("a.-b", "ecs-task-a.b-", False),  # a subdomain's labels start and end alphanumeric
     ],
 )
-def test_service_account_name(role: str, name: str) -> None:
+def test_service_account_name(role: str, name: str, exact: bool) -> None:
     result = service_account_name(role)
-    assert result.startswith(name)
-    assert len(result) <= 63
-    assert result == result.lower()
+    assert result == name if exact else (result.startswith(name) and len(result) == len(name) + 6)
+    assert _DNS_SUBDOMAIN.match(result) and len(result) <= 253
 
 
 def test_service_account_names_differ_for_roles_differing_in_case() -> None:

@@ -478,6 +478,76 @@ def test_refused_fields(containers: list[dict[str, Any]], fields: dict[str, Any]
     with pytest.raises(TranslationError) as error:
         pod_spec(revision(*containers, **fields), RESOURCE)
     assert error.value.field == field
+    assert field not in error.value.message  # the path is said once, before the message
+    assert str(error.value).count(field) == 1
+
+
+def test_every_refused_field_is_named() -> None:
+    with pytest.raises(TranslationError) as error:
+        pod_spec(revision(container(linuxParameters={"devices": [{"hostPath": "/dev/fuse"}]},
+                                    credentialSpecs=["credentialspec:arn:aws:s3:::b/k"])), RESOURCE)  # fmt: skip
+    assert error.value.field == "containerDefinitions[0].credentialSpecs"
+    assert "; containerDefinitions[0].linuxParameters.devices: " in error.value.message
+
+
+SHELL_CHECK = {"command": ["CMD-SHELL", "curl -f localhost"]}
+
+
+@pytest.mark.parametrize(
+    ("platform", "shell"),
+    [
+        (None, ["/bin/sh", "-c"]),
+        ({"operatingSystemFamily": "LINUX"}, ["/bin/sh", "-c"]),
+        ({"cpuArchitecture": "ARM64"}, ["/bin/sh", "-c"]),
+        ({"operatingSystemFamily": "WINDOWS_SERVER_2019_CORE"}, ["cmd", "/S", "/C"]),
+        ({"operatingSystemFamily": "WINDOWS_SERVER_2022_FULL"}, ["cmd", "/S", "/C"]),
+    ],
+)
+def test_shell_health_checks_use_the_platform_shell(platform: dict[str, str] | None, shell: list[str]) -> None:
+    fields = {"runtimePlatform": platform} if platform else {}
+    pod = pod_spec(revision(container(healthCheck=SHELL_CHECK), **fields), RESOURCE).spec
+    [built] = pod["containers"]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert built[probe]["exec"]["command"] == [*shell, "curl -f localhost"]
+
+
+@pytest.mark.parametrize(
+    ("namespace", "volume", "source"),
+    [
+        ("apps", {"scope": "shared", "autoprovision": True},
+         {"hostPath": {"path": "/var/lib/ecs-operator/volumes/apps/store", "type": "DirectoryOrCreate"}}),
+        ("other", {"scope": "shared", "driver": "local"},
+         {"hostPath": {"path": "/var/lib/ecs-operator/volumes/other/store", "type": "DirectoryOrCreate"}}),
+        ("apps", {"scope": "shared", "driver": "rexray/ebs", "autoprovision": True},
+         {"persistentVolumeClaim": {"claimName": "ecs-volume-store"}}),
+    ],
+)  # fmt: skip
+def test_shared_volumes_in_the_pod(namespace: str, volume: dict[str, Any], source: dict[str, Any]) -> None:
+    td = TaskDefinitionRevision(
+        "web", 1, spec(container(mountPoints=[{"sourceVolume": "store", "containerPath": "/s"}]),
+                       volumes=[{"name": "store", "dockerVolumeConfiguration": volume}]), namespace=namespace,
+    )  # fmt: skip
+    pod = pod_spec(td, RESOURCE).spec
+    assert pod["volumes"] == [{"name": "store", **source}]
+    validate_object(as_pod(pod))
+
+
+def test_a_task_volume_named_like_a_container_volume_is_refused() -> None:
+    with pytest.raises(TranslationError) as error:
+        pod_spec(revision(container("a", linuxParameters={"sharedMemorySize": 64}), volumes=[{"name": "shm-a"}]),
+                 RESOURCE)  # fmt: skip
+    assert error.value.field == "volumes[0].name"
+    assert "containerDefinitions[0].linuxParameters.sharedMemorySize" in error.value.message
+
+
+@pytest.mark.parametrize("name", ["", "A=B"])
+def test_override_variables_without_a_name_or_with_equals_are_refused(name: str) -> None:
+    overrides = TaskOverride.model_validate(
+        {"containerOverrides": [{"name": "app", "environment": [{"name": name, "value": "1"}]}]}
+    )
+    with pytest.raises(TranslationError) as error:
+        pod_spec(revision(), RESOURCE, overrides=overrides)
+    assert error.value.field == "containerDefinitions[0].environment[0].name"
 
 
 @pytest.mark.parametrize(

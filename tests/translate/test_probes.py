@@ -10,19 +10,28 @@ from ecs_operator.translate.probes import exec_command, health_probes, startup_p
 
 
 @pytest.mark.parametrize(
-    ("command", "expected"),
+    ("command", "windows", "expected"),
     [
-        (["CMD", "curl", "-f", "http://localhost/"], ["curl", "-f", "http://localhost/"]),
+        (["CMD", "curl", "-f", "http://localhost/"], False, ["curl", "-f", "http://localhost/"]),
         (
             ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+            False,
             ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"],
         ),
-        (["CMD-SHELL", "echo", "a b"], ["/bin/sh", "-c", "echo a b"]),
-        (["NONE"], None),
+        (["CMD-SHELL", "echo", "a b"], False, ["/bin/sh", "-c", "echo a b"]),
+        (["NONE"], False, None),
+        # Windows has no /bin/sh: Docker runs CMD-SHELL with cmd /S /C there.
+        (
+            ["CMD-SHELL", 'powershell -command "exit 0"'],
+            True,
+            ["cmd", "/S", "/C", 'powershell -command "exit 0"'],
+        ),
+        (["CMD", "ping.exe", "localhost"], True, ["ping.exe", "localhost"]),
+        (["NONE"], True, None),
     ],
 )
-def test_exec_command(command: list[str], expected: list[str] | None) -> None:
-    assert exec_command(command, "healthCheck.command") == expected
+def test_exec_command(command: list[str], windows: bool, expected: list[str] | None) -> None:
+    assert exec_command(command, "healthCheck.command", windows=windows) == expected
 
 
 @pytest.mark.parametrize("command", [[], ["curl", "localhost"], ["CMD"], ["CMD-SHELL"]])

@@ -99,7 +99,7 @@ BASE: dict[str, Any] = {
                 "authorizationConfig": {"accessPointId": "fsap-1"},
             },
         },
-        {"name": "shared", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": True}},
+        {"name": "shared", "dockerVolumeConfiguration": {"scope": "shared", "driver": "ebs", "autoprovision": True}},
         {"name": "launch", "configuredAtLaunch": True},
     ],
 }
@@ -153,6 +153,31 @@ def test_pod_template_name(family: str, revision: int | None, name: str) -> None
 def test_no_role_no_service_account() -> None:
     data = {"family": "web", "containerDefinitions": [{"name": "a", "image": "i", "memory": 8}]}
     assert [o["kind"] for o in render(data)] == ["PodTemplate"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "refused"),
+    [
+        ("attribute:ecs.availability-zone in [eu-west-1a, eu-west-1b]", False),
+        ("attribute:team == web", False),
+        ("attribute:ecs.ami-id == ami-1", True),  # no node label stands for it
+        ("attribute:ecs.availability-zone in [eu-west-1a", True),  # unreadable
+        ("task:group == web", True),
+    ],
+)
+def test_placement_constraints_are_checked_at_registration(expression: str, refused: bool) -> None:
+    data = {
+        "family": "web",
+        "containerDefinitions": [{"name": "a", "image": "i", "memory": 8}],
+        "placementConstraints": [{"type": "memberOf", "expression": "attribute:team == web"},
+                                 {"type": "memberOf", "expression": expression}],
+    }  # fmt: skip
+    if not refused:
+        assert [o["kind"] for o in render(data)] == ["PodTemplate"]
+        return
+    with pytest.raises(TranslationError) as error:
+        render(data)
+    assert error.value.field.startswith("placementConstraints[1].expression")
 
 
 # --- coverage --------------------------------------------------------------------------------------------
@@ -331,6 +356,7 @@ CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "HostVolumeProperties.sourcePath": _set("volumes.0.host.sourcePath", "/other"),
     "DockerVolumeConfiguration.scope": _set("volumes.2.dockerVolumeConfiguration.scope", "task"),
     "DockerVolumeConfiguration.autoprovision": _set("volumes.2.dockerVolumeConfiguration.autoprovision", False),
+    "DockerVolumeConfiguration.driver": _set("volumes.2.dockerVolumeConfiguration.driver", "local"),
     "EFSVolumeConfiguration.fileSystemId": _set("volumes.1.efsVolumeConfiguration.fileSystemId", "fs-2"),
     "EFSVolumeConfiguration.rootDirectory": _set("volumes.1.efsVolumeConfiguration.rootDirectory", "/other"),
     "EFSAuthorizationConfig.accessPointId": _set(

@@ -33,14 +33,34 @@ def spec(*volumes: dict[str, Any]) -> TaskDefinitionSpec:
         ({"name": "cache", "dockerVolumeConfiguration": {"scope": "task", "driver": "local"}}, {"emptyDir": {}}, None),
         ({"name": "cache", "dockerVolumeConfiguration": {}}, {"emptyDir": {}}, None),
         (
+            {"name": "cache", "dockerVolumeConfiguration": {"scope": "task", "driver": "rexray/ebs"}},
+            {"emptyDir": {}},
+            "volumes[0].dockerVolumeConfiguration.driver",
+        ),
+        # Shared, local driver: one directory per node (and namespace), kept, as Docker keeps one per instance.
+        (
             {"name": "db", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": True}},
-            {"persistentVolumeClaim": {"claimName": "ecs-volume-db"}},
+            {"hostPath": {"path": "/var/lib/ecs-operator/volumes/apps/db", "type": "DirectoryOrCreate"}},
             None,
         ),
         (
-            {"name": "db", "dockerVolumeConfiguration": {"scope": "shared"}},
+            {"name": "Db_1", "dockerVolumeConfiguration": {"scope": "shared", "driver": "local"}},
+            {"hostPath": {"path": "/var/lib/ecs-operator/volumes/apps/Db_1", "type": "DirectoryOrCreate"}},
+            None,
+        ),
+        # Other drivers: a claim stands for the volume, warned.
+        (
+            {
+                "name": "db",
+                "dockerVolumeConfiguration": {"scope": "shared", "driver": "rexray/ebs", "autoprovision": True},
+            },
             {"persistentVolumeClaim": {"claimName": "ecs-volume-db"}},
-            "volumes[0].dockerVolumeConfiguration",
+            "volumes[0].dockerVolumeConfiguration.driver",
+        ),
+        (
+            {"name": "db", "dockerVolumeConfiguration": {"scope": "shared", "driver": "rexray/ebs"}},
+            {"persistentVolumeClaim": {"claimName": "ecs-volume-db"}},
+            "volumes[0].dockerVolumeConfiguration.driver",
         ),
         (
             {"name": "files", "efsVolumeConfiguration": {"fileSystemId": "fs-0123abcd"}},
@@ -63,14 +83,26 @@ def spec(*volumes: dict[str, Any]) -> TaskDefinitionSpec:
     ],
 )
 def test_task_volumes(volume: dict[str, Any], source: dict[str, Any], warned: str | None) -> None:
-    result = task_volumes(spec(volume), "TaskDefinition/web")
-    assert result.volumes == [{"name": volume["name"], **source}]
-    assert result.names == {volume["name"]: volume["name"]}
+    result = task_volumes(spec(volume), "TaskDefinition/web", "apps")
+    name = result.names[volume["name"]]
+    assert result.volumes == [{"name": name, **source}]
     assert [w.field for w in result.warnings] == ([warned] if warned else [])
+    validate_object(pod_of(result.volumes))
+
+
+def pod_of(volumes: list[dict[str, Any]]) -> dict[str, Any]:
+    mounts = [{"name": volume["name"], "mountPath": f"/v{i}"} for i, volume in enumerate(volumes)]
+    container = {"name": "a", "image": "i", "volumeMounts": mounts}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [container], "volumes": volumes},
+    }
 
 
 def test_volume_names_are_dns_safe() -> None:
-    result = task_volumes(spec({"name": "My_Data"}), "TaskDefinition/web")
+    result = task_volumes(spec({"name": "My_Data"}), "TaskDefinition/web", "apps")
     name = result.names["My_Data"]
     assert name.startswith("my-data-")
     assert result.volumes == [{"name": name, "emptyDir": {}}]
@@ -81,16 +113,24 @@ def test_efs_root_directory_is_a_sub_path(root: str | None, sub_path: str | None
     efs: dict[str, Any] = {"fileSystemId": "fs-1"}
     if root is not None:
         efs["rootDirectory"] = root
-    result = task_volumes(spec({"name": "files", "efsVolumeConfiguration": efs}), "TaskDefinition/web")
+    result = task_volumes(spec({"name": "files", "efsVolumeConfiguration": efs}), "TaskDefinition/web", "apps")
     assert result.sub_paths.get("files") == sub_path
 
 
-def test_volume_claims_only_for_shared_autoprovisioned_volumes() -> None:
+def test_volume_claims_only_for_shared_autoprovisioned_volumes_of_other_drivers() -> None:
     claims = volume_claims(
         spec(
-            {"name": "db", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": True}},
-            {"name": "given", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": False}},
-            {"name": "cache", "dockerVolumeConfiguration": {"scope": "task"}},
+            {"name": "db", "dockerVolumeConfiguration": {"scope": "shared", "driver": "ebs", "autoprovision": True}},
+            {
+                "name": "given",
+                "dockerVolumeConfiguration": {"scope": "shared", "driver": "ebs", "autoprovision": False},
+            },
+            {
+                "name": "node",
+                "dockerVolumeConfiguration": {"scope": "shared", "driver": "local", "autoprovision": True},
+            },
+            {"name": "local", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": True}},
+            {"name": "cache", "dockerVolumeConfiguration": {"scope": "task", "driver": "ebs", "autoprovision": True}},
         ),
         META,
     )

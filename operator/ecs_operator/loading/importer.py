@@ -13,14 +13,17 @@ Accepted (the document's shape says which):
   service named by ``ResourceId`` (``service/<cluster>/<service>``);
 - ``aws ec2 describe-security-groups`` (``{"SecurityGroups": [...]}``) or one security group.
 
-Read-only members are dropped (see ``shapes``); renamed ones are mapped; every drop or rewrite is a ``Note``.
+Read-only members are dropped (see ``shapes``; for security groups, the members that describe the group's
+place in AWS); renamed ones are mapped; every drop or rewrite is a ``Note``. Members import reads itself are
+checked for their JSON type first: a wrong one is an error naming the member, never a crash.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ecs_operator.loading.shapes import drop_read_only
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
@@ -37,6 +40,20 @@ _NAME_MEMBERS = ("family", "serviceName", "clusterName", "GroupName", "GroupId",
 KIND_ORDER = ("ECSCluster", "SecurityGroup", "TaskDefinition", "ECSService", "ECSTask")
 # Wrapper members that carry nothing to import: empty failures, paging.
 _WRAPPER_NOISE = frozenset({"nextToken", "NextToken"})
+# What describe-security-groups says about a group's place in AWS (the EC2 shape is both what it prints and
+# what the SecurityGroup spec takes, so botocore cannot tell these apart): read-only, and not about the rules.
+_DESCRIBED_GROUP = ("VpcId", "OwnerId", "SecurityGroupArn")
+_DESCRIBED_PAIR = ("UserId", "VpcId", "VpcPeeringConnectionId", "PeeringStatus")
+_JSON_TYPES = (
+    (type(None), "null"),
+    (bool, "a boolean"),
+    (int, "a number"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+)
+_JSON_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -115,9 +132,12 @@ def _import_document(source: Source, imported: Imported) -> list[_Scaling]:
     if not isinstance(data, dict):
         raise LoadError([Diagnostic(source.origin, "expected a JSON object as the AWS CLI prints it")])
     for key, convert in _LISTS.items():
-        if isinstance(data.get(key), list):
+        if data.get(key) is not None:
+            items = _typed(source.origin, data, key, list) or []
             _check_wrapper(source, data, {key, "failures"})
-            return [found for item in data[key] for found in convert(source.origin, item, imported)]
+            for index, item in enumerate(items):
+                _checked(source.origin, item, f"{key}[{index}]", dict, optional=False)
+            return [found for item in items for found in convert(source.origin, item, imported)]
     for key, convert in _WRAPPED.items():
         if isinstance(data.get(key), dict):
             _check_wrapper(source, data, {key, "tags"})
@@ -130,8 +150,11 @@ def _check_wrapper(source: Source, data: JsonDict, known: set[str]) -> None:
     unknown = sorted(set(data) - known - _WRAPPER_NOISE)
     if unknown:
         raise LoadError([Diagnostic(source.origin, f"unexpected top-level members {unknown}")])
-    if data.get("failures"):
-        reasons = "; ".join(f"{f.get('arn', '?')}: {f.get('reason', '?')}" for f in data["failures"])
+    failures = _typed(source.origin, data, "failures", list) or []
+    if failures:
+        if not all(isinstance(failure, dict) for failure in failures):
+            raise LoadError([Diagnostic(source.origin, "expected a list of objects", field="failures")])
+        reasons = "; ".join(f"{f.get('arn', '?')}: {f.get('reason', '?')}" for f in failures)
         raise LoadError([Diagnostic(source.origin, f"the AWS CLI reported failures: {reasons}")])
 
 
@@ -141,7 +164,7 @@ def _import_object(origin: str, data: JsonDict, imported: Imported) -> list[_Sca
         return _task_definition(origin, data, imported)
     if "serviceName" in data:
         return _service(origin, data, imported)
-    if isinstance(data.get("taskDefinition"), str) or "taskDefinitionArn" in data:
+    if "taskDefinition" in data or "taskDefinitionArn" in data:
         return _task(origin, data, imported)
     if "clusterName" in data:
         return _cluster(origin, data, imported)
@@ -179,7 +202,8 @@ def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
     elif "cluster" in data:
         data["cluster"] = _rewrite_cluster(origin, resource, data["cluster"], imported, "cluster")
     if "roleArn" in data:
-        data["role"] = data.pop("roleArn")
+        data["role"] = _typed(origin, data, "roleArn", str, resource)
+        del data["roleArn"]
         imported.note(origin, resource, "roleArn", "rewrote", "as role, its name in CreateService")
     if "taskDefinition" in data:
         data["taskDefinition"] = _rewrite_task_definition(origin, resource, data["taskDefinition"], imported)
@@ -193,10 +217,11 @@ def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
 
 def _task(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
     data = dict(data)
-    reference = data.pop("taskDefinitionArn", None) or data.get("taskDefinition")
-    if not isinstance(reference, str):
+    reference = _typed(origin, data, "taskDefinitionArn", str) or _typed(origin, data, "taskDefinition", str)
+    data.pop("taskDefinitionArn", None)
+    if not reference:
         raise LoadError([Diagnostic(origin, "the task names no taskDefinition", field="taskDefinition")])
-    task_id = str(data.get("taskArn", "")).rpartition("/")[2]
+    task_id = (_typed(origin, data, "taskArn", str) or "").rpartition("/")[2]
     name = _family(origin, reference) + (f"-{task_id[:8]}" if task_id else "")
     resource = f"ECSTask/{k8s_name(name)}"
     data["taskDefinition"] = _rewrite_task_definition(origin, resource, reference, imported)
@@ -219,11 +244,38 @@ def _cluster(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
 
 
 def _security_group(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
-    name = data.get("GroupName") or data.get("GroupId")
-    if not isinstance(name, str) or not name:
+    name = _typed(origin, data, "GroupName", str) or _typed(origin, data, "GroupId", str)
+    if not name:
         raise LoadError([Diagnostic(origin, "a security group needs a GroupName or GroupId", field="GroupName")])
-    imported.add(origin, "SecurityGroup", name, dict(data), [])
+    spec, dropped = _without(data, _DESCRIBED_GROUP, "")
+    for direction in ("IpPermissions", "IpPermissionsEgress"):
+        rules = spec.get(direction)
+        if isinstance(rules, list):  # anything else is the model's to refuse
+            spec[direction] = [
+                _rule_without_described(rule, f"{direction}[{i}]", dropped) for i, rule in enumerate(rules)
+            ]
+    imported.add(origin, "SecurityGroup", name, spec, dropped)
     return []
+
+
+def _rule_without_described(rule: Any, path: str, dropped: list[str]) -> Any:
+    pairs = rule.get("UserIdGroupPairs") if isinstance(rule, dict) else None
+    if not isinstance(pairs, list):
+        return rule
+    kept = []
+    for index, pair in enumerate(pairs):
+        pair, found = _without(pair, _DESCRIBED_PAIR, f"{path}.UserIdGroupPairs[{index}].")
+        kept.append(pair)
+        dropped.extend(found)
+    return {**rule, "UserIdGroupPairs": kept}
+
+
+def _without(value: Any, members: tuple[str, ...], path: str) -> tuple[Any, list[str]]:
+    """An object without ``members``, and their paths (prefixed by ``path``); other values as they are."""
+    if not isinstance(value, dict):
+        return value, []
+    kept = {key: item for key, item in value.items() if key not in members}
+    return kept, [f"{path}{member}" for member in value if member in members]
 
 
 def _scalable_target(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
@@ -237,8 +289,11 @@ def _scaling_policy(origin: str, data: JsonDict, imported: Imported) -> list[_Sc
 
 
 def _scaling(origin: str, spec: JsonDict, dropped: list[str], key: str, imported: Imported) -> list[_Scaling]:
-    resource_id = str(spec.get("ResourceId", ""))
-    if spec.get("ServiceNamespace") != "ecs" or spec.get("ScalableDimension") != ECS_DIMENSION:
+    resource_id, namespace, dimension = (
+        _typed(origin, spec, member, str) for member in ("ResourceId", "ServiceNamespace", "ScalableDimension")
+    )
+    resource_id = resource_id or ""
+    if namespace != "ecs" or dimension != ECS_DIMENSION:
         imported.note(origin, resource_id, key, "skipped", f"not an ECS service's {ECS_DIMENSION}")
         return []
     implied = [member for member in _IMPLIED if member in spec]
@@ -302,8 +357,9 @@ def _duplicates(imported: Imported) -> list[Diagnostic]:
 
 
 def _rewrite_cluster(origin: str, resource: str, value: Any, imported: Imported, member: str) -> str:
+    _checked(origin, value, member, str, resource, optional=False)
     try:
-        name = parse_cluster(str(value))
+        name = parse_cluster(value)
     except ValueError as error:
         raise LoadError([Diagnostic(origin, str(error), resource, member)]) from error
     if name != value or member != "cluster":
@@ -311,7 +367,8 @@ def _rewrite_cluster(origin: str, resource: str, value: Any, imported: Imported,
     return name
 
 
-def _rewrite_task_definition(origin: str, resource: str, value: str, imported: Imported) -> str:
+def _rewrite_task_definition(origin: str, resource: str, value: Any, imported: Imported) -> str:
+    _checked(origin, value, "taskDefinition", str, resource, optional=False)
     family = _family(origin, value)
     if family != value:
         imported.note(
@@ -332,10 +389,26 @@ def _member_order(member: str) -> int:
 
 
 def _name(origin: str, data: JsonDict, member: str) -> str:
-    value = data.get(member)
-    if not isinstance(value, str) or not value:
+    value = _typed(origin, data, member, str)
+    if not value:
         raise LoadError([Diagnostic(origin, "missing: it names the resource", field=member)])
     return value
+
+
+def _typed(origin: str, data: JsonDict, member: str, kind: type[T], resource: str | None = None) -> T | None:
+    """``data[member]`` if it is a ``kind``, None if absent or null; a value of another type is an error."""
+    return _checked(origin, data.get(member), member, kind, resource)
+
+
+def _checked(
+    origin: str, value: Any, field: str, kind: type[T], resource: str | None = None, *, optional: bool = True
+) -> T | None:
+    if (value is None and optional) or isinstance(value, kind):
+        return value
+    found = next((name for python, name in _JSON_TYPES if isinstance(value, python)), "an object")
+    shown = f" ({json.dumps(value)})" if isinstance(value, bool | int | float | str) else ""
+    message = f"expected {_JSON_NAMES[kind]}, not {found}{shown}"
+    raise LoadError([Diagnostic(origin, message, resource, field)])
 
 
 _Converter = Callable[[str, JsonDict, Imported], list[_Scaling]]

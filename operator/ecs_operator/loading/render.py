@@ -174,7 +174,8 @@ def _index(resources: list[Resource]) -> dict[str, _Namespace]:
 def _render(resource: Resource, namespace: _Namespace) -> tuple[Rendered, list[Diagnostic]]:
     spec, meta = resource.spec, resource.meta
     if isinstance(spec, TaskDefinitionSpec):
-        return render_task_definition(TaskDefinitionRevision(_family(resource), OFFLINE_REVISION, spec), meta), []
+        td = TaskDefinitionRevision(_family(resource), OFFLINE_REVISION, spec, namespace=meta.namespace)
+        return render_task_definition(td, meta), []
     if isinstance(spec, ECSServiceSpec):
         td, notes = _task_definition(resource, spec.taskDefinition, namespace)
         return render_service(spec, meta, td, _cluster(spec.cluster, namespace), namespace.security_groups), notes
@@ -203,13 +204,13 @@ def _task_definition(
             "render needs its TaskDefinition beside the resources that use it",
         )
     if ref.revision is None or ref.revision == OFFLINE_REVISION:
-        return TaskDefinitionRevision(ref.family, OFFLINE_REVISION, spec), []
+        return TaskDefinitionRevision(ref.family, OFFLINE_REVISION, spec, namespace=resource.meta.namespace), []
     message = (
         f"revision {ref.revision} cannot be checked offline: rendered with the input's TaskDefinition "
         f"{ref.family!r} as that revision"
     )
     warning = Diagnostic(resource.origin, message, resource.ref, "spec.taskDefinition")
-    return TaskDefinitionRevision(ref.family, ref.revision, spec), [warning]
+    return TaskDefinitionRevision(ref.family, ref.revision, spec, namespace=resource.meta.namespace), [warning]
 
 
 def _cluster(reference: str | None, namespace: _Namespace) -> ClusterContext:

@@ -32,15 +32,21 @@ def is_custom_resource(data: Any) -> bool:
 
 def parse_resource(data: dict[str, Any], origin: str) -> Resource:
     """The resource's metadata and spec, checked; LoadError names the file, the resource and each bad field."""
-    kind, name = data.get("kind"), (data.get("metadata") or {}).get("name")
-    if data.get("apiVersion") != API_VERSION or kind not in SPEC_MODELS:
+    kind, metadata = data.get("kind"), data.get("metadata") or {}
+    if data.get("apiVersion") != API_VERSION or not isinstance(kind, str) or kind not in SPEC_MODELS:
         kinds = ", ".join(SPEC_MODELS)
         message = f"{data.get('apiVersion')}/{kind} is not an ECS resource: expected {API_VERSION} {kinds}"
         raise LoadError([Diagnostic(origin, message)])
-    if not isinstance(name, str) or not name:
-        raise LoadError([Diagnostic(origin, "metadata.name is required", str(kind), "metadata.name")])
-    namespace = data["metadata"].get("namespace") or "default"
-    meta = Meta(kind=str(kind), name=name, namespace=str(namespace))
+    if not isinstance(metadata, dict):
+        raise LoadError([Diagnostic(origin, "expected an object", kind, "metadata")])
+    name, namespace = metadata.get("name"), metadata.get("namespace") or "default"
+    if not name:
+        raise LoadError([Diagnostic(origin, "metadata.name is required", kind, "metadata.name")])
+    for field, value in (("name", name), ("namespace", namespace)):
+        if not isinstance(value, str):
+            message = f"expected a string, not {type(value).__name__}"
+            raise LoadError([Diagnostic(origin, message, kind, f"metadata.{field}")])
+    meta = Meta(kind=kind, name=name, namespace=namespace)
     try:
         spec = parse_spec(meta.kind, data.get("spec") or {})
     except ValidationError as error:

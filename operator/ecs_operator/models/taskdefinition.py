@@ -7,6 +7,7 @@ generated shapes, so they reach the CRD schema and `kubectl apply` rejects them;
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -232,6 +233,7 @@ class TaskDefinitionSpec(RegisterTaskDefinitionRequest):
                 _fargate_problems,
                 _memory_problems,
                 _port_problems,
+                _value_problems,
             )
             for problem in check(self)
         )
@@ -467,3 +469,25 @@ def _mode_port_problems(mode: str, mapping: PortMappingSpec, here: str) -> Itera
         yield Problem(f"{here}.hostPort", f"with networkMode {mode}, hostPort must be unset or equal containerPort")
     if mode not in ("bridge", "awsvpc") and mapping.containerPortRange is not None:
         yield Problem(f"{here}.containerPortRange", "needs networkMode bridge or awsvpc")
+
+
+def _value_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
+    """Values a container runtime (and so Kubernetes) refuses: variable names, extra hosts' addresses."""
+    for i, container in enumerate(spec.containerDefinitions):
+        names = [("environment", j, pair.name) for j, pair in enumerate(container.environment or [])]
+        names += [("secrets", j, secret.name) for j, secret in enumerate(container.secrets or [])]
+        for member, j, name in names:
+            yield from _variable_name_problems(name, field_path(CONTAINERS, i, member, j, "name"))
+        for j, host in enumerate(container.extraHosts or []):
+            try:
+                ipaddress.ip_address(host.ipAddress)
+            except ValueError:
+                here = field_path(CONTAINERS, i, "extraHosts", j, "ipAddress")
+                yield Problem(here, f'"{host.ipAddress}" is not an IPv4 or IPv6 address')
+
+
+def _variable_name_problems(name: str | None, here: str) -> Iterator[Problem]:
+    if not name:
+        yield Problem(here, "an environment variable needs a name")
+    elif "=" in name:
+        yield Problem(here, f'"{name}" cannot be an environment variable name: it contains "="')

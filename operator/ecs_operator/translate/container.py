@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import ContainerDefinition, MountPoint, PortMapping
-from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError, k8s_name
+from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError, k8s_name, k8s_subdomain_name
 from ecs_operator.translate.probes import health_probes
 from ecs_operator.translate.volumes import TaskVolumes
 
@@ -53,6 +53,7 @@ class ContainerContext:
     definitions: Mapping[str, ContainerDefinition]  # by ECS name, for volumesFrom
     share: TaskShare = TaskShare()
     healthy_dependency: bool = False  # another container waits for this one to be HEALTHY
+    windows: bool = False  # the task runs on Windows (runtimePlatform): health checks use its shell
 
     def warn(self, member: str, message: str) -> FieldWarning:
         return FieldWarning(self.resource, f"{self.path}.{member}", message)
@@ -137,11 +138,16 @@ def resources(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict,
 
 
 def env_file_config_map(arn: str) -> str:
-    """The ConfigMap that holds an S3 environment file: ``envfile-<bucket>/<key>`` made DNS-safe."""
+    """The ConfigMap that holds an S3 environment file: ``envfile-<bucket>-<key>``, "/" as "-".
+
+    Names that are then a valid ConfigMap name (a DNS subdomain: dots allowed) are kept as they are, so
+    ``arn:aws:s3:::config/app/prod.env`` is ``envfile-config-app-prod.env``; others are made safe by
+    ``k8s_subdomain_name`` (lower case and a hash).
+    """
     match = re.match(r"^arn:[^:]+:s3:::(.+)$", arn)
     if not match:
         raise TranslationError("environmentFiles.value", f"not an S3 object ARN: {arn!r}")
-    return k8s_name(f"envfile-{match.group(1)}", max_length=253)
+    return k8s_subdomain_name(f"envfile-{match.group(1).strip('/').replace('/', '-')}")
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,18 @@ class SecretRef:
 
 
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# Secrets Manager ends the name in a full secret ARN with "-" and six random characters.
+_SECRET_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 def secret_ref(value_from: str, field: str) -> SecretRef:
     """The Secret and key for a Secrets Manager or SSM Parameter Store reference.
 
     Secrets Manager ``arn:...:secret:NAME[:json-key[:version-stage[:version-id]]]`` -> Secret NAME, key
-    json-key or ``value``; SSM ``arn:...:parameter/a/b`` or a bare parameter name ``/a/b`` -> Secret
-    ``a-b``, key ``value``. Names are made DNS-safe by ``k8s_name``.
+    json-key or ``value``; the random suffix of a full ARN (``prod/db-AbCdEf``) is not part of NAME, so
+    full and partial ARNs name the same Secret. SSM ``arn:...:parameter/a/b`` or a bare parameter name
+    ``/a/b`` -> Secret ``a-b``, key ``value``. "/" becomes "-"; other names are made safe by
+    ``k8s_subdomain_name``.
     """
     parts = value_from.split(":")
     if value_from.startswith("arn:") and len(parts) >= 7 and parts[2] == "secretsmanager" and parts[5] == "secret":
@@ -167,30 +177,33 @@ def secret_ref(value_from: str, field: str) -> SecretRef:
         key = extra[0] or "value"
         if not _SECRET_KEY.match(key):
             raise TranslationError(field, f"json-key {key!r} cannot be a Secret key (letters, digits, '-', '_', '.')")
-        return SecretRef(_secret_name(parts[6]), key, bool(extra[1] or extra[2]))
+        name = _SECRET_ARN_SUFFIX.sub("", parts[6])
+        return SecretRef(_secret_name(name, field), key, bool(extra[1] or extra[2]))
     if value_from.startswith("arn:") and len(parts) >= 6 and parts[2] == "ssm":
         resource = ":".join(parts[5:])
         if not resource.startswith("parameter"):
             raise TranslationError(field, f"not an SSM parameter ARN: {value_from!r}")
-        return SecretRef(_secret_name(resource.removeprefix("parameter")), "value", False)
+        return SecretRef(_secret_name(resource.removeprefix("parameter"), field), "value", False)
     if value_from.startswith("arn:"):
         raise TranslationError(field, f"not a Secrets Manager secret or SSM parameter ARN: {value_from!r}")
-    return SecretRef(_secret_name(value_from), "value", False)
+    return SecretRef(_secret_name(value_from, field), "value", False)
 
 
-def _secret_name(name: str) -> str:
+def _secret_name(name: str, field: str) -> str:
     cleaned = name.strip("/").replace("/", "-")
     if not cleaned:
-        raise TranslationError("secrets.valueFrom", f"no secret name in {name!r}")
-    return k8s_name(cleaned, max_length=253)
+        raise TranslationError(field, f"no secret name in {name!r}")
+    return k8s_subdomain_name(cleaned)
 
 
 def env(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict], list[FieldWarning]]:
     """``environment`` then ``secrets``, as env entries."""
     entries: list[JsonDict] = []
     for index, pair in enumerate(cd.environment or []):
-        if not pair.name:
-            raise TranslationError(f"{ctx.path}.environment[{index}].name", "an environment variable needs a name")
+        # The model checks the task definition's names; RunTask overrides come here unchecked.
+        if not pair.name or "=" in pair.name:
+            message = f"{pair.name!r} is not an environment variable name (it needs one, without '=')"
+            raise TranslationError(f"{ctx.path}.environment[{index}].name", message)
         entries.append({"name": pair.name, "value": pair.value or ""})
     warnings = []
     for index, secret in enumerate(cd.secrets or []):
@@ -336,20 +349,33 @@ def _memory_volume(name: str, size_mib: int) -> JsonDict:
     return {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": f"{size_mib}Mi"}}
 
 
-def memory_volumes(cd: ContainerDefinition) -> tuple[list[JsonDict], list[JsonDict]]:
+def memory_volumes(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict], list[JsonDict]]:
     """``sharedMemorySize`` (/dev/shm) and ``tmpfs`` as memory-backed emptyDirs: (volumes, mounts)."""
     params = cd.linuxParameters
     if params is None:
         return [], []
     own = container_name(cd)
-    volumes, mounts = [], []
+    wanted: list[tuple[str, int, str, str]] = []  # (pod volume, MiB, mount path, member)
     if params.sharedMemorySize:
-        volumes.append(_memory_volume(k8s_name(f"shm-{own}"), params.sharedMemorySize))
-        mounts.append({"name": volumes[-1]["name"], "mountPath": "/dev/shm"})
+        wanted.append((k8s_name(f"shm-{own}"), params.sharedMemorySize, "/dev/shm", "sharedMemorySize"))
     for index, tmpfs in enumerate(params.tmpfs or []):
-        volumes.append(_memory_volume(k8s_name(f"tmpfs-{own}-{index}"), tmpfs.size))
-        mounts.append({"name": volumes[-1]["name"], "mountPath": tmpfs.containerPath})
+        wanted.append((k8s_name(f"tmpfs-{own}-{index}"), tmpfs.size, tmpfs.containerPath, f"tmpfs[{index}]"))
+    volumes, mounts = [], []
+    for name, size_mib, path, member in wanted:
+        _check_unused(name, ctx, f"linuxParameters.{member}")
+        volumes.append(_memory_volume(name, size_mib))
+        mounts.append({"name": name, "mountPath": path})
     return volumes, mounts
+
+
+def _check_unused(name: str, ctx: ContainerContext, member: str) -> None:
+    """A task volume may be called what a container's own volume is (``shm-<container>``): refuse the clash."""
+    for index, (ecs_name, pod_name) in enumerate(ctx.volumes.names.items()):
+        if pod_name == name:
+            raise TranslationError(
+                f"volumes[{index}].name",
+                f"volume {ecs_name!r} and {ctx.path}.{member} would both be pod volume {name!r}; rename the volume",
+            )
 
 
 def _mount(point: MountPoint, ctx: ContainerContext, field: str, read_only: bool = False) -> JsonDict:
@@ -436,7 +462,7 @@ def container(cd: ContainerDefinition, ctx: ContainerContext) -> ContainerResult
     warnings += found
     security, found = security_context(cd, ctx)
     warnings += found
-    own_volumes, memory_mounts = memory_volumes(cd)
+    own_volumes, memory_mounts = memory_volumes(cd, ctx)
     optional = {
         "env": env_entries,
         "envFrom": env_from(cd),
@@ -449,7 +475,11 @@ def container(cd: ContainerDefinition, ctx: ContainerContext) -> ContainerResult
     if cd.healthCheck:
         essential = cd.essential is not False
         probes = health_probes(
-            cd.healthCheck, f"{ctx.path}.healthCheck", essential=essential, healthy_dependency=ctx.healthy_dependency
+            cd.healthCheck,
+            f"{ctx.path}.healthCheck",
+            essential=essential,
+            healthy_dependency=ctx.healthy_dependency,
+            windows=ctx.windows,
         )
         result.update(probes.fields())
         if not essential and not ctx.healthy_dependency:

@@ -94,6 +94,7 @@ class TaskDefinitionRevision:
     revision: int | None
     spec: TaskDefinitionSpec
     status: str = "ACTIVE"  # or INACTIVE (deregistered)
+    namespace: str = "default"  # of the TaskDefinition; node directories of shared Docker volumes are per namespace
 
     @property
     def ref(self) -> str:
@@ -130,7 +131,7 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def k8s_name(ecs_name: str, max_length: int = 63) -> str:
-    """A DNS-1123 label for an ECS name (which may hold upper case and "_").
+    """A DNS-1123 label for an ECS name (which may hold upper case and "_"): containers, pod volumes.
 
     Names that are already valid stay as they are; others are lower-cased with "_" turned into "-" and
     get a short hash of the original, so that "Web" and "web" do not collide.
@@ -140,6 +141,23 @@ def k8s_name(ecs_name: str, max_length: int = 63) -> str:
     cleaned = re.sub(r"[^a-z0-9-]", "-", ecs_name.lower()).strip("-") or "x"
     digest = hashlib.sha256(ecs_name.encode()).hexdigest()[:6]
     return f"{cleaned[: max_length - 7].rstrip('-')}-{digest}"
+
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def k8s_subdomain_name(ecs_name: str, max_length: int = 253) -> str:
+    """A DNS-1123 subdomain (dots allowed) for the name of a ConfigMap, Secret, PVC or ServiceAccount.
+
+    As ``k8s_name``: a valid name stays as it is; any other is lower-cased, each character a subdomain
+    cannot hold becomes "-", and a short hash of the original is added.
+    """
+    if _DNS_SUBDOMAIN.match(ecs_name) and len(ecs_name) <= max_length:
+        return ecs_name
+    replaced = re.sub(r"[^a-z0-9.-]", "-", ecs_name.lower())
+    cleaned = ".".join(label.strip("-") for label in replaced.split(".") if label.strip("-")) or "x"
+    digest = hashlib.sha256(ecs_name.encode()).hexdigest()[:6]
+    return f"{cleaned[: max_length - 7].rstrip('-.')}-{digest}"
 
 
 def label_value(value: str) -> str:

@@ -155,9 +155,9 @@ _CONTAINER: dict[str, Classification] = {
     "KeyValuePair.name": Translated("env name"),
     "KeyValuePair.value": Translated("env value"),
     "EnvironmentFile.value": Partial(
-        "envFrom configMapRef envfile-<bucket>/<key> (DNS-safe)",
-        "the operator does not read S3: the ConfigMap envfile-<bucket>/<key> (made DNS-safe) must hold the "
-        "file's variables (kubectl create configmap --from-env-file)",
+        "envFrom configMapRef envfile-<bucket>-<key> ('/' as '-')",
+        "the operator does not read S3: the ConfigMap envfile-<bucket>-<key> ('/' as '-', see docs for other "
+        "characters) must hold the file's variables (kubectl create configmap --from-env-file)",
     ),
     "EnvironmentFile.type": Translated("s3, the only type"),
     "MountPoint.sourceVolume": Translated("volumeMounts name"),
@@ -185,7 +185,8 @@ _CONTAINER: dict[str, Classification] = {
     "Tmpfs.mountOptions": Ignored("emptyDir volumes take no mount options"),
     "Secret.name": Translated("env name"),
     "Secret.valueFrom": Translated(
-        "secretKeyRef: the Secret named after the secret or parameter (DNS-safe), key json-key or value"
+        "secretKeyRef: the Secret named after the secret (without a full ARN's random suffix) or parameter, "
+        "'/' as '-'; key json-key or value"
     ),
     "ContainerDependency.containerName": Translated("which container starts first"),
     "ContainerDependency.condition": Translated(
@@ -200,7 +201,9 @@ _CONTAINER: dict[str, Classification] = {
     ),
     "LogConfiguration.options": Translated("log-options.ecs.compat.dev/<container> annotation (JSON)"),
     "LogConfiguration.secretOptions": Ignored(f"{_NO_LOG_ROUTER} to use them"),
-    "HealthCheck.command": Translated("exec probe command (CMD-SHELL via /bin/sh -c; NONE: no probes)"),
+    "HealthCheck.command": Translated(
+        "exec probe command (CMD-SHELL via /bin/sh -c, on Windows cmd /S /C; NONE: no probes)"
+    ),
     "HealthCheck.interval": Translated("periodSeconds"),
     "HealthCheck.timeout": Translated("timeoutSeconds"),
     "HealthCheck.retries": Translated("failureThreshold"),
@@ -219,7 +222,9 @@ _CONTAINER: dict[str, Classification] = {
 _VOLUMES: dict[str, Classification] = {
     "Volume.name": Translated("pod volume name"),
     "Volume.host": Translated("hostPath (or emptyDir without sourcePath)"),
-    "Volume.dockerVolumeConfiguration": Translated("emptyDir (task scope) or PersistentVolumeClaim (shared scope)"),
+    "Volume.dockerVolumeConfiguration": Translated(
+        "emptyDir (task scope); shared scope: node directory (hostPath) or PersistentVolumeClaim (other drivers)"
+    ),
     "Volume.efsVolumeConfiguration": Translated("PersistentVolumeClaim efs-<fileSystemId>[-<accessPointId>] (warned)"),
     "Volume.s3filesVolumeConfiguration": Rejected(
         "Kubernetes has no S3 Files volume; mount a PersistentVolumeClaim of a CSI driver in a pod template of your own"
@@ -231,13 +236,19 @@ _VOLUMES: dict[str, Classification] = {
         "an emptyDir placeholder that the service's or task's volumeConfigurations replace (warned)"
     ),
     "HostVolumeProperties.sourcePath": Translated("hostPath path, type DirectoryOrCreate"),
-    "DockerVolumeConfiguration.scope": Translated("task: emptyDir; shared: PersistentVolumeClaim ecs-volume-<name>"),
-    "DockerVolumeConfiguration.autoprovision": Translated("the operator creates the PersistentVolumeClaim"),
-    "DockerVolumeConfiguration.driver": Ignored(
-        "Docker volume drivers do not exist on Kubernetes: an emptyDir or a claim on the default StorageClass is used"
+    "DockerVolumeConfiguration.scope": Translated(
+        "task: emptyDir; shared: hostPath /var/lib/ecs-operator/volumes/<namespace>/<name> (local driver) or "
+        "PersistentVolumeClaim ecs-volume-<name> (other drivers)"
+    ),
+    "DockerVolumeConfiguration.autoprovision": Translated(
+        "other drivers: the operator creates the PersistentVolumeClaim (the local driver's directory is always created)"
+    ),
+    "DockerVolumeConfiguration.driver": Translated(
+        "local (or none): emptyDir / node directory; other drivers do not exist on Kubernetes: warned, an emptyDir "
+        "or a claim on the default StorageClass stands for the volume"
     ),
     "DockerVolumeConfiguration.driverOpts": Ignored("Docker volume drivers do not exist on Kubernetes"),
-    "DockerVolumeConfiguration.labels": Ignored("the claim carries the operator's labels"),
+    "DockerVolumeConfiguration.labels": Ignored("Docker volume labels have no Kubernetes equivalent"),
     "EFSVolumeConfiguration.fileSystemId": Translated("PersistentVolumeClaim name"),
     "EFSVolumeConfiguration.rootDirectory": Translated("subPath of every mount"),
     "EFSVolumeConfiguration.transitEncryption": Ignored(

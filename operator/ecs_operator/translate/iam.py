@@ -1,6 +1,6 @@
 """IAM task roles as ServiceAccounts.
 
-One ServiceAccount per role, ``ecs-task-<role name made DNS-safe>``, annotated
+One ServiceAccount per role, ``ecs-task-<role name>`` (made a valid name by ``k8s_subdomain_name``), annotated
 ``eks.amazonaws.com/role-arn`` (IAM Roles for Service Accounts: the pod identity webhook gives the pod web
 identity credentials for the role). The operator only ever binds pods to ServiceAccounts it made; a task
 without a role runs as the namespace's default ServiceAccount with no API token mounted.
@@ -20,7 +20,7 @@ from ecs_operator.translate.context import (
     Meta,
     TaskDefinitionRevision,
     TranslationError,
-    k8s_name,
+    k8s_subdomain_name,
     label_value,
     owner_reference,
 )
@@ -46,8 +46,10 @@ def is_role_arn(role: str) -> bool:
 
 
 def service_account_name(role: str) -> str:
-    """``ecs-task-<role name>``, DNS-safe (``k8s_name``), for a role ARN or name."""
-    return SERVICE_ACCOUNT_PREFIX + k8s_name(role_name(role), max_length=63 - len(SERVICE_ACCOUNT_PREFIX))
+    """``ecs-task-<role name>`` for a role ARN or name: a DNS subdomain (``k8s_subdomain_name``), as
+    ServiceAccount names are, so ``app.reader`` stays as it is."""
+    name = k8s_subdomain_name(role_name(role), max_length=253 - len(SERVICE_ACCOUNT_PREFIX))
+    return SERVICE_ACCOUNT_PREFIX + name
 
 
 def service_account_for_role(role: str, meta: Meta) -> JsonDict:

@@ -355,6 +355,11 @@ def termination_grace(spec: TaskDefinitionSpec) -> int:
     )
 
 
+def is_windows(platform: RuntimePlatform | None) -> bool:
+    """The task runs on Windows (operatingSystemFamily WINDOWS_SERVER_*)."""
+    return bool(platform and (platform.operatingSystemFamily or "").startswith("WINDOWS_"))
+
+
 def node_selector(platform: RuntimePlatform | None) -> dict[str, str]:
     """runtimePlatform as the well-known node labels."""
     if platform is None:
@@ -362,7 +367,7 @@ def node_selector(platform: RuntimePlatform | None) -> dict[str, str]:
     result = {}
     family = platform.operatingSystemFamily
     if family:
-        result["kubernetes.io/os"] = "linux" if family == "LINUX" else "windows"
+        result["kubernetes.io/os"] = "windows" if is_windows(platform) else "linux"
         release = family.removeprefix("WINDOWS_SERVER_").rsplit("_", 1)[0]
         if release in WINDOWS_BUILDS:
             result["node.kubernetes.io/windows-build"] = WINDOWS_BUILDS[release]
@@ -415,8 +420,8 @@ def _reject(spec: TaskDefinitionSpec) -> None:
     """Fields classified Rejected, and values that cannot be honoured."""
     rejections = field_rejections(spec)
     if rejections:
-        path = rejections[0][0]
-        raise TranslationError(path, "; ".join(f"{where}: {reason}" for where, reason in rejections))
+        (path, reason), others = rejections[0], rejections[1:]
+        raise TranslationError(path, "".join([reason, *(f"; {where}: {why}" for where, why in others)]))
     for index, cd in enumerate(spec.containerDefinitions):
         if cd.disableNetworking:
             raise TranslationError(
@@ -426,9 +431,11 @@ def _reject(spec: TaskDefinitionSpec) -> None:
     trusted_execution(spec)
 
 
-def _containers(spec: TaskDefinitionSpec, resource: str, order: StartOrder) -> tuple[JsonDict, list[FieldWarning]]:
+def _containers(
+    spec: TaskDefinitionSpec, resource: str, namespace: str, order: StartOrder
+) -> tuple[JsonDict, list[FieldWarning]]:
     """containers, initContainers, the containers' own volumes and their annotations."""
-    volumes = task_volumes(spec, resource)
+    volumes = task_volumes(spec, resource, namespace)
     definitions = {cd.name or "": cd for cd in spec.containerDefinitions}
     built: dict[str, JsonDict] = {}
     extra_volumes: list[JsonDict] = []
@@ -437,7 +444,7 @@ def _containers(spec: TaskDefinitionSpec, resource: str, order: StartOrder) -> t
     for index, (cd, share) in enumerate(zip(spec.containerDefinitions, task_shares(spec), strict=True)):
         context = ContainerContext(
             resource, f"containerDefinitions[{index}]", network_mode(spec), volumes, definitions, share,
-            healthy_dependency=cd.name in order.healthy,
+            healthy_dependency=cd.name in order.healthy, windows=is_windows(spec.runtimePlatform),
         )  # fmt: skip
         result = container(cd, context)
         built[cd.name or ""] = result.container
@@ -477,7 +484,7 @@ def pod_spec(td: TaskDefinitionRevision, resource: str, *, overrides: TaskOverri
     spec = apply_overrides(td.spec, overrides)
     _reject(spec)
     order = start_order(spec, resource)
-    parts, warnings = _containers(spec, resource, order)
+    parts, warnings = _containers(spec, resource, td.namespace, order)
     warnings = field_warnings(resource, spec) + order.warnings + warnings + task_role_warnings(spec, resource)
     pod: JsonDict = {key: value for key, value in parts["pod"].items() if value}
     shared, found = namespaces(spec, resource)

@@ -19,6 +19,9 @@ from ecs_operator.translate.context import JsonDict, TranslationError
 DEFAULT_INTERVAL = 30
 DEFAULT_TIMEOUT = 5
 DEFAULT_RETRIES = 3
+# The shells Docker runs CMD-SHELL (and a Dockerfile's shell form) with.
+LINUX_SHELL = ("/bin/sh", "-c")
+WINDOWS_SHELL = ("cmd", "/S", "/C")
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,11 @@ class Probes:
         return {key: value for key, value in named.items() if value is not None}
 
 
-def exec_command(command: list[str], field: str) -> list[str] | None:
-    """The exec probe command for an ECS health check command; None for NONE (checks disabled)."""
+def exec_command(command: list[str], field: str, *, windows: bool = False) -> list[str] | None:
+    """The exec probe command for an ECS health check command; None for NONE (checks disabled).
+
+    ``windows``: the task runs on Windows (runtimePlatform), where there is no /bin/sh.
+    """
     if not command:
         raise TranslationError(field, "the health check command is empty")
     kind, rest = command[0], command[1:]
@@ -45,8 +51,8 @@ def exec_command(command: list[str], field: str) -> list[str] | None:
     if kind == "CMD" and rest:
         return rest
     if kind == "CMD-SHELL" and rest:
-        # Docker runs CMD-SHELL with /bin/sh -c and the remaining words joined.
-        return ["/bin/sh", "-c", " ".join(rest)]
+        # Docker runs CMD-SHELL with its platform's shell and the remaining words joined.
+        return [*(WINDOWS_SHELL if windows else LINUX_SHELL), " ".join(rest)]
     raise TranslationError(field, f"must start with CMD, CMD-SHELL or NONE followed by a command, not {command!r}")
 
 
@@ -59,9 +65,9 @@ def _probe(command: list[str], check: HealthCheck, failure_threshold: int) -> Js
     }
 
 
-def startup_probe(check: HealthCheck, field: str) -> JsonDict | None:
+def startup_probe(check: HealthCheck, field: str, *, windows: bool = False) -> JsonDict | None:
     """A probe that passes once the container is HEALTHY in ECS terms (startPeriod grace, then retries)."""
-    command = exec_command(check.command, f"{field}.command")
+    command = exec_command(check.command, f"{field}.command", windows=windows)
     if command is None:
         return None
     interval = check.interval or DEFAULT_INTERVAL
@@ -69,14 +75,16 @@ def startup_probe(check: HealthCheck, field: str) -> JsonDict | None:
     return _probe(command, check, grace + (check.retries or DEFAULT_RETRIES))
 
 
-def health_probes(check: HealthCheck, field: str, *, essential: bool, healthy_dependency: bool) -> Probes:
+def health_probes(
+    check: HealthCheck, field: str, *, essential: bool, healthy_dependency: bool, windows: bool = False
+) -> Probes:
     """Probes for a container's health check.
 
     A non-essential container's health does not affect an ECS task, so it gets no readiness or liveness
     probe. A startup probe is made when ECS has a start period to honour, or when other containers wait
     for this one to be HEALTHY (a native sidecar's startup probe holds back the containers after it).
     """
-    startup = startup_probe(check, field)
+    startup = startup_probe(check, field, windows=windows)
     if startup is None:
         return Probes()
     wants_startup = healthy_dependency or bool(check.startPeriod)

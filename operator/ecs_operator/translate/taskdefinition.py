@@ -17,6 +17,7 @@ from ecs_operator.translate.context import (
     object_meta,
 )
 from ecs_operator.translate.iam import service_account
+from ecs_operator.translate.placement import constraint_fields
 from ecs_operator.translate.pod import PodSpecResult, pod_spec
 from ecs_operator.translate.volumes import volume_claims
 
@@ -46,8 +47,16 @@ def pod_template(td: TaskDefinitionRevision, meta: Meta) -> tuple[JsonDict, list
     return {"apiVersion": "v1", "kind": "PodTemplate", "metadata": metadata, "template": template}, result.warnings
 
 
+def check_placement_constraints(td: TaskDefinitionRevision) -> None:
+    """The task definition's own placementConstraints translate, or it is refused at registration (as ECS
+    does), not later in every service and task that runs it."""
+    for index, constraint in enumerate(td.spec.placementConstraints or []):
+        constraint_fields(constraint.type, constraint.expression, f"placementConstraints[{index}]", {})
+
+
 def render_task_definition(td: TaskDefinitionRevision, meta: Meta) -> Rendered:
     """The PodTemplate, the task role's ServiceAccount and the volume claims of a revision."""
+    check_placement_constraints(td)
     template, warnings = pod_template(td, meta)
     account = service_account(td, meta)
     return Rendered([template, *([account] if account else []), *volume_claims(td.spec, meta)], warnings)

@@ -5,7 +5,9 @@
 | ``host.sourcePath`` | hostPath, DirectoryOrCreate (Docker creates a missing bind-mount source too) |
 | ``host`` without sourcePath, or nothing at all | emptyDir (Docker's anonymous volume lives as long as the task) |
 | ``dockerVolumeConfiguration`` scope ``task`` (the default) | emptyDir |
-| ``dockerVolumeConfiguration`` scope ``shared`` | PVC ``ecs-volume-<name>``; the operator makes it if autoprovision |
+| ``dockerVolumeConfiguration`` ``shared``, local driver | hostPath ``/var/lib/ecs-operator/volumes/<ns>/<name>`` |
+|   | one per node and namespace, kept, as a local Docker volume is one per container instance |
+| ``dockerVolumeConfiguration`` ``shared``, other drivers | PVC ``ecs-volume-<name>``; made if autoprovision |
 | ``efsVolumeConfiguration`` | PVC ``efs-<fileSystemId>[-<accessPointId>]``, bound by the user to EFS; |
 |   | ``rootDirectory`` becomes each mount's subPath |
 | ``configuredAtLaunch`` | emptyDir placeholder, replaced by the service's or task's ``volumeConfigurations`` |
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
-from ecs_operator.models.ecs_api import EFSVolumeConfiguration, Volume
+from ecs_operator.models.ecs_api import DockerVolumeConfiguration, EFSVolumeConfiguration, Volume
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
     MANAGED_BY,
@@ -25,12 +27,16 @@ from ecs_operator.translate.context import (
     Meta,
     TranslationError,
     k8s_name,
+    k8s_subdomain_name,
     label_value,
 )
 
 LABEL_VOLUME = f"{GROUP}/volume"
 # A Docker volume has no size; the claim made for a shared, autoprovisioned one asks for this much.
 SHARED_VOLUME_SIZE = "1Gi"
+# Where a shared volume of Docker's local driver lives on each node: <root>/<namespace>/<volume name>.
+SHARED_VOLUME_ROOT = "/var/lib/ecs-operator/volumes"
+LOCAL_DRIVER = "local"
 
 
 @dataclass(frozen=True)
@@ -49,22 +55,32 @@ def volume_name(ecs_name: str) -> str:
 
 
 def shared_claim_name(ecs_name: str) -> str:
-    """The PersistentVolumeClaim that stands for a shared-scope Docker volume."""
-    return k8s_name(f"ecs-volume-{ecs_name}")
+    """The PersistentVolumeClaim that stands for a shared-scope Docker volume of a driver other than local."""
+    return k8s_subdomain_name(f"ecs-volume-{ecs_name}")
+
+
+def shared_volume_path(namespace: str, ecs_name: str) -> str:
+    """The node directory of a shared-scope volume of Docker's local driver."""
+    return f"{SHARED_VOLUME_ROOT}/{namespace}/{ecs_name}"
+
+
+def is_claimed(docker: DockerVolumeConfiguration | None) -> bool:
+    """A shared Docker volume of a driver other than local: a PersistentVolumeClaim stands for it."""
+    return bool(docker and docker.scope == "shared" and (docker.driver or LOCAL_DRIVER) != LOCAL_DRIVER)
 
 
 def efs_claim_name(efs: EFSVolumeConfiguration) -> str:
     """The PersistentVolumeClaim the user binds to the EFS file system (and access point)."""
     access_point = efs.authorizationConfig.accessPointId if efs.authorizationConfig else None
     suffix = f"-{access_point}" if access_point else ""
-    return k8s_name(f"efs-{efs.fileSystemId}{suffix}", max_length=253)
+    return k8s_subdomain_name(f"efs-{efs.fileSystemId}{suffix}")
 
 
 def _claim(name: str) -> JsonDict:
     return {"persistentVolumeClaim": {"claimName": name}}
 
 
-def _source(volume: Volume, path: str, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
+def _source(volume: Volume, path: str, resource: str, namespace: str) -> tuple[JsonDict, list[FieldWarning]]:
     """The volume source of one ECS volume, and warnings about what must exist for it."""
     if volume.fsxWindowsFileServerVolumeConfiguration or volume.s3filesVolumeConfiguration:
         # Classified Rejected; field_rejections stops the translation before this point.
@@ -77,15 +93,33 @@ def _source(volume: Volume, path: str, resource: str) -> tuple[JsonDict, list[Fi
         note = "configured at launch: the service's or task's volumeConfigurations provide it, else an emptyDir"
         return {"emptyDir": {}}, [FieldWarning(resource, f"{path}.configuredAtLaunch", note)]
     docker = volume.dockerVolumeConfiguration
-    if docker and docker.scope == "shared":
-        claim = shared_claim_name(volume.name or "")
-        if docker.autoprovision:
-            return _claim(claim), []
-        note = f"mounts PersistentVolumeClaim {claim}, which must exist (autoprovision is off)"
-        return _claim(claim), [FieldWarning(resource, f"{path}.dockerVolumeConfiguration", note)]
+    if docker:
+        return _docker_source(docker, volume.name or "", f"{path}.dockerVolumeConfiguration", resource, namespace)
     if volume.host and volume.host.sourcePath:
         return {"hostPath": {"path": volume.host.sourcePath, "type": "DirectoryOrCreate"}}, []
     return {"emptyDir": {}}, []
+
+
+def _docker_source(
+    docker: DockerVolumeConfiguration, name: str, path: str, resource: str, namespace: str
+) -> tuple[JsonDict, list[FieldWarning]]:
+    """task scope: emptyDir; shared scope: a node directory (local driver) or a claim (other drivers)."""
+    driver = docker.driver or LOCAL_DRIVER
+    if docker.scope != "shared":
+        if driver == LOCAL_DRIVER:
+            return {"emptyDir": {}}, []
+        note = f"Docker volume driver {driver!r} does not exist on Kubernetes: the task gets an emptyDir"
+        return {"emptyDir": {}}, [FieldWarning(resource, f"{path}.driver", note)]
+    if driver == LOCAL_DRIVER:
+        # One directory per node, kept across tasks, as a local Docker volume is one per container instance.
+        return {"hostPath": {"path": shared_volume_path(namespace, name), "type": "DirectoryOrCreate"}}, []
+    claim = shared_claim_name(name)
+    if docker.autoprovision:
+        how = f"PersistentVolumeClaim {claim} (ReadWriteOnce, default StorageClass) stands for the volume"
+    else:
+        how = f"PersistentVolumeClaim {claim} stands for the volume and must exist (autoprovision is off)"
+    note = f"Docker volume driver {driver!r} does not exist on Kubernetes: {how}"
+    return _claim(claim), [FieldWarning(resource, f"{path}.driver", note)]
 
 
 def _sub_path(volume: Volume) -> str | None:
@@ -94,8 +128,8 @@ def _sub_path(volume: Volume) -> str | None:
     return root or None
 
 
-def task_volumes(spec: TaskDefinitionSpec, resource: str) -> TaskVolumes:
-    """Pod volumes for the task definition's ``volumes``."""
+def task_volumes(spec: TaskDefinitionSpec, resource: str, namespace: str) -> TaskVolumes:
+    """Pod volumes for the task definition's ``volumes`` (of a TaskDefinition in ``namespace``)."""
     result = TaskVolumes()
     for index, volume in enumerate(spec.volumes or []):
         path = f"volumes[{index}]"
@@ -103,7 +137,7 @@ def task_volumes(spec: TaskDefinitionSpec, resource: str) -> TaskVolumes:
             raise TranslationError(f"{path}.name", "every volume needs a name for mountPoints to refer to")
         if volume.name in result.names:
             raise TranslationError(f"{path}.name", f"volume {volume.name!r} is defined twice")
-        source, warnings = _source(volume, path, resource)
+        source, warnings = _source(volume, path, resource, namespace)
         name = volume_name(volume.name)
         result.volumes.append({"name": name, **source})
         result.names[volume.name] = name
@@ -115,14 +149,14 @@ def task_volumes(spec: TaskDefinitionSpec, resource: str) -> TaskVolumes:
 
 
 def volume_claims(spec: TaskDefinitionSpec, meta: Meta) -> list[JsonDict]:
-    """PersistentVolumeClaims for shared, autoprovisioned Docker volumes.
+    """PersistentVolumeClaims for shared, autoprovisioned Docker volumes of drivers other than local.
 
     Like a shared Docker volume they outlive the task definition, so they carry no owner reference.
     """
     claims = []
     for volume in spec.volumes or []:
         docker = volume.dockerVolumeConfiguration
-        if not (volume.name and docker and docker.scope == "shared" and docker.autoprovision):
+        if not (volume.name and docker and is_claimed(docker) and docker.autoprovision):
             continue
         labels = {**MANAGED_BY, LABEL_VOLUME: label_value(volume.name)}
         claims.append(
