@@ -229,22 +229,21 @@ class Cluster:
                 await self.kubelet(pod, "Pending")
         return sorted(current)
 
-    async def kubelet(self, pod: str, phase: str, containers: dict[str, JsonDict] | None = None) -> None:
-        """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``).
+    async def kubelet(
+        self,
+        pod: str,
+        phase: str,
+        containers: dict[str, JsonDict] | None = None,
+        init: dict[str, JsonDict] | None = None,
+    ) -> None:
+        """Play the kubelet: write a Pod's phase and its containers' states (``{"app": {"running": {}}}``), and
+        its init containers' (sidecars included) in ``init``.
 
-        As the kubelet does, a running or terminated state gets a ``startedAt`` (now, unless given)."""
-        statuses = [
-            {
-                "name": name,
-                "state": stamped(state),
-                "ready": "running" in state,
-                "restartCount": 0,
-                "image": "img",
-                "imageID": "",
-            }
-            for name, state in (containers or {}).items()
-        ]
-        status: JsonDict = {"phase": phase, "containerStatuses": statuses}
+        As the kubelet does, a running or terminated state gets a ``startedAt`` (now, unless given). A state
+        may carry ``restartCount`` and ``lastState`` (a sidecar the kubelet restarted)."""
+        status: JsonDict = {"phase": phase, "containerStatuses": container_statuses(containers or {})}
+        if init is not None:
+            status["initContainerStatuses"] = container_statuses(init)
         if phase != "Pending":
             status["startTime"] = now()
         await self.patch("Pod", pod, {"status": status}, subresource="status")
@@ -287,6 +286,24 @@ class Cluster:
             validate_object(obj)
         return len(objects)
 
+    def requests(self, kind: str, name: str, method: str | None = None) -> list[Any]:
+        """The requests sent about one object (oldest first), optionally only those of one HTTP method."""
+        plural = KINDS[kind].plural
+        return [
+            request
+            for request in list(self.kmock)
+            if request.resource is not None
+            and request.resource.plural == plural
+            and (request.name == name or (request.name is None and _named(request.data) == name))
+            and not request.subresource
+            and (method is None or str(request.method.value).upper() == method.upper())
+        ]
+
+    def reject(self, rejection: Rejection) -> None:
+        """Make the API server refuse requests ``rejection`` returns an error for (admission, RBAC)."""
+        assert isinstance(self.kmock, Emulator)
+        self.kmock.rejections = [*getattr(self.kmock, "rejections", []), rejection]
+
     def events(self, reason: str | None = None) -> list[JsonDict]:
         found = []
         for (resource, _, _), obj in self.kmock.objects.items():
@@ -295,12 +312,34 @@ class Cluster:
         return found
 
 
+def container_statuses(states: dict[str, JsonDict]) -> list[JsonDict]:
+    statuses = []
+    for name, given in states.items():
+        state = {key: value for key, value in given.items() if key not in ("restartCount", "lastState")}
+        statuses.append(
+            {
+                "name": name,
+                "state": stamped(state),
+                "lastState": given.get("lastState") or {},
+                "ready": "running" in state,
+                "restartCount": given.get("restartCount", 0),
+                "image": "img",
+                "imageID": "",
+            }
+        )
+    return statuses
+
+
 def stamped(state: JsonDict) -> JsonDict:
     """A container state as the kubelet reports it: running and terminated states say when they started."""
     return {
         key: {"startedAt": now(), **value} if key in ("running", "terminated") else value
         for key, value in state.items()
     }
+
+
+def _named(data: Any) -> str | None:
+    return (data.get("metadata") or {}).get("name") if isinstance(data, dict) else None
 
 
 def _prefix(resource: Any) -> str:
@@ -315,14 +354,42 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+Rejection = Callable[[Any], "kmock_lib.KubernetesError | None"]
+WORKLOAD_RESOURCES = ("deployments", "daemonsets")
+
+
 class Emulator(kmock_lib.KubernetesEmulator):
-    """kmock, plus the API server's ``metadata.generateName`` (Kopf names its Events that way)."""
+    """kmock, plus what the API server does that the operator depends on: ``metadata.generateName`` (Kopf
+    names its Events that way), refusing a change of a workload's immutable ``spec.selector`` (422), and
+    whatever refusals a test adds to ``rejections`` (admission, RBAC)."""
+
+    rejections: list[Rejection]
 
     async def _handle(self, request: Any) -> Any:
         meta = request.data.get("metadata") if isinstance(request.data, dict) else None
         if request.action == kmock_lib.action.CREATE and meta and not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+        for rejection in [self.immutable_selector, *getattr(self, "rejections", [])]:
+            error = rejection(request)
+            if error is not None:
+                raise error
         return await super()._handle(request)
+
+    def immutable_selector(self, request: Any) -> kmock_lib.KubernetesError | None:
+        if request.method != kmock_lib.method.PATCH or request.resource is None or request.subresource:
+            return None
+        if request.resource.plural not in WORKLOAD_RESOURCES or not isinstance(request.data, dict):
+            return None
+        selector = (request.data.get("spec") or {}).get("selector")
+        key = (request.resource, request.namespace, request.name)
+        if selector is None or key not in self.objects or self.objects[key].deleted:
+            return None
+        if (self.objects[key].raw.get("spec") or {}).get("selector") in (None, selector):
+            return None
+        message = (
+            f'{request.resource.plural} "{request.name}" is invalid: spec.selector: Invalid value: field is immutable'
+        )
+        return kmock_lib.KubernetesError(status=422, reason="Invalid", message=message)
 
 
 @pytest.fixture
@@ -373,6 +440,7 @@ async def running_operator(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator
         settings.watching.server_timeout = 10
         settings.queueing.idle_timeout = 1
         settings.execution.default_backoff = 0.5
+        settings.networking.error_backoffs = (0.1, 0.2)  # Kopf retries 403 and 5xx itself before giving up
 
     stop, ready = threading.Event(), threading.Event()
     memo = kopf.Memo(runtime=runtime)

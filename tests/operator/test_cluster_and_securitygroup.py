@@ -56,3 +56,20 @@ async def test_security_group_becomes_a_network_policy(operator: Cluster) -> Non
 async def _status(cluster: Cluster) -> JsonDict | None:
     status = await cluster.status("SecurityGroup", "web")
     return status if "GroupId" in status else None
+
+
+async def test_a_service_waits_for_its_security_group(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition(networkMode="awsvpc"))
+    network = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["db"]}}
+    await operator.create(manifests.service(networkConfiguration=network))
+
+    async def waiting() -> JsonDict | None:
+        ready = await operator.condition("ECSService", "web")
+        return ready if ready.get("reason") == "SecurityGroupNotFound" else None
+
+    ready = await eventually(waiting, what="SecurityGroupNotFound")
+    assert "'db'" in ready["message"]
+    progressing = await operator.condition("ECSService", "web", "Progressing")
+    assert progressing["status"] == "True"
+    await operator.create({"apiVersion": manifests.API_VERSION, "kind": "SecurityGroup", "metadata": {"name": "db"}})
+    await eventually(lambda: operator.get("Deployment", "web"), what="the Deployment once the group exists")

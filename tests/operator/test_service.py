@@ -319,3 +319,17 @@ async def _condition_reason(cluster: Cluster, name: str, reason: str) -> JsonDic
 
 async def _gone(cluster: Cluster, kind: str, name: str) -> bool:
     return await cluster.get(kind, name) is None
+
+
+async def test_status_drops_fields_no_longer_reported_and_shows_only_its_own_warnings(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition(enableFaultInjection=True))
+    await operator.create(manifests.service(launchType="FARGATE", platformVersion="1.4.0"))
+    first = await service_status(operator, lambda s: s.get("launchType") == "FARGATE", "launchType")
+    assert first["warnings"] and all(w.startswith("ECSService/web: ") for w in first["warnings"])
+    td_status = await operator.status("TaskDefinition", "web")
+    assert any("enableFaultInjection" in w for w in td_status.get("warnings") or [])
+    ignored = await eventually(lambda: _async(operator.events("FieldIgnored")), what="FieldIgnored Events")
+    assert {event["type"] for event in ignored} == {"Normal"}
+    await operator.update_spec("ECSService", "web", {"launchType": None, "platformVersion": None})
+    status = await service_status(operator, lambda s: "launchType" not in s, "launchType gone")
+    assert status["warnings"] == []

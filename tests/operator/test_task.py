@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from typing import Any
 
@@ -154,3 +155,84 @@ async def _pods(cluster: Cluster, count: int) -> list[JsonDict] | None:
 
 async def _gone(cluster: Cluster, name: str) -> bool:
     return await cluster.get("Pod", name) is None
+
+
+def with_dependencies(name: str, dependency: JsonDict, condition: str) -> JsonDict:
+    """A task definition whose ``app`` waits for ``dependency`` (START: a native sidecar; SUCCESS: an init
+    container)."""
+    td = manifests.task_definition(name, image="busybox:1.36")
+    app = {
+        "name": "app",
+        "image": "busybox:1.36",
+        "essential": True,
+        "memory": 128,
+        "dependsOn": [{"containerName": dependency["name"], "condition": condition}],
+    }
+    td["spec"]["containerDefinitions"] = [dependency, app]
+    return td
+
+
+async def test_an_essential_sidecar_that_exits_stops_the_task(operator: Cluster) -> None:
+    proxy = {"name": "proxy", "image": "envoy:1.30", "essential": True, "memory": 64}
+    await operator.create(with_dependencies("batch", proxy, "START"))
+    await operator.create(manifests.task())
+    pods = await eventually(lambda: _pods(operator, 1), what="the pod")
+    assert pods[0]["spec"]["initContainers"][0]["restartPolicy"] == "Always"  # a native sidecar
+    await operator.kubelet("job-0", "Running", {"app": {"running": {}}}, init={"proxy": {"running": {}}})
+    await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    # The proxy exits; the kubelet restarts it (sidecars always restart), which still stops the task.
+    crashed = {"running": {}, "restartCount": 1, "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}
+    await operator.kubelet("job-0", "Running", {"app": {"running": {}}}, init={"proxy": crashed})
+    await eventually(lambda: _gone(operator, "job-0"), what="the pod deleted")
+    status = await task_status(operator, lambda s: s["tasks"][0].get("stopCode") is not None, "stopped")
+    assert status["tasks"][0]["stopCode"] == "EssentialContainerExited"
+    containers = {c["name"]: c for c in status["tasks"][0]["containers"]}
+    assert (containers["proxy"]["lastStatus"], containers["proxy"]["exitCode"]) == ("STOPPED", 137)
+    assert containers["app"]["lastStatus"] == "RUNNING"
+
+
+async def test_a_failed_init_container_shows_its_exit_code(operator: Cluster) -> None:
+    migrate = {"name": "migrate", "image": "flyway:10", "essential": False, "memory": 64}
+    await operator.create(with_dependencies("batch", migrate, "SUCCESS"))
+    await operator.create(manifests.task())
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    await operator.kubelet(
+        "job-0",
+        "Failed",
+        {"app": {"waiting": {"reason": "PodInitializing"}}},
+        init={"migrate": {"terminated": {"exitCode": 3}}},
+    )
+    status = await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
+    containers = {c["name"]: c for c in status["tasks"][0]["containers"]}
+    assert (containers["migrate"]["lastStatus"], containers["migrate"]["exitCode"]) == ("STOPPED", 3)
+    assert status["stopCode"] == "TaskFailedToStart"
+    ready = await operator.condition("ECSTask", "job")
+    assert (ready["status"], ready["reason"]) == ("False", "TaskFailed")
+
+
+async def test_a_started_task_keeps_its_revision(operator: Cluster) -> None:
+    await operator.create(batch_definition())
+    await operator.create(manifests.task())  # bare family: the latest ACTIVE revision when it starts
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    await operator.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    newer = batch_definition()["spec"] | {"cpu": "256", "memory": "512"}
+    await operator.update_spec("TaskDefinition", "batch", newer)
+    await eventually(lambda: _td_revision(operator, 2), what="batch:2")
+    await asyncio.sleep(1.5)  # a resync or more
+    status = await operator.status("ECSTask", "job")
+    assert status["taskDefinition"] == "batch:1"
+    await operator.delete("TaskDefinition", "batch")
+    await eventually(lambda: _absent(operator, "TaskDefinition", "batch"), what="the family deleted")
+    await asyncio.sleep(1.5)
+    ready = await operator.condition("ECSTask", "job")
+    assert (ready["status"], ready["reason"]) == ("True", "Running")
+    assert (await operator.status("ECSTask", "job"))["taskDefinition"] == "batch:1"
+
+
+async def _td_revision(cluster: Cluster, revision: int) -> bool:
+    return (await cluster.status("TaskDefinition", "batch")).get("revision") == revision
+
+
+async def _absent(cluster: Cluster, kind: str, name: str) -> bool:
+    return await cluster.get(kind, name) is None

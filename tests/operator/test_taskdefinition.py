@@ -113,3 +113,23 @@ def test_cluster_references(reference: str | None, expected: str) -> None:
 def test_a_malformed_cluster_reference_is_an_invalid_spec() -> None:
     with pytest.raises(TranslationError, match=r"^spec\.cluster: "):
         cluster_name("a/b")
+
+
+async def test_a_second_resource_for_the_same_family_is_refused(operator: Cluster) -> None:
+    await operator.create(manifests.task_definition())
+    await eventually(lambda: _status_with_revision(operator, 1), what="web:1")
+    copy = manifests.task_definition(image="nginx:1.28")
+    copy["metadata"]["name"] = "web-copy"  # spec.family stays web
+    await operator.create(copy)
+
+    async def refused() -> JsonDict | None:
+        ready = await operator.condition("TaskDefinition", "web-copy")
+        return ready if ready.get("reason") == "InvalidSpec" else None
+
+    ready = await eventually(refused, what="InvalidSpec on the newer one")
+    assert "TaskDefinition 'web'" in ready["message"] and "spec.family" in ready["message"]
+    degraded = await operator.condition("TaskDefinition", "web-copy", "Degraded")
+    assert degraded["status"] == "True"
+    assert await revisions(operator) == [1]
+    first = await operator.condition("TaskDefinition", "web")
+    assert (first["status"], first["reason"]) == ("True", "Registered")

@@ -3,18 +3,42 @@
 Every child carries the managed-by label and a controller ownerReference to its custom resource. An Event
 on any such child (edited, deleted, or its status written by a Kubernetes controller) reconciles the owner:
 that puts back a child changed by hand and refreshes the owner's status without polling.
+
+A child is applied when the digest of what was last applied (annotation ``ecs.compat.dev/applied-digest``)
+is not the digest of what is rendered now (so a field the operator stops setting is dropped by server-side
+apply), or when the live object no longer holds every rendered field (edited by hand). Nothing is written
+otherwise: on an emulator every write is a watch event, which would reconcile the owner again.
+
+Two things cannot be applied as they are: a workload whose selector changed (immutable: the workload is
+deleted and created again) and a Deployment that stops setting ``replicas`` because an HPA takes over (the
+live count is first applied by a separate field manager, so dropping it does not reset it to 1). API errors
+on writes become ``ChildRejected`` (400 / 422) or ``NotAllowed`` (403), naming the child.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import copy
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import kopf
 
-from ecs_operator.handlers.common import JsonDict, Reconciler, api_of, reconcile_object, runtime_of
-from ecs_operator.k8s import Api
-from ecs_operator.translate.context import API_VERSION, MANAGED_BY, Meta
+from ecs_operator.handlers.common import (
+    ChildRejected,
+    JsonDict,
+    NotAllowed,
+    Reconciler,
+    api_of,
+    reconcile_object,
+    runtime_of,
+)
+from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, shared_owner
+from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY, Meta
 
 # Kinds a custom resource may own (besides Pods of tasks, which are never re-applied: see handlers/task.py).
 APPLIED_KINDS = (
@@ -41,17 +65,75 @@ WATCHED_KINDS = {
     "ServiceAccount": ("", "v1", "serviceaccounts"),
     "Pod": ("", "v1", "pods"),
 }
+WORKLOAD_KINDS = ("Deployment", "DaemonSet")
+ANNOTATION_APPLIED_DIGEST = f"{GROUP}/applied-digest"
+
+# Quantities the API server writes back in canonical form ("1Gi" for "1024Mi", "1" for "1000m").
+QUANTITY_MAPS = {"limits", "requests"}  # container resources, a PVC's storage request
+QUANTITY_FIELDS = {"sizeLimit"}  # emptyDir
+_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$")
+_SUFFIXES = {
+    **{suffix: Decimal(1024) ** power for power, suffix in enumerate(("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))},
+    **{suffix: Decimal(10) ** power for suffix, power in (("n", -9), ("u", -6), ("m", -3), ("k", 3), ("M", 6))},
+    **{suffix: Decimal(10) ** power for suffix, power in (("G", 9), ("T", 12), ("P", 15), ("E", 18))},
+}
 
 
-def in_sync(desired: Any, actual: Any) -> bool:
-    """Whether ``actual`` already holds everything in ``desired`` (fields the API server adds are ignored)."""
+def quantity(value: Any) -> Decimal | None:
+    """A Kubernetes quantity's value ("512Mi", "0.5", "250m", "1e3"); None if it is not one."""
+    match = _QUANTITY.match(str(value).strip()) if isinstance(value, (str, int, float)) else None
+    if match is None:
+        return None
+    number, suffix = match.groups()
+    try:
+        if suffix and suffix[0] in "eE" and len(suffix) > 1:
+            return Decimal(number) * Decimal(10) ** int(suffix[1:])
+        return Decimal(number) * _SUFFIXES[suffix or ""]
+    except (InvalidOperation, KeyError):
+        return None
+
+
+def same_quantity(desired: Any, actual: Any) -> bool:
+    if desired == actual:
+        return True
+    wanted, have = quantity(desired), quantity(actual)
+    return wanted is not None and wanted == have
+
+
+def in_sync(desired: Any, actual: Any, key: str = "") -> bool:
+    """Whether ``actual`` already holds everything in ``desired``.
+
+    Fields the API server adds are ignored, quantities are compared by value (the API server canonicalises
+    them), and ownerReferences by inclusion (a shared child also lists its other owners).
+    """
+    if key in QUANTITY_FIELDS:
+        return same_quantity(desired, actual)
+    if key == "ownerReferences" and isinstance(desired, list):
+        return isinstance(actual, list) and all(any(in_sync(ref, other) for other in actual) for ref in desired)
     if isinstance(desired, Mapping):
-        return isinstance(actual, Mapping) and all(
-            key in actual and in_sync(value, actual[key]) for key, value in desired.items()
-        )
+        if not isinstance(actual, Mapping):
+            return False
+        if key in QUANTITY_MAPS:
+            return all(name in actual and same_quantity(value, actual[name]) for name, value in desired.items())
+        return all(name in actual and in_sync(value, actual[name], str(name)) for name, value in desired.items())
     if isinstance(desired, list):
         return isinstance(actual, list) and len(desired) == len(actual) and all(map(in_sync, desired, actual))
     return bool(desired == actual)
+
+
+def digest_annotation(obj: Mapping[str, Any]) -> str:
+    """The applied-digest annotation; a shared child has one per owner (each owner applies its own)."""
+    owner = shared_owner(obj)
+    return f"{ANNOTATION_APPLIED_DIGEST}-{owner}" if owner else ANNOTATION_APPLIED_DIGEST
+
+
+def with_digest(obj: JsonDict) -> JsonDict:
+    """``obj`` stamped with the digest of its rendered form."""
+    digest = hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    stamped = copy.deepcopy(obj)
+    annotations = stamped["metadata"].setdefault("annotations", {})
+    annotations[digest_annotation(obj)] = digest
+    return stamped
 
 
 def controlled_by(obj: Mapping[str, Any], uid: str | None) -> bool:
@@ -61,16 +143,79 @@ def controlled_by(obj: Mapping[str, Any], uid: str | None) -> bool:
 
 
 async def apply_children(api: Api, objects: list[JsonDict]) -> int:
-    """Apply each object that differs from what is there; how many were written."""
+    """Apply each object whose rendering changed or whose live copy lost a field; how many were written."""
     written = 0
     for obj in objects:
-        meta = obj["metadata"]
-        current = await api.get(obj["kind"], meta.get("namespace"), meta["name"])
-        # Writing only on a difference matters on an emulator, where every write is a watch event.
-        if current is None or not in_sync(obj, current):
-            await api.apply(obj)
-            written += 1
+        desired = with_digest(obj)
+        meta = desired["metadata"]
+        current = await api.get(desired["kind"], meta.get("namespace"), meta["name"])
+        if current is not None and in_sync(desired, current):
+            continue
+        if current is not None and selector_changed(desired, current):
+            # A workload's selector is immutable (spec.cluster or the capacity providers changed): replace it.
+            async with child_write("delete", desired):
+                await api.delete(desired["kind"], meta.get("namespace"), meta["name"])
+            current = None
+        if current is not None and hands_over_replicas(desired, current):
+            async with child_write("patch", desired):
+                await api.apply(replicas_only(desired, current), manager=HANDOVER_MANAGER)
+        async with child_write("patch", desired):
+            await api.apply(desired)
+        written += 1
     return written
+
+
+def selector_changed(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    if desired["kind"] not in WORKLOAD_KINDS:
+        return False
+    return bool((current.get("spec") or {}).get("selector") != (desired.get("spec") or {}).get("selector"))
+
+
+def hands_over_replicas(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """Whether this apply drops ``replicas`` that the operator's own manager set (an HPA takes over).
+
+    Server-side apply would remove a field its only manager stops setting, and the Deployment would fall
+    back to 1 replica until the HPA scales it up again. Where the API server keeps no managedFields (an
+    emulator) who owns it cannot be told, so the handover is done anyway: it writes the live value.
+    """
+    if desired["kind"] != "Deployment" or "replicas" in (desired.get("spec") or {}):
+        return False
+    if "replicas" not in (current.get("spec") or {}):
+        return False
+    managed = current["metadata"].get("managedFields")
+    if managed is None:
+        return True
+    return any(
+        entry.get("manager") == FIELD_MANAGER and "f:replicas" in ((entry.get("fieldsV1") or {}).get("f:spec") or {})
+        for entry in managed
+    )
+
+
+def replicas_only(desired: Mapping[str, Any], current: Mapping[str, Any]) -> JsonDict:
+    """An apply of the live replica count alone (Kubernetes' documented handover to an autoscaler)."""
+    meta = desired["metadata"]
+    return {
+        "apiVersion": desired["apiVersion"],
+        "kind": desired["kind"],
+        "metadata": {"name": meta["name"], "namespace": meta.get("namespace")},
+        "spec": {"replicas": current["spec"]["replicas"]},
+    }
+
+
+@contextlib.asynccontextmanager
+async def child_write(verb: str, obj: Mapping[str, Any]) -> AsyncIterator[None]:
+    """Map the API's refusal of a child write to the owner's condition: 400/422 permanent, 403 retried."""
+    what = f"{obj['kind']}/{obj['metadata']['name']}"
+    try:
+        yield
+    except Forbidden as error:
+        raise NotAllowed(
+            f"the operator may not {verb} {what}: {error.message or error}; grant it in the operator's ClusterRole"
+        ) from error
+    except ClientError as error:
+        if error.status not in (400, 422):
+            raise
+        raise ChildRejected(f"the API server rejected {what}: {error.message or error}") from error
 
 
 async def prune_children(
@@ -83,7 +228,8 @@ async def prune_children(
         for obj in await api.list(kind, meta.namespace, MANAGED_BY):
             name = obj["metadata"]["name"]
             if controlled_by(obj, meta.uid) and (kind, name) not in wanted:
-                await api.delete(kind, meta.namespace, name)
+                async with child_write("delete", obj):
+                    await api.delete(kind, meta.namespace, name)
                 deleted.append(f"{kind}/{name}")
     return deleted
 

@@ -1,11 +1,13 @@
 """What every kind's handlers share: configuration, per-object locks, the error mapping, status and conditions.
 
 A reconcile function returns an ``Outcome`` (status fields, the Ready/Progressing condition, warnings) or
-raises ``InvalidSpec`` (the input will never work as it is) or ``NotReady`` ("not yet": a referenced object is
-missing). ``reconcile_object`` runs it under the object's lock, writes the status contract (conditions with
-lastTransitionTime, observedGeneration, warnings), posts Events when a condition changes, and maps the
-errors to Kopf's: ``PermanentError`` (no retry until the spec changes, so an invalid spec never crash-loops)
-and ``TemporaryError(delay=...)``. Timers and child events call it with ``raise_errors=False``.
+raises ``InvalidSpec`` (the input will never work as it is), ``ChildRejected`` (the API server refused a child
+the input produced), ``NotReady`` ("not yet": a referenced object is missing; ``MissingReference`` from a
+translator is one too) or ``Forbidden`` (the operator's RBAC does not allow a request). ``reconcile_object``
+runs it under the object's lock, writes the status contract (conditions with lastTransitionTime,
+observedGeneration, warnings), posts Events when a condition changes, and maps the errors to Kopf's:
+``PermanentError`` (no retry until the spec changes, so an invalid spec never crash-loops) and
+``TemporaryError(delay=...)``. Timers and child events call it with ``raise_errors=False``.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from typing import Any, TypeVar
 import kopf
 import pydantic
 
-from ecs_operator.k8s import Api, post_event
+from ecs_operator.k8s import Api, Forbidden, post_event
 from ecs_operator.models.errors import format_validation_error
-from ecs_operator.translate.context import GROUP, Meta, TranslationError
+from ecs_operator.translate.context import GROUP, Meta, MissingReference, TranslationError
 
 JsonDict = dict[str, Any]
 Model = TypeVar("Model", bound=pydantic.BaseModel)
@@ -105,13 +107,36 @@ class InvalidSpec(Exception):
     reason = "InvalidSpec"
 
 
+class ChildRejected(Exception):
+    """The API server refused a child (400 / 422): what the spec produced cannot be stored as it is."""
+
+    reason = "ChildRejected"
+
+
 class NotReady(Exception):
     """Something the object needs is not there yet; retried after a delay."""
+
+    degraded = False
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class NotAllowed(NotReady):
+    """The operator's RBAC does not allow a request (403); retried, since an administrator can grant it."""
+
+    degraded = True  # nothing progresses until someone acts
+
+    def __init__(self, message: str) -> None:
+        super().__init__("Forbidden", message)
+
+
+def missing_reference(error: MissingReference) -> NotReady:
+    """A translator's "names something that is not there (yet)", as a wait: ``SecurityGroupNotFound``, ..."""
+    reason = "SecurityGroupNotFound" if "securityGroups" in error.field else "ReferenceNotFound"
+    return NotReady(reason, str(error))
 
 
 @dataclass
@@ -190,6 +215,8 @@ async def write_status(api: Api, body: Mapping[str, Any], outcome: Outcome) -> J
     previous = old.get("conditions") or []
     status = {**outcome.status, **observed_generation(body), "conditions": conditions(previous, outcome)}
     status["warnings"] = outcome.warnings
+    # A merge patch keeps what it does not mention: a field no longer reported (launchType removed) is nulled.
+    status.update({key: None for key in old if key not in status and key != "kopf"})
     if any(old.get(key) != value for key, value in status.items()):
         meta = body["metadata"]
         await api.patch_status(body["kind"], meta.get("namespace", "default"), meta["name"], status)
@@ -210,7 +237,8 @@ def _post_transitions(
         post_event(body, warning=failed, reason=ready["reason"], message=ready["message"] or "Ready")
     for warning in warnings:
         if warning not in old_warnings:
-            post_event(body, warning=True, reason="FieldIgnored", message=warning)
+            # Normal: informational (alerting reads Warning Events as problems); the warnings[] status says it too.
+            post_event(body, warning=False, reason="FieldIgnored", message=warning)
 
 
 Reconciler = Callable[[Api, JsonDict, Runtime], Awaitable[Outcome]]
@@ -231,14 +259,20 @@ async def reconcile_object(
         fresh.setdefault("kind", body["kind"])
         fresh.setdefault("apiVersion", body.get("apiVersion"))
         try:
-            outcome = await reconcile(api, fresh, runtime)
-        except (InvalidSpec, TranslationError) as error:
-            await write_status(api, fresh, failed_outcome(fresh, "InvalidSpec", str(error), degraded=True))
+            try:
+                outcome = await reconcile(api, fresh, runtime)
+            except MissingReference as error:  # before TranslationError, which it is a kind of
+                raise missing_reference(error) from error
+            except Forbidden as error:  # a read the RBAC refuses; child writes say which (handlers/children.py)
+                raise NotAllowed(f"the operator is not allowed to do this: {error}; check its ClusterRole") from error
+        except (InvalidSpec, TranslationError, ChildRejected) as error:
+            reason = getattr(error, "reason", "InvalidSpec")
+            await write_status(api, fresh, failed_outcome(fresh, reason, str(error), degraded=True))
             if raise_errors:
                 raise kopf.PermanentError(str(error)) from error
             return
         except NotReady as error:
-            await write_status(api, fresh, failed_outcome(fresh, error.reason, error.message, degraded=False))
+            await write_status(api, fresh, failed_outcome(fresh, error.reason, error.message, degraded=error.degraded))
             if raise_errors:
                 raise kopf.TemporaryError(error.message, delay=runtime.config.retry_seconds) from error
             return

@@ -342,9 +342,14 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
         state.events.append(f"(service {name}) rolling back to deployment {target['id']}.")
         rolled_back = True
     post_service_events(meta, state.events)
-    outcome = service_outcome(name, spec, cluster, td, state, observed, rendered, old, rolled_back)
+    outcome = service_outcome(name, spec, cluster, td, state, observed, own_warnings(rendered, meta), old, rolled_back)
     outcome.status["runningTasks"] = to_remember(tasks)
     return outcome
+
+
+def own_warnings(rendered: Rendered, meta: Meta) -> list[str]:
+    """The service's own warnings; those about its task definition are shown on the TaskDefinition."""
+    return [str(warning) for warning in rendered.warnings if warning.resource == meta.ref]
 
 
 def post_service_events(meta: Meta, messages: list[str]) -> None:
@@ -365,7 +370,7 @@ def service_outcome(
     td: TaskDefinitionRevision,
     state: ServiceState,
     observed: Observed,
-    rendered: Rendered,
+    warnings: list[str],
     old: JsonDict,
     rolled_back: bool,
 ) -> Outcome:
@@ -383,7 +388,6 @@ def service_outcome(
     }
     if spec.launchType:
         status["launchType"] = spec.launchType
-    warnings = [str(w) for w in rendered.warnings]
     primary = state.deployments[0]
     if primary["rolloutState"] == "FAILED":
         return Outcome(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import kopf
 
-from ecs_operator.handlers.children import apply_children, controlled_by
+from ecs_operator.handlers.children import apply_children, child_write, controlled_by
 from ecs_operator.handlers.cluster import resolve_cluster
 from ecs_operator.handlers.common import (
     JsonDict,
@@ -56,25 +58,45 @@ def task_arn(region: str, account: str, cluster: str, meta: Meta, pod: str) -> s
     return f"arn:aws:ecs:{region}:{account}:task/{cluster}/{task_id}"
 
 
+def exited(status: Mapping[str, Any]) -> JsonDict | None:
+    """How a container last terminated, if it did: its state, or, for a native sidecar the kubelet restarted,
+    its lastState (a restart count without one still counts as having exited)."""
+    terminated = (status.get("state") or {}).get("terminated") or (status.get("lastState") or {}).get("terminated")
+    if terminated is None and int(status.get("restartCount") or 0) > 0:
+        return {}
+    return dict(terminated) if terminated is not None else None
+
+
 def container_statuses(pod: JsonDict) -> list[JsonDict]:
-    """The pod's containers as ECS shows them: ECS names, lastStatus, exitCode, reason, image."""
+    """The pod's containers as ECS shows them: ECS names, lastStatus, exitCode, reason, image.
+
+    Init containers come first (COMPLETE / SUCCESS dependencies run to completion; sidecars for START /
+    HEALTHY keep running), then the main containers. An essential sidecar that exited is shown STOPPED even
+    if the kubelet has restarted it: its exit is what stops the task.
+    """
     annotations = pod["metadata"].get("annotations") or {}
     names = json.loads(annotations.get(ANNOTATION_CONTAINER_NAMES, "{}"))
-    reported = {c["name"]: c for c in (pod.get("status") or {}).get("containerStatuses") or []}
+    essential = set(json.loads(annotations.get(ANNOTATION_ESSENTIAL, "[]")))
+    status = pod.get("status") or {}
+    reported = {c["name"]: c for c in [*status.get("initContainerStatuses", []), *status.get("containerStatuses", [])]}
     result = []
-    for container in pod["spec"]["containers"]:
-        state = reported.get(container["name"], {}).get("state") or {}
+    for container in [*pod["spec"].get("initContainers", []), *pod["spec"]["containers"]]:
+        container_status = reported.get(container["name"], {})
+        state = container_status.get("state") or {}
         entry: JsonDict = {
             "name": names.get(container["name"], container["name"]),
             "image": container.get("image"),
             "lastStatus": "PENDING",
         }
-        if "running" in state:
+        terminated = exited(container_status)
+        if terminated is not None and ("running" not in state or container["name"] in essential):
+            entry["lastStatus"] = "STOPPED"
+            if terminated.get("exitCode") is not None:
+                entry["exitCode"] = terminated["exitCode"]
+            if terminated.get("reason"):
+                entry["reason"] = terminated["reason"]
+        elif "running" in state:
             entry["lastStatus"] = "RUNNING"
-        elif "terminated" in state:
-            entry.update(lastStatus="STOPPED", exitCode=state["terminated"].get("exitCode"))
-            if state["terminated"].get("reason"):
-                entry["reason"] = state["terminated"]["reason"]
         elif state.get("waiting", {}).get("reason"):
             entry["reason"] = state["waiting"]["reason"]
         result.append(entry)
@@ -82,9 +104,18 @@ def container_statuses(pod: JsonDict) -> list[JsonDict]:
 
 
 def essential_exited(pod: JsonDict) -> bool:
+    """Whether an essential container has exited: a main container, or a native sidecar (which the kubelet
+    restarts, so a restart or a lastState.terminated counts)."""
     essential = json.loads((pod["metadata"].get("annotations") or {}).get(ANNOTATION_ESSENTIAL, "[]"))
-    reported = (pod.get("status") or {}).get("containerStatuses") or []
-    return any(c["name"] in essential and "terminated" in (c.get("state") or {}) for c in reported)
+    status = pod.get("status") or {}
+    reported = [*status.get("initContainerStatuses", []), *status.get("containerStatuses", [])]
+    return any(c["name"] in essential and exited(c) is not None for c in reported)
+
+
+def main_container_exited(pod: JsonDict) -> bool:
+    """Whether a main container ran and exited (else a stopped task failed to start: e.g. an init container
+    failed)."""
+    return any("terminated" in (c.get("state") or {}) for c in (pod.get("status") or {}).get("containerStatuses") or [])
 
 
 def pod_last_status(pod: JsonDict) -> str:
@@ -121,7 +152,7 @@ async def track(api: Api, entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSp
     if spec.desiredStatus == "STOPPED":
         stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
     elif essential_exited(pod) or entry["lastStatus"] == "STOPPED":
-        failed_to_start = not any("exitCode" in c for c in entry["containers"])
+        failed_to_start = not (essential_exited(pod) or main_container_exited(pod))
         stop(entry, *(("TaskFailedToStart", "Task failed to start") if failed_to_start else ESSENTIAL_EXITED))
     if must_stop and entry["lastStatus"] not in ("STOPPED", "DEPROVISIONING"):
         grace = pod["spec"].get("terminationGracePeriodSeconds")
@@ -225,19 +256,29 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     meta = meta_of(body)
     spec = parse_spec(ECSTaskSpec, body)
     old = body.get("status") or {}
-    cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
-    td = await resolve_task_definition(api, meta.namespace, spec.taskDefinition, old.get("taskDefinition"))
     entries = list(old.get("tasks") or [])
     warnings = list(old.get("warnings") or [])
-    if not entries:
+    if entries:
+        # Started: the task keeps the revision and cluster it started with, whatever the family or the cluster
+        # resources do later (a newer revision, a deleted family), as an ECS task does.
+        started = {key: old[key] for key in ("taskDefinition", "clusterName", "group") if key in old}
+    else:
+        cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
+        td = await resolve_task_definition(api, meta.namespace, spec.taskDefinition)
         rendered = render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
         warnings = [str(w) for w in rendered.warnings]
         pods = [obj for obj in rendered.objects if obj["kind"] == "Pod"]
         if spec.desiredStatus != "STOPPED":
             await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
             for pod in pods:
-                await api.create(pod)
+                async with child_write("create", pod):
+                    await api.create(pod)
         entries = new_entries(pods, spec, meta, td, cluster, runtime.config)
+        started = {
+            "taskDefinition": td.family_revision,
+            "clusterName": cluster.name,
+            "group": spec.group or f"family:{td.family}",
+        }
     live = {
         pod["metadata"]["name"]: pod
         for pod in await api.list("Pod", meta.namespace, MANAGED_BY)
@@ -245,19 +286,10 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     }
     tasks = [await track(api, entry, live.get(entry["podName"]), spec) for entry in entries]
     status = {
-        "taskDefinition": td.family_revision,
-        "clusterName": cluster.name,
+        **started,
         "createdAt": old.get("createdAt") or now(),
         "tasks": tasks,
-        **{
-            key: value
-            for key, value in (
-                ("launchType", spec.launchType),
-                ("group", spec.group or f"family:{td.family}"),
-                ("startedBy", spec.startedBy),
-            )
-            if value
-        },
+        **{key: value for key, value in (("launchType", spec.launchType), ("startedBy", spec.startedBy)) if value},
         **summary(tasks, old),
     }
     return task_outcome(status, warnings)

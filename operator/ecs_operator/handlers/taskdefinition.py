@@ -17,6 +17,7 @@ import kopf
 
 from ecs_operator.handlers.children import sync_children
 from ecs_operator.handlers.common import (
+    InvalidSpec,
     JsonDict,
     NotReady,
     Outcome,
@@ -123,10 +124,42 @@ def revision_statuses(
     return statuses
 
 
+def family_of(body: JsonDict) -> str:
+    """A TaskDefinition resource's family: its spec.family, or its name when that is not set."""
+    return str((body.get("spec") or {}).get("family") or body["metadata"]["name"])
+
+
+def first_created(bodies: list[JsonDict]) -> JsonDict:
+    """The resource that was there first (creation time, then name): the one a family belongs to."""
+    return min(bodies, key=lambda body: (body["metadata"].get("creationTimestamp") or "", body["metadata"]["name"]))
+
+
+async def check_family_owner(api: Api, body: JsonDict, family: str) -> None:
+    """A family belongs to one TaskDefinition resource per namespace; a later one naming it is refused."""
+    meta = body["metadata"]
+    same = [other for other in await api.list(KIND, meta.get("namespace")) if family_of(other) == family]
+    first = first_created([body, *[other for other in same if other["metadata"]["name"] != meta["name"]]])
+    if first["metadata"]["name"] != meta["name"]:
+        raise InvalidSpec(
+            f"spec.family: family {family!r} already belongs to TaskDefinition {first['metadata']['name']!r} in "
+            "this namespace; register new revisions by changing that resource, or use another family"
+        )
+
+
+async def revision_owner(api: Api, meta: Meta, family: str, revision: int) -> str | None:
+    """The name of the other TaskDefinition that owns an existing revision, if another one does."""
+    existing = await api.get("ControllerRevision", meta.namespace, revision_name(family, revision))
+    for ref in (existing or {}).get("metadata", {}).get("ownerReferences") or []:
+        if ref.get("kind") == KIND and ref.get("uid") != meta.uid:
+            return str(ref.get("name"))
+    return None
+
+
 async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     meta = meta_of(body)
     spec = parse_spec(TaskDefinitionSpec, body)
     family = spec.family or meta.name
+    await check_family_owner(api, body, family)
     fields = registered_fields(spec, family)
     revisions = await stored_revisions(api, meta.namespace, family)
     latest = revisions[-1] if revisions else None
@@ -138,7 +171,10 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
     rendered = render_task_definition(TaskDefinitionRevision(family, number, registered), meta)
     if latest is None or number != latest.revision:
         created = await api.create(controller_revision(meta, family, number, fields))
-        if created is None:  # registered by an earlier run that did not get to write the status
+        if created is None:  # registered by an earlier run that did not get to write the status, or not ours
+            owner = await revision_owner(api, meta, family, number)
+            if owner is not None:
+                raise InvalidSpec(f"spec.family: revision {number} of {family!r} belongs to TaskDefinition {owner!r}")
             raise NotReady("RevisionConflict", f"revision {number} of {family} already exists; reading it again")
         revisions = await stored_revisions(api, meta.namespace, family)
     await sync_children(api, meta, with_older_revisions(revisions, number, meta, rendered.objects))
@@ -194,11 +230,9 @@ def parse_reference(reference: str) -> TaskDefinitionRef:
 
 
 async def find_task_definition(api: Api, namespace: str, family: str) -> JsonDict | None:
-    """The TaskDefinition resource of a family (its spec.family, or its name when that is not set)."""
-    for body in await api.list(KIND, namespace):
-        if ((body.get("spec") or {}).get("family") or body["metadata"]["name"]) == family:
-            return body
-    return None
+    """The TaskDefinition resource of a family (the first created, when a later one names it too)."""
+    found = [body for body in await api.list(KIND, namespace) if family_of(body) == family]
+    return first_created(found) if found else None
 
 
 async def resolve_task_definition(

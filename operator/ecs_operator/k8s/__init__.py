@@ -1,5 +1,31 @@
 """Kubernetes API access for the handlers: the only package that sends requests to the API server."""
 
-from ecs_operator.k8s.client import KINDS, Api, APIError, Conflict, NotFound, matches_labels, post_event
+from ecs_operator.k8s.client import (
+    FIELD_MANAGER,
+    HANDOVER_MANAGER,
+    KINDS,
+    Api,
+    APIError,
+    ClientError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    matches_labels,
+    post_event,
+    shared_owner,
+)
 
-__all__ = ["KINDS", "APIError", "Api", "Conflict", "NotFound", "matches_labels", "post_event"]
+__all__ = [
+    "FIELD_MANAGER",
+    "HANDOVER_MANAGER",
+    "KINDS",
+    "APIError",
+    "Api",
+    "ClientError",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "matches_labels",
+    "post_event",
+    "shared_owner",
+]

@@ -7,7 +7,9 @@ one file to check.
 
 Children are written with server-side apply (``application/apply-patch+yaml``, field manager ``ecs-operator``,
 ``force=true``): the operator owns the fields it sets, removed fields and list items are pruned by the API
-server, and fields other controllers own (``replicas`` under an HPA, status) are left alone.
+server, and fields other controllers own (``replicas`` under an HPA, status) are left alone. A field the
+operator stops setting but whose value must stay (``replicas`` handed over to an HPA) is first applied by
+``HANDOVER_MANAGER``, which then shares its ownership.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from kopf._cogs.clients import api as kopf_api
 from kopf._cogs.clients import errors as kopf_errors
 
 FIELD_MANAGER = "ecs-operator"
+HANDOVER_MANAGER = "ecs-operator-handover"
 JsonDict = dict[str, Any]
 
 APIError = kopf_errors.APIError
 NotFound = kopf_errors.APINotFoundError
 Conflict = kopf_errors.APIConflictError
+ClientError = kopf_errors.APIClientError  # every 4xx
+Forbidden = kopf_errors.APIForbiddenError
 
 
 @dataclass(frozen=True)
@@ -83,16 +88,22 @@ def matches_labels(obj: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     return all(have.get(key) == value for key, value in labels.items())
 
 
+def shared_owner(obj: Mapping[str, Any]) -> str | None:
+    """The uid of the owner applying a child shared by several owners (no controller); None otherwise."""
+    refs = obj.get("metadata", {}).get("ownerReferences") or []
+    if refs and not any(ref.get("controller") for ref in refs):
+        return str(refs[0]["uid"])
+    return None
+
+
 def field_manager(obj: Mapping[str, Any]) -> str:
     """``ecs-operator``; for a child shared by several owners (no controller), one manager per owner.
 
     Server-side apply keeps what each manager applied: with one manager per owner, each owner's apply adds
     its own ownerReference instead of replacing the others'.
     """
-    refs = obj.get("metadata", {}).get("ownerReferences") or []
-    if refs and not any(ref.get("controller") for ref in refs):
-        return f"{FIELD_MANAGER}-{refs[0]['uid']}"[:128]
-    return FIELD_MANAGER
+    owner = shared_owner(obj)
+    return f"{FIELD_MANAGER}-{owner}"[:128] if owner else FIELD_MANAGER
 
 
 @dataclass(frozen=True)
@@ -132,10 +143,11 @@ class Api:
             if matches_labels(item, labels)
         ]
 
-    async def apply(self, obj: JsonDict) -> JsonDict:
-        """Server-side apply ``obj`` as the operator's field manager, taking over conflicting fields."""
+    async def apply(self, obj: JsonDict, manager: str | None = None) -> JsonDict:
+        """Server-side apply ``obj`` as the operator's field manager (or ``manager``), taking over conflicting
+        fields."""
         meta = obj["metadata"]
-        query = urllib.parse.urlencode({"fieldManager": field_manager(obj), "force": "true"})
+        query = urllib.parse.urlencode({"fieldManager": manager or field_manager(obj), "force": "true"})
         url = kind_of(obj).url(meta.get("namespace"), meta["name"]) + "?" + query
         try:
             result: JsonDict = await self._call("patch", url, obj, "application/apply-patch+yaml")

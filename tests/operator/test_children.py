@@ -1,0 +1,192 @@
+"""How children are written: only on a change (applied digest), removed fields dropped, API refusals reported,
+immutable selectors replaced, replicas handed over to an HPA. The emulator merges every PATCH (no server-side
+apply), so where the result depends on server-side apply the tests check what the operator sent."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import kmock as kmock_lib
+import pytest
+
+from ecs_operator.handlers.children import ANNOTATION_APPLIED_DIGEST, in_sync, quantity
+from tests.operator import manifests
+from tests.operator.conftest import Cluster, JsonDict, eventually
+from tests.operator.test_service import deployment, service_status
+
+SCALING = {
+    "scalableTarget": {"MinCapacity": 2, "MaxCapacity": 6},
+    "scalingPolicies": [
+        {
+            "PolicyName": "cpu",
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": 60.0,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+            },
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("desired", "actual", "expected"),
+    [
+        ({"a": 1}, {"a": 1, "b": 2}, True),  # fields the API server adds
+        ({"a": 1, "b": 2}, {"a": 1}, False),  # a field lost (edited by hand)
+        ({"resources": {"limits": {"memory": "1024Mi"}}}, {"resources": {"limits": {"memory": "1Gi"}}}, True),
+        ({"resources": {"requests": {"cpu": "1000m"}}}, {"resources": {"requests": {"cpu": "1"}}}, True),
+        ({"resources": {"requests": {"cpu": "0.5"}}}, {"resources": {"requests": {"cpu": "500m"}}}, True),
+        ({"resources": {"limits": {"memory": "512Mi"}}}, {"resources": {"limits": {"memory": "1Gi"}}}, False),
+        ({"emptyDir": {"sizeLimit": "64Mi"}}, {"emptyDir": {"sizeLimit": "67108864"}}, True),
+        ({"labels": {"size": "1000m"}}, {"labels": {"size": "1"}}, False),  # only quantities are canonicalised
+        # A shared child lists its other owners too.
+        ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}, {"uid": "a"}]}, True),
+        ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}]}, False),
+        ({"items": [1, 2]}, {"items": [1, 2, 3]}, False),
+    ],
+)
+def test_in_sync(desired: JsonDict, actual: JsonDict, expected: bool) -> None:
+    assert in_sync(desired, actual) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1Gi", 2**30), ("1024Mi", 2**30), ("250m", 0.25), ("1.5", 1.5), ("2k", 2000), ("1e3", 1000), ("x", None)],
+)
+def test_quantity(text: str, value: float | None) -> None:
+    assert quantity(text) == (None if value is None else pytest.approx(value))
+
+
+def applies(cluster: Cluster, kind: str, name: str, manager: str = "ecs-operator") -> list[Any]:
+    """The server-side applies of one child by one field manager, oldest first."""
+    return [
+        request
+        for request in cluster.requests(kind, name, "PATCH")
+        if request.params.get("fieldManager") == manager and "apply-patch" in request.headers.get("Content-Type", "")
+    ]
+
+
+async def quiet_for(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def test_a_field_removed_from_the_spec_is_no_longer_applied(operator: Cluster) -> None:
+    constraint = [{"type": "distinctInstance"}]
+    created = await _start(operator, placementConstraints=constraint)
+    assert "affinity" in created["spec"]["template"]["spec"]
+    first = created["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
+    sent = len(applies(operator, "Deployment", "web"))
+    await operator.update_spec("ECSService", "web", {"placementConstraints": None})
+    # Removing the constraint only removes fields: the live object still holds everything rendered, but the
+    # digest differs, so the operator applies (and server-side apply drops the anti-affinity).
+    changed = await deployment(
+        operator, where=lambda d: d["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST] != first
+    )
+    assert changed is not None
+    last = applies(operator, "Deployment", "web")[-1]
+    assert len(applies(operator, "Deployment", "web")) == sent + 1
+    assert "affinity" not in last.data["spec"]["template"]["spec"]
+    assert operator.validate_written() > 0
+
+
+async def test_nothing_is_written_when_nothing_changed(operator: Cluster) -> None:
+    await _start(operator)
+    await operator.deployment_controller("web", ready=2)
+    await service_status(operator, lambda s: s.get("runningCount") == 2, "steady")
+    before = {kind: len(operator.requests(kind, "web", "PATCH")) for kind in ("Deployment", "Service")}
+    await quiet_for(3.0)  # three resyncs (TEST_CONFIG) and the child events they would cause
+    after = {kind: len(operator.requests(kind, "web", "PATCH")) for kind in ("Deployment", "Service")}
+    assert after == before
+
+
+async def test_a_rejected_child_is_reported_not_retried_silently(operator: Cluster) -> None:
+    def admission(request: Any) -> kmock_lib.KubernetesError | None:
+        if request.resource is not None and request.resource.plural == "deployments" and request.method.value != "GET":
+            return kmock_lib.KubernetesError(
+                status=422, reason="Invalid", message='Deployment.apps "web" is invalid: denied by policy no-root'
+            )
+        return None
+
+    operator.reject(admission)
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service())
+    ready = await eventually(lambda: _reason(operator, "ChildRejected"), what="ChildRejected")
+    assert ready["status"] == "False"
+    assert "Deployment/web" in ready["message"] and "denied by policy no-root" in ready["message"]
+    degraded = await operator.condition("ECSService", "web", "Degraded")
+    assert degraded["status"] == "True"
+    events = await eventually(lambda: _events(operator, "ChildRejected"), what="a Warning Event")
+    assert events[0]["type"] == "Warning"
+
+
+async def test_forbidden_child_write_names_the_verb_and_is_retried(operator: Cluster) -> None:
+    allowed = asyncio.Event()
+
+    def rbac(request: Any) -> kmock_lib.KubernetesError | None:
+        writes = request.method.value in ("PATCH", "POST")
+        deployments = request.resource is not None and request.resource.plural == "deployments"
+        if writes and deployments and not allowed.is_set():
+            return kmock_lib.KubernetesError(
+                status=403, reason="Forbidden", message='deployments.apps "web" is forbidden: cannot patch'
+            )
+        return None
+
+    operator.reject(rbac)
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service())
+    ready = await eventually(lambda: _reason(operator, "Forbidden"), what="Forbidden")
+    assert "patch Deployment/web" in ready["message"]
+    allowed.set()  # an administrator fixes the ClusterRole: the retry gets through
+    await deployment(operator)
+
+
+async def test_a_changed_selector_replaces_the_workload(operator: Cluster) -> None:
+    await operator.create(manifests.cluster("prod"))
+    created = await _start(operator)
+    assert created["spec"]["selector"]["matchLabels"]["ecs.compat.dev/cluster"] == "default"
+    await operator.update_spec("ECSService", "web", {"cluster": "prod"})
+    moved = await deployment(
+        operator, where=lambda d: d["spec"]["selector"]["matchLabels"]["ecs.compat.dev/cluster"] == "prod"
+    )
+    assert moved["spec"]["template"]["metadata"]["labels"]["ecs.compat.dev/cluster"] == "prod"
+    assert operator.requests("Deployment", "web", "DELETE"), "the workload was deleted before it was created again"
+    ready = await operator.condition("ECSService", "web")
+    assert ready.get("reason") != "ChildRejected"
+    assert operator.validate_written() > 0
+
+
+async def test_replicas_are_handed_over_before_an_hpa_takes_them(operator: Cluster) -> None:
+    await _start(operator, desired=3)
+    await operator.deployment_controller("web", ready=3)
+    await service_status(operator, lambda s: s.get("runningCount") == 3, "steady")
+    await operator.update_spec("ECSService", "web", {"autoScaling": SCALING})
+    await eventually(lambda: operator.get("HorizontalPodAutoscaler", "web"), what="the HPA")
+    dropping = [r for r in applies(operator, "Deployment", "web") if "replicas" not in r.data["spec"]]
+    assert dropping, "the Deployment is applied without replicas"
+    handover = applies(operator, "Deployment", "web", manager="ecs-operator-handover")
+    assert [r.data for r in handover] == [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 3},
+        }
+    ]
+    assert handover[0].id < dropping[0].id  # first shared, then dropped
+
+
+async def _start(cluster: Cluster, desired: int = 2, **spec: Any) -> JsonDict:
+    await cluster.create(manifests.task_definition())
+    await cluster.create(manifests.service(desired=desired, **spec))
+    return await deployment(cluster)
+
+
+async def _reason(cluster: Cluster, reason: str) -> JsonDict | None:
+    ready = await cluster.condition("ECSService", "web")
+    return ready if ready.get("reason") == reason else None
+
+
+async def _events(cluster: Cluster, reason: str) -> list[JsonDict]:
+    return cluster.events(reason)
