@@ -333,3 +333,23 @@ async def test_status_drops_fields_no_longer_reported_and_shows_only_its_own_war
     await operator.update_spec("ECSService", "web", {"launchType": None, "platformVersion": None})
     status = await service_status(operator, lambda s: "launchType" not in s, "launchType gone")
     assert status["warnings"] == []
+
+
+async def test_shared_local_volumes_live_in_the_namespace_directory(operator: Cluster) -> None:
+    # The node directory of a shared Docker volume is per namespace, so namespaces never share its data.
+    volume = {"name": "cache", "dockerVolumeConfiguration": {"scope": "shared", "driver": "local"}}
+    td = manifests.task_definition(volumes=[volume])
+    td["spec"]["containerDefinitions"][0]["mountPoints"] = [{"sourceVolume": "cache", "containerPath": "/cache"}]
+    svc = manifests.service()
+    for obj in (td, svc):
+        obj["metadata"]["namespace"] = "team-a"
+        await operator.create(obj)
+    expected = ["/var/lib/ecs-operator/volumes/team-a/cache"]
+
+    def host_paths(pod_spec: JsonDict) -> list[str]:
+        return [v["hostPath"]["path"] for v in pod_spec.get("volumes") or [] if "hostPath" in v]
+
+    created = await eventually(lambda: operator.get("Deployment", "web", namespace="team-a"), what="Deployment")
+    assert host_paths(created["spec"]["template"]["spec"]) == expected
+    template = await eventually(lambda: operator.get("PodTemplate", "web-1", namespace="team-a"), what="PodTemplate")
+    assert host_paths(template["template"]["spec"]) == expected

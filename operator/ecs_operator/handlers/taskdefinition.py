@@ -168,7 +168,9 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
     )
     # Translating first means a task definition that cannot run is refused, as RegisterTaskDefinition would.
     registered = TaskDefinitionSpec.model_validate(fields)
-    rendered = render_task_definition(TaskDefinitionRevision(family, number, registered), meta)
+    rendered = render_task_definition(
+        TaskDefinitionRevision(family, number, registered, namespace=meta.namespace), meta
+    )
     if latest is None or number != latest.revision:
         created = await api.create(controller_revision(meta, family, number, fields))
         if created is None:  # registered by an earlier run that did not get to write the status, or not ours
@@ -211,7 +213,7 @@ def with_older_revisions(
             continue
         try:
             revision = TaskDefinitionRevision(
-                stored.family, stored.revision, TaskDefinitionSpec.model_validate(stored.data)
+                stored.family, stored.revision, TaskDefinitionSpec.model_validate(stored.data), namespace=meta.namespace
             )
             older = render_task_definition(revision, meta).objects
         except (ValueError, TranslationError):  # pydantic's ValidationError is a ValueError
@@ -268,7 +270,8 @@ async def resolve_task_definition(
                 f"task definition {family}:{number} is INACTIVE (deregistered); use an ACTIVE revision",
             )
     status = "INACTIVE" if chosen.revision in deregistered else "ACTIVE"
-    return TaskDefinitionRevision(family, chosen.revision, TaskDefinitionSpec.model_validate(chosen.data), status)
+    spec = TaskDefinitionSpec.model_validate(chosen.data)
+    return TaskDefinitionRevision(family, chosen.revision, spec, status, namespace=namespace)
 
 
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
