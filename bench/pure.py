@@ -54,7 +54,7 @@ def pure_figures(budget: Budget) -> list[Figure]:
     raw_td = task_definition_spec()
     td_spec = TaskDefinitionSpec.model_validate(raw_td)
     service = ECSServiceSpec.model_validate(service_spec())
-    revision = TaskDefinitionRevision("checkout", 1, td_spec)
+    revision = TaskDefinitionRevision("checkout", 1, td_spec, namespace="default")
     td_meta, service_meta = Meta("TaskDefinition", "checkout"), Meta("ECSService", "checkout")
     containers = len(raw_td["containerDefinitions"])
     examples = example_sources()

@@ -26,7 +26,7 @@ def revision(**fields: object) -> TaskDefinitionRevision:
     spec = TaskDefinitionSpec.model_validate(
         {"family": "web", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}], **fields}
     )
-    return TaskDefinitionRevision("web", 1, spec)
+    return TaskDefinitionRevision("web", 1, spec, namespace="default")
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def _td(network_mode: str = "awsvpc", app_protocol: str | None = None) -> TaskDe
             ],
         }
     )
-    return TaskDefinitionRevision("web", 1, spec)
+    return TaskDefinitionRevision("web", 1, spec, namespace="default")
 
 
 def _balancers(*balancers: dict[str, Any]) -> list[dict[str, Any]]:

@@ -43,7 +43,7 @@ def spec(*containers: dict[str, Any], **fields: Any) -> TaskDefinitionSpec:
 
 
 def revision(*containers: dict[str, Any], **fields: Any) -> TaskDefinitionRevision:
-    return TaskDefinitionRevision("web", 4, spec(*containers, **fields))
+    return TaskDefinitionRevision("web", 4, spec(*containers, **fields), namespace="default")
 
 
 def as_pod(pod: dict[str, Any]) -> dict[str, Any]:

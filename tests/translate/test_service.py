@@ -42,7 +42,7 @@ def _td(**extra: Any) -> TaskDefinitionRevision:
         "memory": "512",
         "containerDefinitions": [container],
     }
-    return TaskDefinitionRevision("web", 4, TaskDefinitionSpec.model_validate({**spec, **extra}))
+    return TaskDefinitionRevision("web", 4, TaskDefinitionSpec.model_validate({**spec, **extra}), namespace="default")
 
 
 def _render(cluster: ClusterContext | None = None, td: TaskDefinitionRevision | None = None, **spec: Any) -> Rendered:
@@ -375,7 +375,10 @@ def test_hpa_gets_a_request_on_every_container_it_measures(
     policies: list[dict[str, Any]], requests: dict[str, str | None], warned: list[tuple[str, str]]
 ) -> None:
     td = TaskDefinitionRevision(
-        "web", 4, TaskDefinitionSpec.model_validate({"family": "web", "containerDefinitions": UNRESERVED})
+        "web",
+        4,
+        TaskDefinitionSpec.model_validate({"family": "web", "containerDefinitions": UNRESERVED}),
+        namespace="default",
     )
     auto = {"scalableTarget": {"MinCapacity": 1, "MaxCapacity": 4}, "scalingPolicies": policies}
     rendered = _render(td=td, autoScaling=auto)

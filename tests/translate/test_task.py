@@ -28,7 +28,7 @@ def _td(**extra: Any) -> TaskDefinitionRevision:
         "memory": "512",
         "containerDefinitions": [{"name": "main", "image": "busybox", "command": ["echo", "hi"]}],
     }
-    return TaskDefinitionRevision("jobs", 2, TaskDefinitionSpec.model_validate({**spec, **extra}))
+    return TaskDefinitionRevision("jobs", 2, TaskDefinitionSpec.model_validate({**spec, **extra}), namespace="default")
 
 
 def _render(td: TaskDefinitionRevision | None = None, **spec: Any) -> Rendered:

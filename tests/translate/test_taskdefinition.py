@@ -107,14 +107,18 @@ BASE: dict[str, Any] = {
 
 def render(data: dict[str, Any], revision: int | None = 3) -> list[dict[str, Any]]:
     spec = TaskDefinitionSpec.model_validate(data)
-    return render_task_definition(TaskDefinitionRevision(spec.family or "web", revision, spec), META).objects
+    return render_task_definition(
+        TaskDefinitionRevision(spec.family or "web", revision, spec, namespace="default"), META
+    ).objects
 
 
 def output(data: dict[str, Any]) -> str:
     """Everything a translation gives, as one comparable string (a refusal is an output too)."""
     try:
         spec = TaskDefinitionSpec.model_validate(data)
-        rendered = render_task_definition(TaskDefinitionRevision(spec.family or "web", 3, spec), META)
+        rendered = render_task_definition(
+            TaskDefinitionRevision(spec.family or "web", 3, spec, namespace="default"), META
+        )
     except TranslationError as error:
         return f"refused: {error}"
     return json.dumps([rendered.objects, [str(w) for w in rendered.warnings]], sort_keys=True)

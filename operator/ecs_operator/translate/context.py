@@ -94,7 +94,9 @@ class TaskDefinitionRevision:
     revision: int | None
     spec: TaskDefinitionSpec
     status: str = "ACTIVE"  # or INACTIVE (deregistered)
-    namespace: str = "default"  # of the TaskDefinition; node directories of shared Docker volumes are per namespace
+    # Of the TaskDefinition: node directories of shared Docker volumes are per namespace. Required, so that no
+    # caller can fall back to another namespace's directory by leaving it out.
+    namespace: str = field(kw_only=True)
 
     @property
     def ref(self) -> str:
