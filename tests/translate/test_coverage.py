@@ -96,3 +96,16 @@ def test_field_warnings_skip_empty_collections(container: dict[str, Any], warned
     spec = TaskDefinitionSpec.model_validate({"family": "web", "containerDefinitions": [container]})
     fields = [w.field for w in field_warnings("TaskDefinition/web", spec) if "ulimits" in w.field]
     assert fields == warned
+
+
+@pytest.mark.parametrize(
+    ("value", "warned"),
+    [(False, []), (True, ["enableExecuteCommand"])],
+    ids=["switched off asks for nothing", "switched on is warned"],
+)
+def test_ignored_switches_warn_only_when_on(value: bool, warned: list[str]) -> None:
+    from ecs_operator.models.service import ECSServiceSpec
+    from ecs_operator.translate.coverage import field_warnings
+
+    spec = ECSServiceSpec.model_validate({"taskDefinition": "web", "enableExecuteCommand": value})
+    assert [w.field for w in field_warnings("ECSService/web", spec)] == warned

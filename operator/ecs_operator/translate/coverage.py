@@ -73,25 +73,25 @@ def _shape_name(model: BaseModel) -> str:
     return type(model).__name__
 
 
-def _walk(model: BaseModel, path: str) -> list[tuple[str, Classification | None, str]]:
-    """(path, classification, member) for each field given in ``model`` and below, stopping at leaves."""
+def _walk(model: BaseModel, path: str) -> list[tuple[str, Classification | None, Any]]:
+    """(path, classification, value) for each field given in ``model`` and below, stopping at leaves."""
     table = classification_table()
     shape = _shape_name(model)
-    found: list[tuple[str, Classification | None, str]] = []
+    found: list[tuple[str, Classification | None, Any]] = []
     for member in sorted(model.model_fields_set):
         value = getattr(model, member)
         if value is None or value == [] or value == {}:
             continue  # AWS CLI output lists empty collections (``"ulimits": []``); they ask for nothing
         here = f"{path}.{member}" if path else member
         rule = table.get(f"{shape}.{member}")
-        found.append((here, rule, member))
+        found.append((here, rule, value))
         if isinstance(rule, Ignored | Rejected):
             continue
         found.extend(_walk_value(value, here))
     return found
 
 
-def _walk_value(value: Any, path: str) -> list[tuple[str, Classification | None, str]]:
+def _walk_value(value: Any, path: str) -> list[tuple[str, Classification | None, Any]]:
     if isinstance(value, BaseModel):
         return _walk(value, path)
     if isinstance(value, list):
@@ -102,7 +102,9 @@ def _walk_value(value: Any, path: str) -> list[tuple[str, Classification | None,
 def field_warnings(resource: str, model: BaseModel, path: str = "") -> list[FieldWarning]:
     """A warning for each given field that has no or only partial effect on Kubernetes."""
     warnings = []
-    for here, rule, _ in _walk(model, path):
+    for here, rule, value in _walk(model, path):
+        if isinstance(rule, Ignored) and value is False:
+            continue  # a switched-off feature (enableExecuteCommand: false, ...) asks for nothing
         if isinstance(rule, Ignored):
             warnings.append(FieldWarning(resource, here, f"has no effect on Kubernetes: {rule.reason}"))
         elif isinstance(rule, Partial):
@@ -112,4 +114,8 @@ def field_warnings(resource: str, model: BaseModel, path: str = "") -> list[Fiel
 
 def field_rejections(model: BaseModel, path: str = "") -> list[tuple[str, str]]:
     """(field path, reason) for each given field that is classified Rejected."""
-    return [(here, rule.reason) for here, rule, _ in _walk(model, path) if isinstance(rule, Rejected)]
+    return [
+        (here, rule.reason)
+        for here, rule, value in _walk(model, path)
+        if isinstance(rule, Rejected) and value is not False  # a switched-off feature asks for nothing
+    ]
