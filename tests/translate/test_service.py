@@ -262,8 +262,8 @@ def test_network_mode_none_gets_a_deny_all_policy() -> None:
         ({"deploymentController": {"type": "CODE_DEPLOY"}}, "deploymentController.type"),
         ({"deploymentConfiguration": {"strategy": "BLUE_GREEN"}}, "deploymentConfiguration.strategy"),
         (
-            {"volumeConfigurations": [{"name": "data", "managedEBSVolume": {"roleArn": "arn:r"}}]},
-            "volumeConfigurations",
+            {"volumeConfigurations": [{"name": "data", "managedEBSVolume": {"roleArn": "arn:r", "sizeInGiB": 1}}]},
+            "volumeConfigurations[0].name",
         ),
         (
             {"deploymentConfiguration": {"lifecycleHooks": [{"targetType": "PAUSE"}]}},
@@ -393,3 +393,30 @@ def test_a_security_group_not_there_yet_is_a_missing_reference() -> None:
     with pytest.raises(MissingReference) as error:
         _render(networkConfiguration={"awsvpcConfiguration": {"subnets": ["s"], "securityGroups": ["sg-1", "sg-9"]}})
     assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[1]"
+
+
+def test_volume_configurations_give_each_task_its_own_claim() -> None:
+    td = _td(volumes=[{"name": "data", "configuredAtLaunch": True}])
+    configuration = {
+        "name": "data",
+        "managedEBSVolume": {"roleArn": "arn:aws:iam::1:role/ebs", "sizeInGiB": 10, "volumeType": "gp3", "iops": 3000},
+    }
+    rendered = _render(td=td, volumeConfigurations=[configuration])
+    [volume] = _one(rendered, "Deployment")["spec"]["template"]["spec"]["volumes"]
+    template = volume["ephemeral"]["volumeClaimTemplate"]
+    assert template["metadata"]["labels"] == {
+        "app.kubernetes.io/managed-by": "ecs-operator",
+        **SELECTOR,
+        "ecs.compat.dev/task-definition": "web-4",
+        "ecs.compat.dev/volume": "data",
+    }
+    assert template["spec"]["storageClassName"] == "gp3"
+    assert template["spec"]["resources"] == {"requests": {"storage": "10Gi"}}
+    fields = {w.field for w in rendered.warnings}
+    assert {
+        "volumeConfigurations[0].managedEBSVolume.roleArn",
+        "volumeConfigurations[0].managedEBSVolume.iops",
+        "volumeConfigurations[0].managedEBSVolume.volumeType",
+    } <= fields
+    # The placeholder's warning is gone: the volume is configured.
+    assert "volumes[0].configuredAtLaunch" not in fields

@@ -137,3 +137,43 @@ def test_a_security_group_not_there_yet_is_a_missing_reference() -> None:
     with pytest.raises(MissingReference) as error:
         _render(td=td, networkConfiguration={"awsvpcConfiguration": {"subnets": ["s"], "securityGroups": ["sg-9"]}})
     assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[0]"
+
+
+@pytest.mark.parametrize(
+    ("policy", "field"),
+    [
+        (None, None),
+        ({"deleteOnTermination": True}, None),
+        (
+            {"deleteOnTermination": False},
+            "volumeConfigurations[0].managedEBSVolume.terminationPolicy.deleteOnTermination",
+        ),
+    ],
+    ids=["default policy", "deleted on termination", "kept after the task stops"],
+)
+def test_volume_configurations_are_ephemeral_volumes_of_each_pod(
+    policy: dict[str, Any] | None, field: str | None
+) -> None:
+    td = _td(volumes=[{"name": "scratch", "configuredAtLaunch": True}])
+    ebs: dict[str, Any] = {"roleArn": "arn:aws:iam::1:role/ebs", "sizeInGiB": 8}
+    if policy is not None:
+        ebs["terminationPolicy"] = policy
+    configurations = [{"name": "scratch", "managedEBSVolume": ebs}]
+    if field is not None:
+        with pytest.raises(TranslationError) as error:
+            _render(td=td, count=2, volumeConfigurations=configurations)
+        assert error.value.field == field
+        return
+    pods = _pods(_render(td=td, count=2, volumeConfigurations=configurations))
+    for pod in pods:
+        [volume] = pod["spec"]["volumes"]
+        template = volume["ephemeral"]["volumeClaimTemplate"]
+        assert template["spec"]["resources"] == {"requests": {"storage": "8Gi"}}
+        assert "storageClassName" not in template["spec"]  # no volumeType: the cluster's default StorageClass
+        assert template["metadata"]["labels"] == {
+            "app.kubernetes.io/managed-by": "ecs-operator",
+            "ecs.compat.dev/cluster": "default",
+            "ecs.compat.dev/task": "migrate",
+            "ecs.compat.dev/task-definition": "jobs-2",
+            "ecs.compat.dev/volume": "scratch",
+        }

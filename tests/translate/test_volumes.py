@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from ecs_operator.models.ecs_api import ServiceVolumeConfiguration, TaskVolumeConfiguration
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
-from ecs_operator.translate.context import Meta
-from ecs_operator.translate.volumes import task_volumes, volume_claims
+from ecs_operator.translate.context import Meta, TranslationError
+from ecs_operator.translate.volumes import launch_volumes, task_volumes, volume_claims
 from tests.k8s_schema import validate_object
 
 META = Meta("TaskDefinition", "web", "apps", "uid-1")
@@ -141,3 +142,128 @@ def test_volume_claims_only_for_shared_autoprovisioned_volumes_of_other_drivers(
     # Like a shared Docker volume, it outlives the task definition.
     assert "ownerReferences" not in claim["metadata"]
     assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
+
+
+# --- volumes configured at launch (volumeConfigurations) -------------------------------------------------
+
+LAUNCH_SPEC = spec({"name": "data", "configuredAtLaunch": True}, {"name": "plain"})
+CLAIM_LABELS = {
+    "app.kubernetes.io/managed-by": "ecs-operator",
+    "ecs.compat.dev/cluster": "default",
+    "ecs.compat.dev/service": "web",
+    "ecs.compat.dev/volume": "data",
+}
+
+
+def launched(*configurations: dict[str, Any], task: bool = False) -> tuple[dict[str, Any], list[str]]:
+    model = TaskVolumeConfiguration if task else ServiceVolumeConfiguration
+    parsed = [model.model_validate(c) for c in configurations]
+    labels = {"ecs.compat.dev/cluster": "default", "ecs.compat.dev/service": "web"}
+    sources, warnings = launch_volumes(parsed, LAUNCH_SPEC, labels, "ECSService/web")
+    return sources, [w.field for w in warnings]
+
+
+def ebs(**fields: Any) -> dict[str, Any]:
+    return {"name": "data", "managedEBSVolume": {"roleArn": "arn:aws:iam::1:role/ebs", **fields}}
+
+
+@pytest.mark.parametrize(
+    ("configuration", "claim", "warned"),
+    [
+        (
+            ebs(sizeInGiB=20),
+            {
+                "accessModes": ["ReadWriteOnce"],
+                "volumeMode": "Filesystem",
+                "resources": {"requests": {"storage": "20Gi"}},
+            },
+            [],
+        ),
+        (
+            ebs(sizeInGiB=100, volumeType="gp3", iops=4000, encrypted=True),
+            {
+                "accessModes": ["ReadWriteOnce"],
+                "volumeMode": "Filesystem",
+                "resources": {"requests": {"storage": "100Gi"}},
+                "storageClassName": "gp3",
+            },
+            ["volumeConfigurations[0].managedEBSVolume.volumeType"],
+        ),
+        (
+            ebs(sizeInGiB=50, snapshotId="snap-0123456789abcdef0"),
+            {
+                "accessModes": ["ReadWriteOnce"],
+                "volumeMode": "Filesystem",
+                "resources": {"requests": {"storage": "50Gi"}},
+                "dataSource": {
+                    "apiGroup": "snapshot.storage.k8s.io",
+                    "kind": "VolumeSnapshot",
+                    "name": "snap-0123456789abcdef0",
+                },
+            },
+            ["volumeConfigurations[0].managedEBSVolume.snapshotId"],
+        ),
+    ],
+    ids=["size only: default StorageClass", "volume type names the StorageClass", "snapshot as dataSource"],
+)
+def test_launch_volumes_are_generic_ephemeral_volumes(
+    configuration: dict[str, Any], claim: dict[str, Any], warned: list[str]
+) -> None:
+    sources, warnings = launched(configuration)
+    assert sources == {
+        "data": {"ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": CLAIM_LABELS}, "spec": claim}}}
+    }
+    assert warnings == warned
+    volumes = task_volumes(LAUNCH_SPEC, "TaskDefinition/web", "apps", sources)
+    # The configured volume replaces the placeholder (no warning); the other volume is untouched.
+    assert volumes.volumes == [{"name": "data", **sources["data"]}, {"name": "plain", "emptyDir": {}}]
+    assert volumes.warnings == []
+    validate_object(pod_of(volumes.volumes))
+
+
+def test_a_launch_volume_without_configuration_stays_a_warned_empty_dir() -> None:
+    volumes = task_volumes(LAUNCH_SPEC, "TaskDefinition/web", "apps", {})
+    assert volumes.volumes[0] == {"name": "data", "emptyDir": {}}
+    assert [w.field for w in volumes.warnings] == ["volumes[0].configuredAtLaunch"]
+
+
+def test_a_task_may_keep_the_default_termination_policy() -> None:
+    sources, _ = launched(ebs(sizeInGiB=5, terminationPolicy={"deleteOnTermination": True}), task=True)
+    assert sources["data"]["ephemeral"]["volumeClaimTemplate"]["spec"]["resources"] == {"requests": {"storage": "5Gi"}}
+
+
+@pytest.mark.parametrize(
+    ("configurations", "task", "field"),
+    [
+        ([ebs(sizeInGiB=1) | {"name": "plain"}], False, "volumeConfigurations[0].name"),
+        ([ebs(sizeInGiB=1) | {"name": "missing"}], False, "volumeConfigurations[0].name"),
+        ([ebs(sizeInGiB=1), ebs(sizeInGiB=2)], False, "volumeConfigurations[1].name"),
+        ([{"name": "data"}], False, "volumeConfigurations[0].managedEBSVolume"),
+        ([ebs()], False, "volumeConfigurations[0].managedEBSVolume.sizeInGiB"),
+        ([ebs(snapshotId="snap-1")], False, "volumeConfigurations[0].managedEBSVolume.sizeInGiB"),
+        ([ebs(sizeInGiB=0)], True, "volumeConfigurations[0].managedEBSVolume.sizeInGiB"),
+        ([ebs(sizeInGiB=1, volumeType="GP3")], False, "volumeConfigurations[0].managedEBSVolume.volumeType"),
+        (
+            [ebs(sizeInGiB=1, terminationPolicy={"deleteOnTermination": False})],
+            True,
+            "volumeConfigurations[0].managedEBSVolume.terminationPolicy.deleteOnTermination",
+        ),
+    ],
+    ids=[
+        "not configured at launch",
+        "no such volume",
+        "configured twice",
+        "no managedEBSVolume",
+        "no size",
+        "snapshot without size",
+        "zero size",
+        "volume type cannot name a StorageClass",
+        "kept after the task stops",
+    ],
+)
+def test_untranslatable_launch_volumes_name_the_field(
+    configurations: list[dict[str, Any]], task: bool, field: str
+) -> None:
+    with pytest.raises(TranslationError) as error:
+        launched(*configurations, task=task)
+    assert error.value.field == field

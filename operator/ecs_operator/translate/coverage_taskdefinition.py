@@ -233,7 +233,7 @@ _VOLUMES: dict[str, Classification] = {
         "Kubernetes has no FSx for Windows File Server volume; use the SMB CSI driver with a PersistentVolumeClaim"
     ),
     "Volume.configuredAtLaunch": Translated(
-        "an emptyDir placeholder that the service's or task's volumeConfigurations replace (warned)"
+        "the generic ephemeral volume of the service's or task's volumeConfigurations; none: an emptyDir (warned)"
     ),
     "HostVolumeProperties.sourcePath": Translated("hostPath path, type DirectoryOrCreate"),
     "DockerVolumeConfiguration.scope": Translated(

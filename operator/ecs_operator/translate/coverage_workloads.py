@@ -12,10 +12,11 @@ from ecs_operator.translate.coverage import Classification, Ignored, Partial, Re
 
 _BLUE_GREEN = "only for BLUE_GREEN, LINEAR and CANARY deployments, which are not translated"
 _NO_PROXY = "there is no Service Connect proxy: clients reach the pods through Kubernetes Services"
-_EBS = (
-    "Amazon EBS volumes managed by ECS are not translated; mount a PersistentVolumeClaim through an EFS or "
-    "docker volume in the task definition instead"
-)
+
+
+def _on_storage_class(parameter: str) -> Ignored:
+    return Ignored(f"a setting of the claims' StorageClass: give it the EBS CSI driver parameter {parameter}")
+
 
 _SERVICE: dict[str, Classification] = {
     "CreateServiceRequest.cluster": Translated("the ECSCluster: ecs.compat.dev/cluster label, capacity providers"),
@@ -46,7 +47,9 @@ _SERVICE: dict[str, Classification] = {
     "CreateServiceRequest.propagateTags": Translated("the ecs.compat.dev/tags annotation on the pods"),
     "CreateServiceRequest.enableExecuteCommand": Ignored("use kubectl exec, which needs no agent"),
     "CreateServiceRequest.serviceConnectConfiguration": Translated("Services named after the client aliases"),
-    "CreateServiceRequest.volumeConfigurations": Rejected(_EBS),
+    "CreateServiceRequest.volumeConfigurations": Translated(
+        "generic ephemeral volumes replacing the task definition's volumes configured at launch"
+    ),
     "CreateServiceRequest.vpcLatticeConfigurations": Ignored(
         "VPC Lattice does not reach Kubernetes pods; use the loadBalancers Services or an Ingress"
     ),
@@ -138,7 +141,9 @@ _TASK: dict[str, Classification] = {
     "RunTaskRequest.tags": Translated("the ecs.compat.dev/tags annotation with propagateTags"),
     "RunTaskRequest.taskDefinition": Translated("the revision whose pod spec the Pods run"),
     "RunTaskRequest.clientToken": Ignored("the custom resource's name already makes creation idempotent"),
-    "RunTaskRequest.volumeConfigurations": Rejected(_EBS),
+    "RunTaskRequest.volumeConfigurations": Translated(
+        "generic ephemeral volumes replacing the task definition's volumes configured at launch"
+    ),
     "TaskOverride.containerOverrides": Translated("the containers' command, env and resources"),
     "TaskOverride.cpu": Translated("the task-level CPU the containers' resources are computed from"),
     "TaskOverride.inferenceAcceleratorOverrides": Rejected(
@@ -156,6 +161,45 @@ _TASK: dict[str, Classification] = {
     "ContainerOverride.memory": Translated("the container's memory limit"),
     "ContainerOverride.memoryReservation": Translated("the container's memory request"),
     "ContainerOverride.resourceRequirements": Translated("the container's GPU resources"),
+}
+
+
+def _managed_ebs_volume(shape: str) -> dict[str, Classification]:
+    """ServiceManagedEBSVolumeConfiguration and TaskManagedEBSVolumeConfiguration share these members."""
+    return {
+        f"{shape}.sizeInGiB": Translated("the claim's resources.requests.storage, <size>Gi (required)"),
+        f"{shape}.volumeType": Translated(
+            "storageClassName: the StorageClass named like the EBS volume type, which must exist (warned); "
+            "absent: the cluster's default StorageClass"
+        ),
+        f"{shape}.snapshotId": Translated(
+            "dataSource: the VolumeSnapshot named like the snapshot, which must exist (warned)"
+        ),
+        f"{shape}.filesystemType": _on_storage_class("csi.storage.k8s.io/fstype"),
+        f"{shape}.encrypted": _on_storage_class("encrypted"),
+        f"{shape}.kmsKeyId": _on_storage_class("kmsKeyId"),
+        f"{shape}.iops": _on_storage_class("iops"),
+        f"{shape}.throughput": _on_storage_class("throughput"),
+        f"{shape}.volumeInitializationRate": Ignored("Kubernetes restores a snapshot at the CSI driver's own rate"),
+        f"{shape}.tagSpecifications": _on_storage_class("tagSpecification_<n>"),
+        f"{shape}.roleArn": Ignored(
+            "there is no IAM on Kubernetes: the CSI driver creates and attaches volumes with its own identity"
+        ),
+    }
+
+
+_EBS_VOLUME: dict[str, Classification] = {
+    "ServiceVolumeConfiguration.name": Translated("the task definition volume (configuredAtLaunch) it replaces"),
+    "ServiceVolumeConfiguration.managedEBSVolume": Translated("volumes[].ephemeral.volumeClaimTemplate"),
+    "TaskVolumeConfiguration.name": Translated("the task definition volume (configuredAtLaunch) it replaces"),
+    "TaskVolumeConfiguration.managedEBSVolume": Translated("volumes[].ephemeral.volumeClaimTemplate"),
+    "TaskManagedEBSVolumeConfiguration.terminationPolicy": Translated("see deleteOnTermination"),
+    "TaskManagedEBSVolumeTerminationPolicy.deleteOnTermination": Translated(
+        "true: the claim is deleted with the pod, as every ephemeral volume's is; false is refused (a StorageClass "
+        "with reclaimPolicy Retain keeps the volumes)"
+    ),
+    **_managed_ebs_volume("ServiceManagedEBSVolumeConfiguration"),
+    **_managed_ebs_volume("TaskManagedEBSVolumeConfiguration"),
 }
 
 _CLUSTER: dict[str, Classification] = {
@@ -249,4 +293,11 @@ _SECURITY_GROUP: dict[str, Classification] = {
     "UserIdGroupPair.PeeringStatus": Ignored("read-only"),
 }
 
-WORKLOAD_FIELDS: dict[str, Classification] = {**_SERVICE, **_TASK, **_CLUSTER, **_AUTOSCALING, **_SECURITY_GROUP}
+WORKLOAD_FIELDS: dict[str, Classification] = {
+    **_SERVICE,
+    **_TASK,
+    **_EBS_VOLUME,
+    **_CLUSTER,
+    **_AUTOSCALING,
+    **_SECURITY_GROUP,
+}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
@@ -432,10 +432,10 @@ def _reject(spec: TaskDefinitionSpec) -> None:
 
 
 def _containers(
-    spec: TaskDefinitionSpec, resource: str, namespace: str, order: StartOrder
+    spec: TaskDefinitionSpec, resource: str, namespace: str, order: StartOrder, launched: Mapping[str, JsonDict]
 ) -> tuple[JsonDict, list[FieldWarning]]:
     """containers, initContainers, the containers' own volumes and their annotations."""
-    volumes = task_volumes(spec, resource, namespace)
+    volumes = task_volumes(spec, resource, namespace, launched)
     definitions = {cd.name or "": cd for cd in spec.containerDefinitions}
     built: dict[str, JsonDict] = {}
     extra_volumes: list[JsonDict] = []
@@ -479,12 +479,21 @@ def _metadata(spec: TaskDefinitionSpec, td: TaskDefinitionRevision) -> tuple[dic
     return labels, annotations
 
 
-def pod_spec(td: TaskDefinitionRevision, resource: str, *, overrides: TaskOverride | None = None) -> PodSpecResult:
-    """The pod spec, pod labels and annotations of a task definition revision (with RunTask overrides)."""
+def pod_spec(
+    td: TaskDefinitionRevision,
+    resource: str,
+    *,
+    overrides: TaskOverride | None = None,
+    launched: Mapping[str, JsonDict] | None = None,
+) -> PodSpecResult:
+    """The pod spec, pod labels and annotations of a task definition revision (with RunTask overrides).
+
+    ``launched``: sources of the volumes configured at launch, by ECS name (``volumes.launch_volumes``).
+    """
     spec = apply_overrides(td.spec, overrides)
     _reject(spec)
     order = start_order(spec, resource)
-    parts, warnings = _containers(spec, resource, td.namespace, order)
+    parts, warnings = _containers(spec, resource, td.namespace, order, launched or {})
     warnings = field_warnings(resource, spec) + order.warnings + warnings + task_role_warnings(spec, resource)
     pod: JsonDict = {key: value for key, value in parts["pod"].items() if value}
     shared, found = namespaces(spec, resource)

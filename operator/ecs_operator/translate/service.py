@@ -57,6 +57,7 @@ from ecs_operator.translate.networking import (
 )
 from ecs_operator.translate.placement import merge_pod_fields, pod_placement
 from ecs_operator.translate.taskdefinition import PodSpecResult, pod_spec, tag_annotations
+from ecs_operator.translate.volumes import launch_volumes
 
 LABEL_CAPACITY_PROVIDER = f"{GROUP}/capacity-provider"
 ANNOTATION_CIRCUIT_BREAKER_ROLLBACK = f"{GROUP}/circuit-breaker-rollback"
@@ -108,7 +109,9 @@ def render_service(
         spec.deploymentConfiguration, spec.deploymentController.type if spec.deploymentController else None
     )
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
-    pod = pod_spec(td, td.ref)
+    launched, warnings = launch_volumes(spec.volumeConfigurations or [], td.spec, names.labels, meta.ref)
+    rendered.warnings += warnings
+    pod = pod_spec(td, td.ref, launched=launched)
     rendered.warnings += pod.warnings
     template, warnings = pod_template(spec, meta, td, pod, names, security_groups)
     rendered.warnings += warnings

@@ -32,6 +32,7 @@ from ecs_operator.translate.networking import deny_all_policy, security_group_la
 from ecs_operator.translate.placement import merge_pod_fields, pod_placement
 from ecs_operator.translate.service import LABEL_CAPACITY_PROVIDER, propagated_tags, reject_fields
 from ecs_operator.translate.taskdefinition import pod_spec
+from ecs_operator.translate.volumes import launch_volumes
 
 LABEL_GROUP = f"{GROUP}/group"
 ANNOTATION_GROUP = f"{GROUP}/group"
@@ -50,9 +51,12 @@ def render_task(
     reject_fields(spec)
     count = task_count(spec.count)
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
-    pod = pod_spec(td, td.ref, overrides=spec.overrides)
-    rendered.warnings += pod.warnings
     selector = {LABEL_CLUSTER: label_value(cluster.name), LABEL_TASK: label_value(meta.name)}
+    claim_labels = {**selector, LABEL_TASK_DEFINITION: label_value(td.label)}
+    launched, warnings = launch_volumes(spec.volumeConfigurations or [], td.spec, claim_labels, meta.ref)
+    rendered.warnings += warnings
+    pod = pod_spec(td, td.ref, overrides=spec.overrides, launched=launched)
+    rendered.warnings += pod.warnings
     group = spec.group or f"family:{td.family}"  # RunTask's default group
     labels = {**pod.labels, **selector, LABEL_TASK_DEFINITION: label_value(td.label), LABEL_GROUP: label_value(group)}
     labels.update(security_group_labels(spec.networkConfiguration, td.spec.network_mode, security_groups))

@@ -10,15 +10,26 @@
 | ``dockerVolumeConfiguration`` ``shared``, other drivers | PVC ``ecs-volume-<name>``; made if autoprovision |
 | ``efsVolumeConfiguration`` | PVC ``efs-<fileSystemId>[-<accessPointId>]``, bound by the user to EFS; |
 |   | ``rootDirectory`` becomes each mount's subPath |
-| ``configuredAtLaunch`` | emptyDir placeholder, replaced by the service's or task's ``volumeConfigurations`` |
+| ``configuredAtLaunch`` | the generic ephemeral volume of the service's or task's ``volumeConfigurations`` |
+|   | (one claim per pod, deleted with it, as ECS deletes the EBS volume with the task); none: emptyDir |
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
-from ecs_operator.models.ecs_api import DockerVolumeConfiguration, EFSVolumeConfiguration, Volume
+from ecs_operator.models.ecs_api import (
+    DockerVolumeConfiguration,
+    EFSVolumeConfiguration,
+    ServiceManagedEBSVolumeConfiguration,
+    ServiceVolumeConfiguration,
+    TaskManagedEBSVolumeConfiguration,
+    TaskVolumeConfiguration,
+    Volume,
+)
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import (
     MANAGED_BY,
@@ -37,6 +48,11 @@ SHARED_VOLUME_SIZE = "1Gi"
 # Where a shared volume of Docker's local driver lives on each node: <root>/<namespace>/<volume name>.
 SHARED_VOLUME_ROOT = "/var/lib/ecs-operator/volumes"
 LOCAL_DRIVER = "local"
+SNAPSHOT_API_GROUP = "snapshot.storage.k8s.io"
+_STORAGE_CLASS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+LaunchConfiguration = ServiceVolumeConfiguration | TaskVolumeConfiguration
+ManagedEBSVolume = ServiceManagedEBSVolumeConfiguration | TaskManagedEBSVolumeConfiguration
 
 
 @dataclass(frozen=True)
@@ -76,11 +92,18 @@ def efs_claim_name(efs: EFSVolumeConfiguration) -> str:
     return k8s_subdomain_name(f"efs-{efs.fileSystemId}{suffix}")
 
 
+def snapshot_name(snapshot_id: str) -> str:
+    """The VolumeSnapshot that stands for an EBS snapshot: named like it (``snap-0123abcd``)."""
+    return k8s_subdomain_name(snapshot_id)
+
+
 def _claim(name: str) -> JsonDict:
     return {"persistentVolumeClaim": {"claimName": name}}
 
 
-def _source(volume: Volume, path: str, resource: str, namespace: str) -> tuple[JsonDict, list[FieldWarning]]:
+def _source(
+    volume: Volume, path: str, resource: str, namespace: str, launched: Mapping[str, JsonDict]
+) -> tuple[JsonDict, list[FieldWarning]]:
     """The volume source of one ECS volume, and warnings about what must exist for it."""
     if volume.fsxWindowsFileServerVolumeConfiguration or volume.s3filesVolumeConfiguration:
         # Classified Rejected; field_rejections stops the translation before this point.
@@ -90,7 +113,10 @@ def _source(volume: Volume, path: str, resource: str, namespace: str) -> tuple[J
         note = f"mounts PersistentVolumeClaim {claim}, which must exist and be bound to the EFS file system"
         return _claim(claim), [FieldWarning(resource, f"{path}.efsVolumeConfiguration", note)]
     if volume.configuredAtLaunch:
-        note = "configured at launch: the service's or task's volumeConfigurations provide it, else an emptyDir"
+        given = launched.get(volume.name or "")
+        if given is not None:
+            return given, []
+        note = "the task gets an emptyDir unless the service's or task's volumeConfigurations name this volume"
         return {"emptyDir": {}}, [FieldWarning(resource, f"{path}.configuredAtLaunch", note)]
     docker = volume.dockerVolumeConfiguration
     if docker:
@@ -128,8 +154,13 @@ def _sub_path(volume: Volume) -> str | None:
     return root or None
 
 
-def task_volumes(spec: TaskDefinitionSpec, resource: str, namespace: str) -> TaskVolumes:
-    """Pod volumes for the task definition's ``volumes`` (of a TaskDefinition in ``namespace``)."""
+def task_volumes(
+    spec: TaskDefinitionSpec, resource: str, namespace: str, launched: Mapping[str, JsonDict] | None = None
+) -> TaskVolumes:
+    """Pod volumes for the task definition's ``volumes`` (of a TaskDefinition in ``namespace``).
+
+    ``launched`` holds the sources of volumes configured at launch, by ECS name (see ``launch_volumes``).
+    """
     result = TaskVolumes()
     for index, volume in enumerate(spec.volumes or []):
         path = f"volumes[{index}]"
@@ -137,7 +168,7 @@ def task_volumes(spec: TaskDefinitionSpec, resource: str, namespace: str) -> Tas
             raise TranslationError(f"{path}.name", "every volume needs a name for mountPoints to refer to")
         if volume.name in result.names:
             raise TranslationError(f"{path}.name", f"volume {volume.name!r} is defined twice")
-        source, warnings = _source(volume, path, resource, namespace)
+        source, warnings = _source(volume, path, resource, namespace, launched or {})
         name = volume_name(volume.name)
         result.volumes.append({"name": name, **source})
         result.names[volume.name] = name
@@ -171,3 +202,93 @@ def volume_claims(spec: TaskDefinitionSpec, meta: Meta) -> list[JsonDict]:
             }
         )
     return claims
+
+
+def launch_volumes(
+    configurations: Sequence[LaunchConfiguration], spec: TaskDefinitionSpec, labels: dict[str, str], resource: str
+) -> tuple[dict[str, JsonDict], list[FieldWarning]]:
+    """A service's or task's ``volumeConfigurations`` as generic ephemeral volume sources, by ECS volume name.
+
+    ECS attaches a new EBS volume to each task and deletes it when the task stops; an ephemeral volume's
+    claim is made with its pod and deleted with it. ``labels`` go on each claim (beside the volume label).
+    """
+    at_launch = {volume.name for volume in spec.volumes or [] if volume.configuredAtLaunch}
+    sources: dict[str, JsonDict] = {}
+    warnings: list[FieldWarning] = []
+    for index, configuration in enumerate(configurations):
+        path = f"volumeConfigurations[{index}]"
+        name = configuration.name
+        if name not in at_launch:
+            raise TranslationError(
+                f"{path}.name", f"the task definition has no volume {name!r} with configuredAtLaunch true"
+            )
+        if name in sources:
+            raise TranslationError(f"{path}.name", f"volume {name!r} is configured twice")
+        if configuration.managedEBSVolume is None:
+            raise TranslationError(
+                f"{path}.managedEBSVolume", "an EBS volume is the only kind configured at launch; give managedEBSVolume"
+            )
+        claim_labels = {**MANAGED_BY, **labels, LABEL_VOLUME: label_value(name)}
+        source, more = _ephemeral_source(
+            configuration.managedEBSVolume, claim_labels, f"{path}.managedEBSVolume", resource
+        )
+        sources[name] = source
+        warnings += more
+    return sources, warnings
+
+
+def _ephemeral_source(
+    ebs: ManagedEBSVolume, labels: dict[str, str], path: str, resource: str
+) -> tuple[JsonDict, list[FieldWarning]]:
+    """One claim per pod: ReadWriteOnce, the size asked for, the StorageClass named by volumeType."""
+    _check_termination(ebs, path)
+    claim: JsonDict = {
+        "accessModes": ["ReadWriteOnce"],
+        "volumeMode": "Filesystem",
+        "resources": {"requests": {"storage": f"{_size(ebs, path)}Gi"}},
+    }
+    warnings = []
+    if ebs.volumeType:
+        if not _STORAGE_CLASS_NAME.match(ebs.volumeType) or len(ebs.volumeType) > 253:
+            raise TranslationError(f"{path}.volumeType", f"{ebs.volumeType!r} cannot name a StorageClass")
+        claim["storageClassName"] = ebs.volumeType
+        note = (
+            f"the claims use StorageClass {ebs.volumeType!r}, which must exist (clusters with the EBS CSI driver "
+            "commonly name one after each EBS volume type)"
+        )
+        warnings.append(FieldWarning(resource, f"{path}.volumeType", note))
+    if ebs.snapshotId:
+        snapshot = snapshot_name(ebs.snapshotId)
+        claim["dataSource"] = {"apiGroup": SNAPSHOT_API_GROUP, "kind": "VolumeSnapshot", "name": snapshot}
+        note = (
+            f"each claim is restored from VolumeSnapshot {snapshot}, which must exist in the namespace (e.g. bound "
+            f"to a VolumeSnapshotContent with snapshotHandle {ebs.snapshotId})"
+        )
+        warnings.append(FieldWarning(resource, f"{path}.snapshotId", note))
+    return {"ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": labels}, "spec": claim}}}, warnings
+
+
+def _size(ebs: ManagedEBSVolume, path: str) -> int:
+    """sizeInGiB; ECS would take a snapshot's size by default, which is not known without AWS."""
+    if ebs.sizeInGiB is None:
+        why = (
+            "a claim needs a size, and the snapshot's is not known here: give at least the snapshot's size"
+            if ebs.snapshotId
+            else "a claim needs a size: give the volume's size in GiB"
+        )
+        raise TranslationError(f"{path}.sizeInGiB", why)
+    if ebs.sizeInGiB < 1:
+        raise TranslationError(f"{path}.sizeInGiB", f"a volume holds at least 1 GiB, not {ebs.sizeInGiB}")
+    return ebs.sizeInGiB
+
+
+def _check_termination(ebs: ManagedEBSVolume, path: str) -> None:
+    """deleteOnTermination false cannot be honoured: Kubernetes deletes an ephemeral claim with its pod."""
+    policy = ebs.terminationPolicy if isinstance(ebs, TaskManagedEBSVolumeConfiguration) else None
+    if policy is not None and not policy.deleteOnTermination:
+        raise TranslationError(
+            f"{path}.terminationPolicy.deleteOnTermination",
+            "Kubernetes deletes a task's ephemeral volume claim with its pod. To keep the data, name a StorageClass "
+            "with reclaimPolicy Retain in volumeType (the volume stays, Released) and drop the terminationPolicy, "
+            "or mount a PersistentVolumeClaim through an EFS or shared docker volume of the task definition",
+        )
