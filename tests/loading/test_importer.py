@@ -133,6 +133,28 @@ def test_a_daemon_service_loses_the_count_ecs_computed() -> None:
     ]
 
 
+EBS = [{"name": "data", "managedEBSVolume": {"roleArn": f"{ARN}:role/ebs", "sizeInGiB": 20}}]
+
+
+@pytest.mark.parametrize(
+    ("deployments", "expected"),
+    [
+        ([{"status": "PRIMARY", "volumeConfigurations": EBS}, {"status": "ACTIVE"}], EBS),
+        ([{"status": "ACTIVE", "volumeConfigurations": EBS}, {"status": "PRIMARY"}], None),
+        ([], None),
+    ],
+    ids=["primary carries them", "only an older deployment does", "no deployments"],
+)
+def test_a_described_service_keeps_the_primary_deployments_volume_configurations(
+    deployments: list[dict[str, Any]], expected: list[dict[str, Any]] | None
+) -> None:
+    # describe-services prints CreateService's volumeConfigurations only on the deployments, which are read-only.
+    imported = run({"services": [{**SERVICE, "deployments": deployments}]})
+    assert imported.resources[0]["spec"].get("volumeConfigurations") == expected
+    rewrote = "doc0.json: ECSService/web: rewrote deployments[PRIMARY].volumeConfigurations (as volumeConfigurations)"
+    assert (rewrote in notes(imported)) is (expected is not None)
+
+
 def test_request_forms_pass_through_unchanged() -> None:
     request = {"serviceName": "web", "cluster": "prod", "taskDefinition": "web", "clientToken": "abc"}
     imported = run(request)

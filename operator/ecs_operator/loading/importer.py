@@ -207,12 +207,26 @@ def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
         imported.note(origin, resource, "roleArn", "rewrote", "as role, its name in CreateService")
     if "taskDefinition" in data:
         data["taskDefinition"] = _rewrite_task_definition(origin, resource, data["taskDefinition"], imported)
+    _primary_volume_configurations(origin, resource, data, imported)
     if data.get("schedulingStrategy") == "DAEMON" and "desiredCount" in data:
         del data["desiredCount"]
         imported.note(origin, resource, "desiredCount", "dropped", "ECS counts it for DAEMON: one task per node")
     spec, dropped = drop_read_only(data, "ecs", "Service", "CreateServiceRequest")
     imported.add(origin, "ECSService", name, spec, dropped)
     return []
+
+
+def _primary_volume_configurations(origin: str, resource: str, data: JsonDict, imported: Imported) -> None:
+    """describe-services prints CreateService's volumeConfigurations only on the deployments, which are dropped."""
+    deployments = data.get("deployments")
+    if "volumeConfigurations" in data or not isinstance(deployments, list):
+        return
+    primary = next((d for d in deployments if isinstance(d, dict) and d.get("status") == "PRIMARY"), None)
+    if primary and primary.get("volumeConfigurations"):
+        data["volumeConfigurations"] = primary["volumeConfigurations"]
+        imported.note(
+            origin, resource, "deployments[PRIMARY].volumeConfigurations", "rewrote", "as volumeConfigurations"
+        )
 
 
 def _task(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
