@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import kopf
 import pytest
 
 from ecs_operator.cli import main
-from ecs_operator.handlers.main import cluster_config_found
+from ecs_operator.handlers.main import PRIORITY_RANGE, cluster_config_found, configure
 
 
 @pytest.mark.parametrize(
@@ -42,3 +43,18 @@ def test_run_without_a_cluster_exits_1_with_a_clear_message(
     err = capsys.readouterr().err
     assert err.startswith("error: no Kubernetes cluster to run against.")
     assert "KUBECONFIG" in err
+
+
+def test_each_copy_of_the_operator_draws_its_own_peering_priority() -> None:
+    """Kopf pauses every copy sharing a priority with a live peer: two copies must not both have the default."""
+    priorities = []
+    for _ in range(2):
+        settings = kopf.OperatorSettings()
+        configure(settings, standalone=False, peering=None, verbose=False)
+        assert PRIORITY_RANGE[0] <= settings.peering.priority <= PRIORITY_RANGE[1]
+        assert settings.peering.name == "ecs-operator"
+        priorities.append(settings.peering.priority)
+    assert priorities[0] != priorities[1]  # a collision is ~1 in 2 billion
+    standalone = kopf.OperatorSettings()
+    configure(standalone, standalone=True, peering=None, verbose=False)
+    assert standalone.peering.standalone is True

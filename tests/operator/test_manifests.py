@@ -58,3 +58,53 @@ def test_argocd_health_checks_embed_health_lua_for_every_kind() -> None:
         assert config["data"][f"resource.customizations.health.ecs.compat.dev_{kind}"] == lua
     application = documents(MANIFESTS / "argocd" / "application.yaml")[0]
     assert application["kind"] == "Application"
+
+
+def rbac_rules() -> dict[tuple[str, str], set[str]]:
+    role = next(doc for doc in documents(MANIFESTS / "rbac.yaml") if doc["kind"] == "ClusterRole")
+    verbs: dict[tuple[str, str], set[str]] = {}
+    for rule in role["rules"]:
+        for group in rule["apiGroups"]:
+            for resource in rule["resources"]:
+                verbs.setdefault((group, resource), set()).update(rule["verbs"])
+    return verbs
+
+
+def test_rbac_lets_children_block_their_owners_deletion() -> None:
+    """blockOwnerDeletion: true needs update on the owner's finalizers (OwnerReferencesPermissionEnforcement)."""
+    verbs = rbac_rules()
+    for plural in ("ecsservices", "ecstasks", "taskdefinitions", "securitygroups", "ecsclusters"):
+        assert "update" in verbs.get(("ecs.compat.dev", f"{plural}/finalizers"), set()), plural
+
+
+def test_rbac_grants_nothing_the_code_does_not_use() -> None:
+    verbs = rbac_rules()
+    assert ("", "configmaps") not in verbs  # no ConfigMap is rendered
+    assert verbs[("", "nodes")] == {"list"}  # ECSCluster's count: a list, never a get or a watch
+    assert verbs[("", "events")] == verbs[("events.k8s.io", "events")] == {"create"}  # Kopf only POSTs Events
+    assert verbs[("apps", "controllerrevisions")] == {"get", "list", "create"}  # revisions: never watched, deleted
+    assert "get" in verbs[("", "pods")]  # an ECSTask reads back a Pod whose create answered 409
+
+
+def test_peering_ships_kopfs_cluster_and_namespaced_crds() -> None:
+    assert "peering.yaml" in documents(MANIFESTS / "kustomization.yaml")[0]["resources"]
+    crds = {
+        doc["spec"]["names"]["kind"]: doc
+        for doc in documents(MANIFESTS / "peering.yaml")
+        if doc["kind"] == "CustomResourceDefinition"
+    }
+    assert set(crds) == {"ClusterKopfPeering", "KopfPeering"}
+    for kind, scope, plural in (
+        ("ClusterKopfPeering", "Cluster", "clusterkopfpeerings"),
+        ("KopfPeering", "Namespaced", "kopfpeerings"),
+    ):
+        crd = crds[kind]
+        validate_object(crd)
+        assert (crd["spec"]["group"], crd["spec"]["scope"], crd["spec"]["names"]["plural"]) == (
+            "kopf.dev",
+            scope,
+            plural,
+        )
+        assert crd["metadata"]["name"] == f"{plural}.kopf.dev"
+        assert [v["name"] for v in crd["spec"]["versions"] if v["served"] and v["storage"]] == ["v1"]
+    assert ("kopf.dev", "kopfpeerings") in rbac_rules() and ("kopf.dev", "clusterkopfpeerings") in rbac_rules()

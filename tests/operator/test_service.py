@@ -6,11 +6,19 @@ collector (``Cluster.garbage_collector``), which kmock does not have.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
-from ecs_operator.handlers.service import remembered_tasks, task_events, to_remember
+from ecs_operator.handlers.service import (
+    Observed,
+    ServiceState,
+    remembered_tasks,
+    settle,
+    task_events,
+    to_remember,
+)
 from ecs_operator.models.status import MAX_RUNNING_TASKS
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
@@ -353,3 +361,42 @@ async def test_shared_local_volumes_live_in_the_namespace_directory(operator: Cl
     assert host_paths(created["spec"]["template"]["spec"]) == expected
     template = await eventually(lambda: operator.get("PodTemplate", "web-1", namespace="team-a"), what="PodTemplate")
     assert host_paths(template["template"]["spec"]) == expected
+
+
+async def test_a_completed_deployment_stays_completed_when_capacity_is_lost(operator: Cluster) -> None:
+    await start_web(operator)
+    await operator.deployment_controller("web", ready=2)
+    done = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    assert done["deployments"][0]["rolloutState"] == "COMPLETED"
+    completed = f"(service web) (deployment {done['deployments'][0]['id']}) deployment completed."
+    steady = "(service web) has reached a steady state."
+    # A Pod evicted: the Deployment controller reports one task fewer available.
+    await operator.deployment_controller("web", ready=1)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 1, "1 running")
+    await asyncio.sleep(1.5)  # a resync or more
+    status = await operator.status("ECSService", "web")
+    assert status["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert status["deployments"][0]["rolloutStateReason"] == "ECS deployment completed."
+    assert (status["runningCount"], status["pendingCount"]) == (1, 1)
+    ready = await operator.condition("ECSService", "web")
+    assert (ready["status"], ready["reason"]) == ("True", "TasksPending")
+    assert messages(status).count(completed) == 1
+    steady_before = messages(status).count(steady)
+    # Capacity back: steady again, and the deployment is still the one that completed once.
+    await operator.deployment_controller("web", ready=2)
+    status = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running again")
+    assert messages(status).count(completed) == 1
+    assert messages(status).count(steady) == steady_before + 1
+    assert status["deployments"][0]["id"] == done["deployments"][0]["id"]
+    ready = await operator.condition("ECSService", "web")
+    assert (ready["status"], ready["reason"]) == ("True", "SteadyState")
+
+
+def test_settle_keeps_completed_when_a_scale_makes_the_report_stale() -> None:
+    """An HPA (or a DaemonSet's new node) bumps the workload's generation: the report is stale for a moment."""
+    primary = {"id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED", "taskDefinition": "web:1"}
+    old = {"runningCount": 2, "desiredCount": 2, "deployments": [primary], "runningTasks": ["a", "b"]}
+    state = ServiceState([dict(primary)], [])
+    settle("web", state, Observed(4, 2, 2, "IN_PROGRESS", "waiting for the Deployment controller"), old, ["a", "b"])
+    assert state.deployments[0]["rolloutState"] == "COMPLETED"
+    assert not any("deployment completed" in message or "steady state" in message for message in state.events)

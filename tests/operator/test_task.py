@@ -6,6 +6,9 @@ import asyncio
 import datetime
 from typing import Any
 
+import kmock as kmock_lib
+
+from ecs_operator.translate.context import MANAGED_BY
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
 
@@ -236,3 +239,71 @@ async def _td_revision(cluster: Cluster, revision: int) -> bool:
 
 async def _absent(cluster: Cluster, kind: str, name: str) -> bool:
     return await cluster.get(kind, name) is None
+
+
+async def test_a_pod_of_the_same_name_not_this_tasks_is_waited_for(operator: Cluster) -> None:
+    """An ECSTask deleted and re-created under the same name: the old one's Pod is still there (the garbage
+    collector has not got to it), controlled by the old uid. The new task waits for the name, never records
+    that Pod's absence from its own as a stopped task, and starts once the name is free."""
+    await operator.create(batch_definition())
+    labels = {**MANAGED_BY, "ecs.compat.dev/task": "job", "ecs.compat.dev/cluster": "default"}
+    old_owner = {"apiVersion": manifests.API_VERSION, "kind": "ECSTask", "name": "job", "uid": "old-uid"}
+    await operator.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "job-0", "labels": labels, "ownerReferences": [{**old_owner, "controller": True}]},
+            "spec": {"containers": [{"name": "main", "image": "busybox:1.36"}]},
+        }
+    )
+    await operator.create(manifests.task())
+    waiting = await eventually(lambda: _condition(operator, "PodNameInUse"), what="PodNameInUse")
+    assert waiting["status"] == "False"
+    await asyncio.sleep(1.5)  # retries and a resync
+    status = await operator.status("ECSTask", "job")
+    assert not status.get("tasks") and status.get("lastStatus") != "STOPPED"
+    await operator.delete("Pod", "job-0")  # the garbage collector gets to it
+    created = await eventually(lambda: _ours(operator), what="the task's own Pod")
+    assert created["metadata"]["ownerReferences"][0]["uid"] != "old-uid"
+    await operator.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    running = await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    assert "stopCode" not in running["tasks"][0]
+
+
+async def _condition(cluster: Cluster, reason: str) -> JsonDict | None:
+    ready = await cluster.condition("ECSTask", "job")
+    return ready if ready.get("reason") == reason else None
+
+
+async def _ours(cluster: Cluster) -> JsonDict | None:
+    pod = await cluster.get("Pod", "job-0")
+    return pod if pod and pod["metadata"]["ownerReferences"][0]["uid"] != "old-uid" else None
+
+
+def pod_lists(cluster: Cluster) -> list[str]:
+    """The label selectors of the reconciles' Pod list requests (the test's own lists and Kopf's watches
+    select nothing)."""
+    return [
+        str(request.params["labelSelector"])
+        for request in list(cluster.kmock)
+        if request.resource is not None
+        and request.resource.plural == "pods"
+        and request.action == kmock_lib.action.LIST
+        and "labelSelector" in request.params
+    ]
+
+
+async def test_a_stopped_task_costs_no_api_call_and_lists_only_its_own_pods(operator: Cluster) -> None:
+    await operator.create(batch_definition())
+    await operator.create(manifests.task())
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    lists = pod_lists(operator)
+    assert lists and all("ecs.compat.dev/task=job" in selector.split(",") for selector in lists)
+    await operator.update_spec("ECSTask", "job", {"desiredStatus": "STOPPED"})
+    await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
+    await asyncio.sleep(0.5)  # the reconciles the Pod's deletion triggers
+    before = len(pod_lists(operator))
+    await asyncio.sleep(3.5)  # three resyncs or more
+    assert len(pod_lists(operator)) == before
+    ready = await operator.condition("ECSTask", "job")
+    assert (ready["status"], ready["reason"]) == ("True", "Stopped")

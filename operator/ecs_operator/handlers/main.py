@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,6 +41,15 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
 
 
 DEFAULT_PEERING = "ecs-operator"
+# Kopf pauses every copy of an operator that shares its priority with a live peer (and only the highest one
+# runs): two replicas, or `ecs-operator run` beside the in-cluster one, would all pause with the default 0. Each
+# copy draws its own priority at start-up from this range, so one of them runs and the others stand by.
+PRIORITY_RANGE = (1, 2**31 - 1)
+
+
+def peering_priority() -> int:
+    """A priority for this copy of the operator, distinct from its peers' (a collision is ~1 in 2 billion)."""
+    return random.SystemRandom().randint(*PRIORITY_RANGE)
 
 
 def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str | None, verbose: bool) -> None:
@@ -70,6 +80,7 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
         # A peering named on the command line must exist; the default one is used when it does (manifests/).
         settings.peering.name = peering or DEFAULT_PEERING
         settings.peering.mandatory = peering is not None
+        settings.peering.priority = peering_priority()
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
 

@@ -4,7 +4,9 @@ its Deployments or DaemonSet and by a timer.
 
 Deployments (ECS's, in status): the PRIMARY runs the revision being rolled out, ACTIVE ones the revisions
 still being replaced. A rollout is COMPLETED when every workload reports all replicas updated and available,
-FAILED when (with the circuit breaker on) a Deployment reports ProgressDeadlineExceeded. With
+FAILED when (with the circuit breaker on) a Deployment reports ProgressDeadlineExceeded. Both are final, as in
+ECS: capacity lost afterwards (an eviction, an HPA scaling, a node added under a DaemonSet) shows in the counts,
+the steady-state event and the Ready/Progressing reason ``TasksPending``, not as the rollout in progress again. With
 ``rollback: true`` the service returns to the last COMPLETED revision and remembers the failed one (annotation
 ``ecs.compat.dev/failed-task-definition``) so that it is not retried until the spec resolves to another one.
 
@@ -251,7 +253,9 @@ def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonD
     primary = state.deployments[0]
     previous_state = primary.get("rolloutState")
     primary.update(desiredCount=observed.desired, runningCount=observed.running, pendingCount=observed.pending)
-    if previous_state != "FAILED" and observed.state != previous_state:
+    # COMPLETED and FAILED are final, as in ECS: capacity lost later (a Pod evicted, an HPA or a new node
+    # raising the count) shows in the counts and the steady-state check, never as the rollout starting over.
+    if previous_state not in ("COMPLETED", "FAILED") and observed.state != previous_state:
         primary.update(rolloutState=observed.state, updatedAt=now())
         primary["rolloutStateReason"] = {
             "COMPLETED": "ECS deployment completed.",
@@ -409,6 +413,10 @@ def service_outcome(
         message = f"the deployment of {spec.taskDefinition} failed and was rolled back; running {td.family_revision}"
         return Outcome(status, reason="RolledBack", message=message, degraded=True, warnings=warnings)
     message = f"{observed.running} of {observed.desired} tasks running {td.family_revision}"
+    if observed.running != observed.desired or observed.pending:
+        # The deployment is done; the service is replacing or adding tasks (eviction, scaling): still ready.
+        message += f", {observed.pending} pending"
+        return Outcome(status, reason="TasksPending", message=message, progressing=True, warnings=warnings)
     return Outcome(status, reason="SteadyState", message=message, warnings=warnings)
 
 

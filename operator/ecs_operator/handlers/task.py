@@ -2,7 +2,12 @@
 
 Pods are created, never re-applied: a Pod's spec cannot change, and a task that stopped stays stopped (a
 Pod gone missing is a stopped task, not one to start again). Creation is idempotent (``<task>-<i>`` names,
-409 = already there), so an operator restart duplicates nothing.
+409 = already there, checked to be this task's by its controller ownerReference), so an operator restart
+duplicates nothing; a Pod of that name that is not this task's (an ECSTask deleted and re-created under the
+same name, its old Pod not yet collected) is waited for (``PodNameInUse``), never recorded as a stopped task.
+
+A task's Pods are listed by its ``ecs.compat.dev/task`` and ``ecs.compat.dev/cluster`` labels. Once every
+task is STOPPED, the reconcile (resyncs included) returns the recorded status without any API call.
 
 Stopping: when an essential container (the translator lists them in the Pod annotation
 ``ecs.compat.dev/essential-containers``) has terminated, or ``desiredStatus: STOPPED`` asks for StopTask, the
@@ -23,6 +28,7 @@ from ecs_operator.handlers.children import apply_children, child_write, controll
 from ecs_operator.handlers.cluster import resolve_cluster
 from ecs_operator.handlers.common import (
     JsonDict,
+    NotReady,
     OperatorConfig,
     Outcome,
     Runtime,
@@ -37,6 +43,8 @@ from ecs_operator.k8s import Api
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.translate.context import (
     ANNOTATION_CONTAINER_NAMES,
+    LABEL_CLUSTER,
+    LABEL_TASK,
     MANAGED_BY,
     ClusterContext,
     Meta,
@@ -51,6 +59,7 @@ KIND = "ECSTask"
 ORDER = ["PROVISIONING", "PENDING", "RUNNING", "DEPROVISIONING", "STOPPED"]
 ESSENTIAL_EXITED = ("EssentialContainerExited", "Essential container in task exited")
 USER_STOPPED = "Task stopped by user"
+NOT_OURS = ("conditions", "warnings", "observedGeneration")  # status fields write_status sets itself
 
 
 def task_arn(region: str, account: str, cluster: str, meta: Meta, pod: str) -> str:
@@ -258,6 +267,9 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     old = body.get("status") or {}
     entries = list(old.get("tasks") or [])
     warnings = list(old.get("warnings") or [])
+    if entries and all(entry.get("lastStatus") == "STOPPED" for entry in entries):
+        # Terminal: a stopped task never changes again, so it costs no API call (resyncs included).
+        return task_outcome({k: v for k, v in old.items() if k not in NOT_OURS}, warnings)
     if entries:
         # Started: the task keeps the revision and cluster it started with, whatever the family or the cluster
         # resources do later (a newer revision, a deleted family), as an ECS task does.
@@ -272,16 +284,21 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
             await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
             for pod in pods:
                 async with child_write("create", pod):
-                    await api.create(pod)
+                    created = await api.create(pod)
+                if created is None:
+                    await claim_existing(api, pod, meta)
         entries = new_entries(pods, spec, meta, td, cluster, runtime.config)
         started = {
             "taskDefinition": td.family_revision,
             "clusterName": cluster.name,
             "group": spec.group or f"family:{td.family}",
         }
+    selector = {**MANAGED_BY, LABEL_TASK: label_value(meta.name)}
+    if started.get("clusterName"):
+        selector[LABEL_CLUSTER] = label_value(started["clusterName"])
     live = {
         pod["metadata"]["name"]: pod
-        for pod in await api.list("Pod", meta.namespace, MANAGED_BY)
+        for pod in await api.list("Pod", meta.namespace, selector)
         if controlled_by(pod, meta.uid)
     }
     tasks = [await track(api, entry, live.get(entry["podName"]), spec) for entry in entries]
@@ -293,6 +310,23 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
         **summary(tasks, old),
     }
     return task_outcome(status, warnings)
+
+
+async def claim_existing(api: Api, pod: JsonDict, meta: Meta) -> None:
+    """After a create answered 409: the Pod of that name must be this task's (created by an earlier reconcile
+    or before an operator restart). Another's (an ECSTask deleted and re-created under the same name whose old
+    Pod is still being garbage-collected, or a Pod made by hand) is waited for, never taken for this task's:
+    the task is not started, and so never recorded STOPPED for a Pod it never had."""
+    name = pod["metadata"]["name"]
+    existing = await api.get("Pod", meta.namespace, name)
+    if existing is None:  # deleted between the create and the read: the next attempt creates it
+        raise NotReady("PodNameInUse", f"Pod {name} was being deleted; creating it again")
+    if not controlled_by(existing, meta.uid):
+        raise NotReady(
+            "PodNameInUse",
+            f"Pod {name} already exists and does not belong to this task (a previous ECSTask of the same name "
+            "still being deleted, or a Pod made by hand); the task starts once it is gone",
+        )
 
 
 def task_outcome(status: JsonDict, warnings: list[str]) -> Outcome:
