@@ -37,7 +37,10 @@ from tests.k8s_schema import validate_object
 JsonDict = dict[str, Any]
 T = TypeVar("T")
 NAMESPACE = "default"
-TEST_CONFIG = OperatorConfig(region="eu-west-1", account_id="123456789012", resync_seconds=1.0, retry_seconds=0.5)
+# kmock answers 404 to a server-side apply of an object that does not exist yet (a real API server creates it).
+TEST_CONFIG = OperatorConfig(
+    region="eu-west-1", account_id="123456789012", resync_seconds=1.0, retry_seconds=0.5, create_on_apply_404=True
+)
 
 CUSTOM = {
     "ECSCluster": ("ecsclusters", "ecsc"),
@@ -419,14 +422,16 @@ async def quiesce(kmock: kmock_lib.KubernetesEmulator, quiet: float = 0.3, limit
 
 
 @contextlib.asynccontextmanager
-async def running_operator(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator[None]:
-    """The real operator with all its handlers, logged in to the emulator.
+async def running_operator(
+    kmock: kmock_lib.KubernetesEmulator, config: OperatorConfig = TEST_CONFIG
+) -> AsyncIterator[None]:
+    """The real operator with all its handlers, logged in to the emulator (with ``config``).
 
     Kopf runs in its own thread and event loop, as ``kopf run`` would: when it stops, it cancels every task
     of its loop, which must not include the test's own tasks (nor kmock's request handlers).
     """
     server = str(kmock.url)
-    runtime = Runtime(TEST_CONFIG)
+    runtime = Runtime(config)
     registry = build_registry(runtime, kopf.OperatorRegistry())
 
     @kopf.on.login(registry=registry)

@@ -5,14 +5,23 @@ apply), so where the result depends on server-side apply the tests check what th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import kmock as kmock_lib
 import pytest
 
-from ecs_operator.handlers.children import ANNOTATION_APPLIED_DIGEST, in_sync, quantity
+from ecs_operator.handlers.children import (
+    ANNOTATION_APPLIED_DIGEST,
+    APPLIED_KINDS,
+    forbidden_kind,
+    in_sync,
+    ours,
+    quantity,
+)
+from ecs_operator.translate.context import MANAGED_BY
 from tests.operator import manifests
-from tests.operator.conftest import Cluster, JsonDict, eventually
+from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
 from tests.operator.test_service import deployment, service_status
 
 SCALING = {
@@ -45,6 +54,12 @@ SCALING = {
         ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}, {"uid": "a"}]}, True),
         ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}]}, False),
         ({"items": [1, 2]}, {"items": [1, 2, 3]}, False),
+        # The API server omits empty lists and maps and nulls (a NetworkPolicy's "ingress: []").
+        ({"spec": {"ingress": [], "podSelector": {}}}, {"spec": {}}, True),
+        ({"spec": {"a": None, "b": {"c": [], "d": {}}}}, {"spec": {}}, True),
+        ({"spec": {"a": [{}]}}, {"spec": {}}, False),  # a list with an item is not empty
+        ({"spec": {"a": {"b": [], "c": 1}}}, {"spec": {"a": {}}}, False),
+        ({"spec": {"a": 0, "b": "", "c": False}}, {"spec": {}}, False),  # zero, "" and false are values
     ],
 )
 def test_in_sync(desired: JsonDict, actual: JsonDict, expected: bool) -> None:
@@ -57,6 +72,57 @@ def test_in_sync(desired: JsonDict, actual: JsonDict, expected: bool) -> None:
 )
 def test_quantity(text: str, value: float | None) -> None:
     assert quantity(text) == (None if value is None else pytest.approx(value))
+
+
+RBAC_DENIAL = (
+    'deployments.apps "web" is forbidden: User "system:serviceaccount:ecs-system:ecs-operator" cannot patch '
+    'resource "deployments" in API group "apps" in the namespace "default"'
+)
+QUOTA = (
+    'deployments.apps "web" is forbidden: exceeded quota: compute, requested: pods=3, used: pods=8, limited: pods=10'
+)
+POD_SECURITY = 'pods "web-1" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false'
+WEBHOOK = 'admission webhook "validate.kyverno.svc" denied the request: image registry not allowed'
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        (RBAC_DENIAL, "Forbidden"),
+        ('User "system:serviceaccount:ecs-system:ecs-operator" cannot delete resource "services"', "Forbidden"),
+        (QUOTA, "QuotaExceeded"),
+        (POD_SECURITY, "ChildRejected"),
+        (WEBHOOK, "ChildRejected"),
+        ('deployments.apps "web" is forbidden: denied by policy', "ChildRejected"),
+        ("", "ChildRejected"),
+    ],
+)
+def test_a_403_is_rbac_only_when_it_says_so(message: str, kind: str) -> None:
+    assert forbidden_kind(message) == kind
+
+
+OWNER = {"apiVersion": "ecs.compat.dev/v1alpha1", "kind": "ECSService", "name": "web", "uid": "u1", "controller": True}
+
+
+@pytest.mark.parametrize(
+    ("desired_refs", "live_meta", "expected"),
+    [
+        ([OWNER], {"labels": MANAGED_BY, "ownerReferences": [OWNER]}, True),
+        ([OWNER], {"labels": {"app": "web"}}, False),  # someone else's (Helm's "web")
+        ([OWNER], {"ownerReferences": [OWNER]}, False),  # no managed-by label
+        ([OWNER], {"labels": MANAGED_BY}, False),  # ours in name only: no controller
+        ([OWNER], {"labels": MANAGED_BY, "ownerReferences": [{**OWNER, "uid": "u2"}]}, False),  # another owner's
+        ([{**OWNER, "controller": False}], {"labels": MANAGED_BY}, True),  # shared: the label is enough
+        ([], {"labels": MANAGED_BY}, True),
+    ],
+)
+def test_ours(desired_refs: list[JsonDict], live_meta: JsonDict, expected: bool) -> None:
+    desired = {"kind": "Service", "metadata": {"name": "web", "ownerReferences": desired_refs}}
+    assert ours(desired, {"kind": "Service", "metadata": {"name": "web", **live_meta}}) is expected
+
+
+def test_configmaps_are_not_applied_nor_pruned() -> None:
+    assert "ConfigMap" not in APPLIED_KINDS  # nothing renders them: the operator needs no access to them
 
 
 def applies(cluster: Cluster, kind: str, name: str, manager: str = "ecs-operator") -> list[Any]:
@@ -128,9 +194,7 @@ async def test_forbidden_child_write_names_the_verb_and_is_retried(operator: Clu
         writes = request.method.value in ("PATCH", "POST")
         deployments = request.resource is not None and request.resource.plural == "deployments"
         if writes and deployments and not allowed.is_set():
-            return kmock_lib.KubernetesError(
-                status=403, reason="Forbidden", message='deployments.apps "web" is forbidden: cannot patch'
-            )
+            return kmock_lib.KubernetesError(status=403, reason="Forbidden", message=RBAC_DENIAL)
         return None
 
     operator.reject(rbac)
@@ -140,6 +204,85 @@ async def test_forbidden_child_write_names_the_verb_and_is_retried(operator: Clu
     assert "patch Deployment/web" in ready["message"]
     allowed.set()  # an administrator fixes the ClusterRole: the retry gets through
     await deployment(operator)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"), [(QUOTA, "QuotaExceeded"), (POD_SECURITY, "ChildRejected"), (WEBHOOK, "ChildRejected")]
+)
+async def test_a_403_that_is_not_rbac_is_not_reported_as_forbidden(
+    operator: Cluster, message: str, reason: str
+) -> None:
+    allowed = asyncio.Event()
+
+    def admission(request: Any) -> kmock_lib.KubernetesError | None:
+        writes = request.method.value in ("PATCH", "POST")
+        deployments = request.resource is not None and request.resource.plural == "deployments"
+        if writes and deployments and not request.subresource and not allowed.is_set():
+            return kmock_lib.KubernetesError(status=403, reason="Forbidden", message=message)
+        return None
+
+    operator.reject(admission)
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service())
+    ready = await eventually(lambda: _reason(operator, reason), what=reason)
+    assert "Deployment/web" in ready["message"] and message in ready["message"]
+    assert (await operator.condition("ECSService", "web", "Degraded"))["status"] == "True"
+    events = await eventually(lambda: _events(operator, reason), what="an Event")
+    assert events[0]["type"] == "Warning"
+    allowed.set()  # the quota is raised / the policy changed
+    if reason == "QuotaExceeded":  # retried on its own
+        await deployment(operator)
+
+
+async def test_an_object_that_is_not_ours_is_never_taken_over(operator: Cluster) -> None:
+    helm = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "labels": {"app.kubernetes.io/managed-by": "Helm"}},
+        "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "web"}}, "template": {"spec": {}}},
+    }
+    theirs = await operator.create(helm)
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service())
+    ready = await eventually(lambda: _reason(operator, "ChildRejected"), what="ChildRejected")
+    assert ready["message"] == (
+        "Deployment/web exists and is not managed by ecs-operator for ECSService/web; rename or delete it"
+    )
+    assert (await operator.condition("ECSService", "web", "Degraded"))["status"] == "True"
+    events = await eventually(lambda: _events(operator, "ChildRejected"), what="a Warning Event")
+    assert events[0]["type"] == "Warning"
+    await quiet_for(1.5)  # a resync tries again, and still writes nothing
+    assert operator.requests("Deployment", "web", "PATCH") == []
+    assert await operator.get("Deployment", "web") == theirs
+    # Once the user removes theirs, the operator creates its own.
+    await operator.delete("Deployment", "web")
+    created = await deployment(operator)
+    assert created["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "ecs-operator"
+
+
+async def test_no_configmap_is_ever_requested(operator: Cluster) -> None:
+    await _start(operator)
+    await quiet_for(1.5)  # a resync: apply and prune
+    requested = [r for r in list(operator.kmock) if r.resource is not None and r.resource.plural == "configmaps"]
+    assert requested == []
+
+
+async def test_the_harness_creates_on_a_404_apply_as_kmock_needs(operator: Cluster) -> None:
+    await _start(operator)
+    assert operator.requests("Deployment", "web", "POST"), "kmock answers 404 to an apply: the harness creates"
+
+
+async def test_a_404_on_apply_is_reported_not_turned_into_a_create(
+    kmock: kmock_lib.KubernetesEmulator, cluster: Cluster
+) -> None:
+    # As on a real API server, where a 404 to an apply means the namespace or the API is missing.
+    async with running_operator(kmock, dataclasses.replace(TEST_CONFIG, create_on_apply_404=False)):
+        await cluster.create(manifests.task_definition())
+        await cluster.create(manifests.service())
+        ready = await eventually(lambda: _reason(cluster, "NamespaceOrApiMissing"), what="NamespaceOrApiMissing")
+        assert "Deployment/web" in ready["message"]
+        assert (await cluster.condition("ECSService", "web", "Progressing"))["status"] == "True"
+        assert cluster.requests("Deployment", "web", "POST") == []
 
 
 async def test_a_changed_selector_replaces_the_workload(operator: Cluster) -> None:

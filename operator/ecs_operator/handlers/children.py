@@ -11,8 +11,17 @@ otherwise: on an emulator every write is a watch event, which would reconcile th
 
 Two things cannot be applied as they are: a workload whose selector changed (immutable: the workload is
 deleted and created again) and a Deployment that stops setting ``replicas`` because an HPA takes over (the
-live count is first applied by a separate field manager, so dropping it does not reset it to 1). API errors
-on writes become ``ChildRejected`` (400 / 422) or ``NotAllowed`` (403), naming the child.
+live count is first applied by a separate field manager, so dropping it does not reset it to 1).
+
+A child is never taken over: if an object of that kind and name exists and is not the operator's (no
+managed-by label, or, for a controlled child, no controller ownerReference to this owner), nothing is written
+and the owner reports ``ChildRejected`` (a forced apply would overwrite it, and with our ownerReference on it
+the garbage collector would delete it with the owner).
+
+API errors on writes name the child: 400 / 422 are ``ChildRejected``; a 403 is ``NotAllowed`` (reason
+``Forbidden``, retried) only when it is an RBAC denial ("... cannot <verb> resource ..."), ``QuotaExceeded``
+(retried) for a ResourceQuota, and ``ChildRejected`` otherwise (PodSecurity, admission webhooks); a 404 is
+``NotReady`` with reason ``NamespaceOrApiMissing`` (a real API server creates on apply).
 """
 
 from __future__ import annotations
@@ -32,12 +41,14 @@ from ecs_operator.handlers.common import (
     ChildRejected,
     JsonDict,
     NotAllowed,
+    NotReady,
+    QuotaExceeded,
     Reconciler,
     api_of,
     reconcile_object,
     runtime_of,
 )
-from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, shared_owner
+from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound, shared_owner
 from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY, Meta
 
 # Kinds a custom resource may own (besides Pods of tasks, which are never re-applied: see handlers/task.py).
@@ -50,7 +61,6 @@ APPLIED_KINDS = (
     "PodDisruptionBudget",
     "NetworkPolicy",
     "ServiceAccount",
-    "ConfigMap",
     "PodTemplate",
     "PersistentVolumeClaim",
 )
@@ -100,11 +110,21 @@ def same_quantity(desired: Any, actual: Any) -> bool:
     return wanted is not None and wanted == have
 
 
+def empty(value: Any) -> bool:
+    """None, an empty list, or a map of nothing but empty values: what the API server does not store."""
+    if value is None:
+        return True
+    if isinstance(value, Mapping):
+        return all(empty(item) for item in value.values())
+    return isinstance(value, list) and not value
+
+
 def in_sync(desired: Any, actual: Any, key: str = "") -> bool:
     """Whether ``actual`` already holds everything in ``desired``.
 
     Fields the API server adds are ignored, quantities are compared by value (the API server canonicalises
-    them), and ownerReferences by inclusion (a shared child also lists its other owners).
+    them), ownerReferences by inclusion (a shared child also lists its other owners), and empty desired
+    values (None, [], {}) are left out, since the API server omits them (``spec.ingress: []``).
     """
     if key in QUANTITY_FIELDS:
         return same_quantity(desired, actual)
@@ -113,9 +133,10 @@ def in_sync(desired: Any, actual: Any, key: str = "") -> bool:
     if isinstance(desired, Mapping):
         if not isinstance(actual, Mapping):
             return False
+        wanted = {name: value for name, value in desired.items() if not empty(value)}
         if key in QUANTITY_MAPS:
-            return all(name in actual and same_quantity(value, actual[name]) for name, value in desired.items())
-        return all(name in actual and in_sync(value, actual[name], str(name)) for name, value in desired.items())
+            return all(name in actual and same_quantity(value, actual[name]) for name, value in wanted.items())
+        return all(name in actual and in_sync(value, actual[name], str(name)) for name, value in wanted.items())
     if isinstance(desired, list):
         return isinstance(actual, list) and len(desired) == len(actual) and all(map(in_sync, desired, actual))
     return bool(desired == actual)
@@ -149,6 +170,11 @@ async def apply_children(api: Api, objects: list[JsonDict]) -> int:
         desired = with_digest(obj)
         meta = desired["metadata"]
         current = await api.get(desired["kind"], meta.get("namespace"), meta["name"])
+        if current is not None and not ours(desired, current):
+            raise ChildRejected(
+                f"{desired['kind']}/{meta['name']} exists and is not managed by ecs-operator "
+                f"for {owner_name(desired)}; rename or delete it"
+            )
         if current is not None and in_sync(desired, current):
             continue
         if current is not None and selector_changed(desired, current):
@@ -163,6 +189,37 @@ async def apply_children(api: Api, objects: list[JsonDict]) -> int:
             await api.apply(desired)
         written += 1
     return written
+
+
+def ours(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """Whether the live ``current`` is the operator's child as ``desired`` says: the managed-by label, and for a
+    controlled child a controller ownerReference with the same owner uid (where the owner has a uid)."""
+    labels = current.get("metadata", {}).get("labels") or {}
+    if any(labels.get(key) != value for key, value in MANAGED_BY.items()):
+        return False
+    refs = desired["metadata"].get("ownerReferences") or []
+    controller = next((ref for ref in refs if ref.get("controller")), None)
+    return controller is None or controlled_by(current, controller.get("uid"))
+
+
+def owner_name(obj: Mapping[str, Any]) -> str:
+    """``<Kind>/<name>`` of the owner a rendered child names (its controller, else its first owner)."""
+    refs = obj["metadata"].get("ownerReferences") or []
+    ref = next((ref for ref in refs if ref.get("controller")), refs[0] if refs else None)
+    return f"{ref['kind']}/{ref['name']}" if ref else "its owner"
+
+
+def forbidden_kind(message: str) -> str:
+    """What a 403 is: ``Forbidden`` (the operator's RBAC: "... cannot <verb> resource ..."), ``QuotaExceeded``
+    (a ResourceQuota: "exceeded quota"), or ``ChildRejected`` (admission: PodSecurity, a webhook, ...)."""
+    if _RBAC_DENIAL.search(message):
+        return "Forbidden"
+    if "exceeded quota" in message:
+        return "QuotaExceeded"
+    return "ChildRejected"
+
+
+_RBAC_DENIAL = re.compile(r"\bcannot [a-z]+ resource\b")
 
 
 def selector_changed(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
@@ -204,13 +261,25 @@ def replicas_only(desired: Mapping[str, Any], current: Mapping[str, Any]) -> Jso
 
 @contextlib.asynccontextmanager
 async def child_write(verb: str, obj: Mapping[str, Any]) -> AsyncIterator[None]:
-    """Map the API's refusal of a child write to the owner's condition: 400/422 permanent, 403 retried."""
+    """Map the API's refusal of a child write to the owner's condition (see the module docstring)."""
     what = f"{obj['kind']}/{obj['metadata']['name']}"
     try:
         yield
     except Forbidden as error:
-        raise NotAllowed(
-            f"the operator may not {verb} {what}: {error.message or error}; grant it in the operator's ClusterRole"
+        message = str(error.message or error)
+        kind = forbidden_kind(message)
+        if kind == "Forbidden":
+            raise NotAllowed(
+                f"the operator may not {verb} {what}: {message}; grant it in the operator's ClusterRole"
+            ) from error
+        if kind == "QuotaExceeded":
+            raise QuotaExceeded(f"a ResourceQuota refuses {what}: {message}") from error
+        raise ChildRejected(f"the API server rejected {what}: {message}") from error
+    except NotFound as error:
+        raise NotReady(
+            "NamespaceOrApiMissing",
+            f"cannot {verb} {what}: the API server answered 404 (its namespace or API is missing): "
+            f"{error.message or error}",
         ) from error
     except ClientError as error:
         if error.status not in (400, 422):

@@ -40,6 +40,7 @@ class OperatorConfig:
     account_id: str = "000000000000"
     resync_seconds: float = 60.0  # timers: status refresh and drift repair when no event says so earlier
     retry_seconds: float = 15.0  # "not yet" (missing cluster, task definition, security group)
+    create_on_apply_404: bool = False  # only for an API emulator without server-side apply (see k8s/client.py)
 
     @classmethod
     def from_env(cls) -> OperatorConfig:
@@ -93,8 +94,9 @@ def runtime_of(memo: Any) -> Runtime:
 
 def api_of(memo: Any, logger: kopf.Logger) -> Api:
     """A client with the operator's network settings, logging to the handler's (per-object) logger."""
-    settings = runtime_of(memo).settings
-    return Api(settings if settings is not None else kopf.OperatorSettings(), logger)
+    runtime = runtime_of(memo)
+    settings = runtime.settings if runtime.settings is not None else kopf.OperatorSettings()
+    return Api(settings, logger, create_on_apply_404=runtime.config.create_on_apply_404)
 
 
 def record_settings(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> None:
@@ -108,7 +110,9 @@ class InvalidSpec(Exception):
 
 
 class ChildRejected(Exception):
-    """The API server refused a child (400 / 422): what the spec produced cannot be stored as it is."""
+    """What the spec produced cannot be stored as it is: the API server refused a child (400 / 422, or a 403
+    from admission such as PodSecurity or a webhook), or the child's name is taken by an object that is not
+    the operator's."""
 
     reason = "ChildRejected"
 
@@ -131,6 +135,15 @@ class NotAllowed(NotReady):
 
     def __init__(self, message: str) -> None:
         super().__init__("Forbidden", message)
+
+
+class QuotaExceeded(NotReady):
+    """A ResourceQuota refuses a child (403 "exceeded quota"); retried, since quota can be raised or freed."""
+
+    degraded = True  # nothing progresses until someone acts (or other workloads release their share)
+
+    def __init__(self, message: str) -> None:
+        super().__init__("QuotaExceeded", message)
 
 
 def missing_reference(error: MissingReference) -> NotReady:
@@ -210,7 +223,12 @@ def observed_generation(body: Mapping[str, Any]) -> JsonDict:
 
 
 async def write_status(api: Api, body: Mapping[str, Any], outcome: Outcome) -> JsonDict:
-    """Patch the status when it changed; post an Event when the Ready condition or the warnings change."""
+    """Patch the status when it changed; post an Event when the Ready condition or the warnings change.
+
+    A Ready Event is posted when Ready's status or reason changes, not its message (which carries live counts,
+    "3 of 5 tasks available"). It is a Warning only when the object is Degraded: a rollout in progress or a
+    wait for a referenced object is Normal.
+    """
     old: JsonDict = body.get("status") or {}
     previous = old.get("conditions") or []
     status = {**outcome.status, **observed_generation(body), "conditions": conditions(previous, outcome)}
@@ -220,21 +238,23 @@ async def write_status(api: Api, body: Mapping[str, Any], outcome: Outcome) -> J
     if any(old.get(key) != value for key, value in status.items()):
         meta = body["metadata"]
         await api.patch_status(body["kind"], meta.get("namespace", "default"), meta["name"], status)
-    _post_transitions(body, previous, status["conditions"][0], old.get("warnings") or [], outcome.warnings)
+    _post_transitions(
+        body, previous, status["conditions"][0], outcome.degraded, old.get("warnings") or [], outcome.warnings
+    )
     return status
 
 
 def _post_transitions(
-    body: Mapping[str, Any], previous: list[JsonDict], ready: JsonDict, old_warnings: list[str], warnings: list[str]
+    body: Mapping[str, Any],
+    previous: list[JsonDict],
+    ready: JsonDict,
+    degraded: bool,
+    old_warnings: list[str],
+    warnings: list[str],
 ) -> None:
     old = next((c for c in previous if c.get("type") == "Ready"), {})
-    if (old.get("status"), old.get("reason"), old.get("message")) != (
-        ready["status"],
-        ready["reason"],
-        ready["message"],
-    ):
-        failed = ready["status"] != "True"
-        post_event(body, warning=failed, reason=ready["reason"], message=ready["message"] or "Ready")
+    if (old.get("status"), old.get("reason")) != (ready["status"], ready["reason"]):
+        post_event(body, warning=degraded, reason=ready["reason"], message=ready["message"] or "Ready")
     for warning in warnings:
         if warning not in old_warnings:
             # Normal: informational (alerting reads Warning Events as problems); the warnings[] status says it too.

@@ -10,6 +10,10 @@ Children are written with server-side apply (``application/apply-patch+yaml``, f
 server, and fields other controllers own (``replicas`` under an HPA, status) are left alone. A field the
 operator stops setting but whose value must stay (``replicas`` handed over to an HPA) is first applied by
 ``HANDOVER_MANAGER``, which then shares its ownership.
+
+A real API server creates an object on apply; a 404 to an apply means the namespace or the kind's API is gone
+and is raised as ``NotFound``. Only an emulator without apply support (kmock) answers 404 for an object that
+does not exist yet: ``Api.create_on_apply_404`` (off by default, on in the test harness) then POSTs it.
 """
 
 from __future__ import annotations
@@ -65,7 +69,6 @@ KINDS: dict[str, Kind] = {
     "Pod": Kind("v1", "pods"),
     "Service": Kind("v1", "services"),
     "ServiceAccount": Kind("v1", "serviceaccounts"),
-    "ConfigMap": Kind("v1", "configmaps"),
     "PodTemplate": Kind("v1", "podtemplates"),
     "PersistentVolumeClaim": Kind("v1", "persistentvolumeclaims"),
     "Node": Kind("v1", "nodes", namespaced=False),
@@ -112,6 +115,10 @@ class Api:
 
     settings: kopf.OperatorSettings
     logger: kopf.Logger
+    # An emulator without server-side apply (kmock) answers 404 to an apply of a missing object: create it.
+    # Never on a real API server, where the 404 means the namespace or API is gone, and where an object created
+    # by POST gets an Update-operation field manager whose fields later applies would never prune.
+    create_on_apply_404: bool = False
 
     async def _call(self, method: str, url: str, payload: object = None, content_type: str | None = None) -> Any:
         headers = {"Content-Type": content_type} if content_type else None
@@ -152,7 +159,8 @@ class Api:
         try:
             result: JsonDict = await self._call("patch", url, obj, "application/apply-patch+yaml")
         except NotFound:
-            # A real API server creates on apply; an API emulator without apply support answers 404 instead.
+            if not self.create_on_apply_404:
+                raise
             created = await self.create(obj)
             if created is None:
                 raise
