@@ -297,6 +297,7 @@ async def test_a_stopped_task_costs_no_api_call_and_lists_only_its_own_pods(oper
     await operator.create(batch_definition())
     await operator.create(manifests.task())
     await eventually(lambda: _pods(operator, 1), what="the pod")
+    await task_status(operator, lambda s: bool(s.get("tasks")), "tasks recorded")  # after the reconcile's list
     lists = pod_lists(operator)
     assert lists and all("ecs.compat.dev/task=job" in selector.split(",") for selector in lists)
     await operator.update_spec("ECSTask", "job", {"desiredStatus": "STOPPED"})
