@@ -8,7 +8,7 @@ from typing import Any
 
 import kmock as kmock_lib
 
-from ecs_operator.translate.context import MANAGED_BY
+from ecs_operator.translate.context import LABEL_TASK, MANAGED_BY
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
 
@@ -308,3 +308,24 @@ async def test_a_stopped_task_costs_no_api_call_and_lists_only_its_own_pods(oper
     assert len(pod_lists(operator)) == before
     ready = await operator.condition("ECSTask", "job")
     assert (ready["status"], ready["reason"]) == ("True", "Stopped")
+
+
+async def test_a_running_tasks_deleted_network_policy_is_put_back(operator: Cluster) -> None:
+    # networkMode none: the task's deny-all NetworkPolicy is a security boundary, restored while the task runs.
+    td = batch_definition()
+    td["spec"]["networkMode"] = "none"
+    await operator.create(td)
+    await operator.create(manifests.task())
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    policies = await eventually(lambda: _policies(operator), what="the deny-all NetworkPolicy")
+    name = policies[0]["metadata"]["name"]
+    await operator.kubelet("job-0", "Running", {"main": {"running": {}}, "logger": {"running": {}}})
+    await task_status(operator, lambda s: s.get("lastStatus") == "RUNNING", "RUNNING")
+    await operator.delete("NetworkPolicy", name)
+    await eventually(lambda: operator.get("NetworkPolicy", name), what="the NetworkPolicy put back")
+    assert operator.validate_written() > 0
+
+
+async def _policies(cluster: Cluster) -> list[JsonDict] | None:
+    found = [p for p in await cluster.list_of("NetworkPolicy") if p["metadata"].get("labels", {}).get(LABEL_TASK)]
+    return found or None

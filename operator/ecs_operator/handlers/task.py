@@ -274,6 +274,8 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
         # Started: the task keeps the revision and cluster it started with, whatever the family or the cluster
         # resources do later (a newer revision, a deleted family), as an ECS task does.
         started = {key: old[key] for key in ("taskDefinition", "clusterName", "group") if key in old}
+        if spec.desiredStatus != "STOPPED":
+            await restore_children(api, meta, spec, started)
     else:
         cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
         td = await resolve_task_definition(api, meta.namespace, spec.taskDefinition)
@@ -310,6 +312,24 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
         **summary(tasks, old),
     }
     return task_outcome(status, warnings)
+
+
+async def restore_children(api: Api, meta: Meta, spec: ECSTaskSpec, started: Mapping[str, Any]) -> None:
+    """Put the running task's other children back (the deny-all NetworkPolicy of networkMode none, ...).
+
+    They are rendered from the revision and cluster the task started with; where those are gone, the Pods
+    keep running as they are and nothing is re-applied. Unchanged children are not written (applied digest).
+    """
+    revision = started.get("taskDefinition")
+    if not revision:
+        return
+    try:
+        td = await resolve_task_definition(api, meta.namespace, revision, in_use=revision)
+        cluster = await resolve_cluster(api, meta.namespace, started.get("clusterName"))
+        rendered = render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
+    except (NotReady, ValueError):  # gone, or no longer translates (TranslationError, pydantic's errors)
+        return
+    await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
 
 
 async def claim_existing(api: Api, pod: JsonDict, meta: Meta) -> None:
