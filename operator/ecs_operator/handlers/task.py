@@ -48,6 +48,7 @@ from ecs_operator.translate.context import (
     MANAGED_BY,
     ClusterContext,
     Meta,
+    Rendered,
     TaskDefinitionRevision,
     label_value,
 )
@@ -277,9 +278,7 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
         if spec.desiredStatus != "STOPPED":
             await restore_children(api, meta, spec, started)
     else:
-        cluster = await resolve_cluster(api, meta.namespace, spec.cluster)
-        td = await resolve_task_definition(api, meta.namespace, spec.taskDefinition)
-        rendered = render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
+        td, cluster, rendered = await render(api, meta, spec, spec.taskDefinition, spec.cluster)
         warnings = [str(w) for w in rendered.warnings]
         pods = [obj for obj in rendered.objects if obj["kind"] == "Pod"]
         if spec.desiredStatus != "STOPPED":
@@ -324,12 +323,19 @@ async def restore_children(api: Api, meta: Meta, spec: ECSTaskSpec, started: Map
     if not revision:
         return
     try:
-        td = await resolve_task_definition(api, meta.namespace, revision, in_use=revision)
-        cluster = await resolve_cluster(api, meta.namespace, started.get("clusterName"))
-        rendered = render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
+        _, _, rendered = await render(api, meta, spec, revision, started.get("clusterName"), in_use=revision)
     except (NotReady, ValueError):  # gone, or no longer translates (TranslationError, pydantic's errors)
         return
     await apply_children(api, [obj for obj in rendered.objects if obj["kind"] != "Pod"])
+
+
+async def render(
+    api: Api, meta: Meta, spec: ECSTaskSpec, revision: str, cluster_ref: str | None, in_use: str | None = None
+) -> tuple[TaskDefinitionRevision, ClusterContext, Rendered]:
+    """The task's objects from the named revision and cluster, with the namespace's security groups."""
+    cluster = await resolve_cluster(api, meta.namespace, cluster_ref)
+    td = await resolve_task_definition(api, meta.namespace, revision, in_use=in_use)
+    return td, cluster, render_task(spec, meta, td, cluster, await security_groups(api, meta.namespace))
 
 
 async def claim_existing(api: Api, pod: JsonDict, meta: Meta) -> None:
