@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from ecs_operator.handlers import common
-from ecs_operator.handlers.common import Outcome, write_status
+from ecs_operator.handlers.common import write_status
+from ecs_operator.status.conditions import Outcome
 from tests.operator.conftest import JsonDict
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from ecs_operator.handlers.service import (
+from ecs_operator.models.status import MAX_RUNNING_TASKS
+from ecs_operator.status.service import (
     Observed,
     ServiceState,
     remembered_tasks,
@@ -19,7 +20,6 @@ from ecs_operator.handlers.service import (
     task_events,
     to_remember,
 )
-from ecs_operator.models.status import MAX_RUNNING_TASKS
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_operator.handlers.cluster import cluster_name
-from ecs_operator.handlers.taskdefinition import parse_reference
 from ecs_operator.models.references import TaskDefinitionRef
+from ecs_operator.resolve.references import cluster_name, parse_reference
 from ecs_operator.translate.context import TranslationError
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, JsonDict, eventually

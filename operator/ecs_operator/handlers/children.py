@@ -41,7 +41,6 @@ from ecs_operator.handlers.common import (
     ChildRejected,
     JsonDict,
     NotAllowed,
-    NotReady,
     QuotaExceeded,
     Reconciler,
     api_of,
@@ -49,6 +48,7 @@ from ecs_operator.handlers.common import (
     runtime_of,
 )
 from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound, shared_owner
+from ecs_operator.resolve.errors import NotReady
 from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY, Meta
 
 # Kinds a custom resource may own (besides Pods of tasks, which are never re-applied: see handlers/task.py).

@@ -9,64 +9,15 @@ from __future__ import annotations
 
 import kopf
 
-from ecs_operator.handlers.common import (
-    JsonDict,
-    NotReady,
-    Outcome,
-    Runtime,
-    meta_of,
-    parse_spec,
-    register_handlers,
-)
+from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec, register_handlers
 from ecs_operator.k8s import Api, matches_labels
 from ecs_operator.models.cluster import CAPACITY_PROVIDER_LABEL, ECSClusterSpec
-from ecs_operator.models.references import parse_cluster
-from ecs_operator.translate.context import (
-    DEFAULT_CLUSTER,
-    LABEL_CLUSTER,
-    ClusterContext,
-    TranslationError,
-    label_value,
-)
+from ecs_operator.resolve.references import names_cluster
+from ecs_operator.status.conditions import Outcome
+from ecs_operator.translate.context import LABEL_CLUSTER, TranslationError, label_value
 from ecs_operator.translate.coverage import field_rejections, field_warnings
 
 KIND = "ECSCluster"
-
-
-def cluster_name(reference: str | None) -> str:
-    """The cluster a service or task names (a name or a cluster ARN); ``default`` when it names none."""
-    try:
-        return parse_cluster(reference) if reference else DEFAULT_CLUSTER
-    except ValueError as error:
-        raise TranslationError("spec.cluster", str(error)) from error
-
-
-def names_cluster(body: JsonDict, name: str) -> bool:
-    """Whether a service's spec names cluster ``name`` (one naming no valid cluster names none)."""
-    try:
-        return cluster_name((body.get("spec") or {}).get("cluster")) == name
-    except TranslationError:
-        return False
-
-
-def name_of(body: JsonDict) -> str:
-    return str((body.get("spec") or {}).get("clusterName") or body["metadata"]["name"])
-
-
-async def resolve_cluster(api: Api, namespace: str, reference: str | None) -> ClusterContext:
-    """The ECSCluster a service or task runs in. ``default`` need not exist (ECS creates it implicitly)."""
-    name = cluster_name(reference)
-    for body in await api.list(KIND, namespace):
-        if name_of(body) == name:
-            try:
-                return ClusterContext(name, ECSClusterSpec.model_validate(body.get("spec") or {}))
-            except ValueError as error:  # pydantic's ValidationError
-                raise NotReady("ClusterInvalid", f"cluster {name!r} has an invalid spec: {error}") from error
-    if name == DEFAULT_CLUSTER:
-        return ClusterContext()
-    raise NotReady(
-        "ClusterNotFound", f"cluster {name!r} does not exist in namespace {namespace}; create the ECSCluster"
-    )
 
 
 def node_pool_selectors(spec: ECSClusterSpec) -> list[dict[str, str]]:
@@ -87,7 +38,11 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     # The cluster label alone: a service's Pods are made by its ReplicaSets from a template without managed-by.
     pods = await api.list("Pod", meta.namespace, {LABEL_CLUSTER: label_value(name)})
     live = [pod for pod in pods if not pod["metadata"].get("deletionTimestamp")]
-    services = [svc for svc in await api.list("ECSService", meta.namespace) if names_cluster(svc, name)]
+    services = [
+        svc
+        for svc in await api.list("ECSService", meta.namespace)
+        if names_cluster((svc.get("spec") or {}).get("cluster"), name)
+    ]
     selectors = node_pool_selectors(spec)
     nodes = [node for node in await api.list("Node", None) if is_registered(node, selectors)]
     status = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import datetime
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ import pydantic
 
 from ecs_operator.k8s import Api, Forbidden, post_event
 from ecs_operator.models.errors import format_validation_error
+from ecs_operator.resolve.errors import NotReady
+from ecs_operator.status.conditions import Outcome, conditions, failed_outcome
 from ecs_operator.translate.context import GROUP, Meta, MissingReference, TranslationError
 
 JsonDict = dict[str, Any]
@@ -117,17 +118,6 @@ class ChildRejected(Exception):
     reason = "ChildRejected"
 
 
-class NotReady(Exception):
-    """Something the object needs is not there yet; retried after a delay."""
-
-    degraded = False
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
 class NotAllowed(NotReady):
     """The operator's RBAC does not allow a request (403); retried, since an administrator can grant it."""
 
@@ -152,19 +142,6 @@ def missing_reference(error: MissingReference) -> NotReady:
     return NotReady(reason, str(error))
 
 
-@dataclass
-class Outcome:
-    """What a reconcile achieved: status fields, and whether the object is ready or still progressing."""
-
-    status: JsonDict
-    ready: bool = True
-    reason: str = "Reconciled"
-    message: str = ""
-    progressing: bool = False
-    degraded: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-
 def plain(body: Mapping[str, Any]) -> JsonDict:
     """A deep, mutable copy of a Kopf body (which is a read-only view)."""
     return copy.deepcopy(dict(body))
@@ -185,35 +162,6 @@ def parse_spec(model: type[Model], body: Mapping[str, Any]) -> Model:
         return model.model_validate(body.get("spec") or {})
     except pydantic.ValidationError as error:
         raise InvalidSpec("; ".join(format_validation_error(error, prefix="spec"))) from error
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def condition(previous: list[JsonDict], type_: str, status: bool, reason: str, message: str) -> JsonDict:
-    """A condition; lastTransitionTime moves only when the status flips."""
-    value = "True" if status else "False"
-    old = next((c for c in previous if c.get("type") == type_), None)
-    changed = old is None or old.get("status") != value
-    since = now() if changed or not old else old.get("lastTransitionTime", now())
-    return {"type": type_, "status": value, "reason": reason, "message": message, "lastTransitionTime": since}
-
-
-def conditions(previous: list[JsonDict], outcome: Outcome) -> list[JsonDict]:
-    degraded_reason = outcome.reason if outcome.degraded else "AsExpected"
-    progressing_reason = outcome.reason if outcome.progressing else "Idle"
-    return [
-        condition(previous, "Ready", outcome.ready, outcome.reason, outcome.message),
-        condition(
-            previous,
-            "Progressing",
-            outcome.progressing,
-            progressing_reason,
-            outcome.message if outcome.progressing else "",
-        ),
-        condition(previous, "Degraded", outcome.degraded, degraded_reason, outcome.message if outcome.degraded else ""),
-    ]
 
 
 def observed_generation(body: Mapping[str, Any]) -> JsonDict:
@@ -297,20 +245,6 @@ async def reconcile_object(
                 raise kopf.TemporaryError(error.message, delay=runtime.config.retry_seconds) from error
             return
         await write_status(api, fresh, outcome)
-
-
-def failed_outcome(body: Mapping[str, Any], reason: str, message: str, *, degraded: bool) -> Outcome:
-    """Ready=False; the other status fields stay as they were (the last good children keep running)."""
-    old = dict(body.get("status") or {})
-    return Outcome(
-        status={k: v for k, v in old.items() if k not in ("conditions", "warnings", "observedGeneration")},
-        ready=False,
-        reason=reason,
-        message=message,
-        progressing=not degraded,
-        degraded=degraded,
-        warnings=list(old.get("warnings") or []),
-    )
 
 
 def register_handlers(

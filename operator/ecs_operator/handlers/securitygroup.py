@@ -7,9 +7,12 @@ import hashlib
 import kopf
 
 from ecs_operator.handlers.children import sync_children
-from ecs_operator.handlers.common import JsonDict, Outcome, Runtime, meta_of, parse_spec, register_handlers
+from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec, register_handlers
 from ecs_operator.k8s import Api
 from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.resolve.records import security_group_record
+from ecs_operator.resolve.references import security_groups
+from ecs_operator.status.conditions import Outcome
 from ecs_operator.translate.context import SecurityGroupRef
 from ecs_operator.translate.securitygroup import MEMBER, membership_label, render_security_group
 
@@ -26,23 +29,11 @@ def group_id(body: JsonDict) -> str:
     return "sg-" + hashlib.sha256(seed.encode()).hexdigest()[:17]
 
 
-async def security_groups(api: Api, namespace: str) -> list[SecurityGroupRef]:
-    """Every valid SecurityGroup of the namespace (an invalid one reports itself in its own status)."""
-    groups = []
-    for body in await api.list(KIND, namespace):
-        try:
-            groups.append(
-                SecurityGroupRef(body["metadata"]["name"], SecurityGroupSpec.model_validate(body.get("spec") or {}))
-            )
-        except ValueError:  # pydantic's ValidationError
-            continue
-    return groups
-
-
 async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     meta = meta_of(body)
     group = SecurityGroupRef(meta.name, parse_spec(SecurityGroupSpec, body))
-    others = [other for other in await security_groups(api, meta.namespace) if other.name != meta.name]
+    records = [security_group_record(other) for other in await api.list(KIND, meta.namespace)]
+    others = [other for other in security_groups(records) if other.name != meta.name]
     rendered = render_security_group(group, meta, others)
     await sync_children(api, meta, rendered.objects)
     pods = await api.list("Pod", meta.namespace, {membership_label(group): MEMBER})

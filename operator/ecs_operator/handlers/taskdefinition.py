@@ -4,7 +4,7 @@ A revision is a ControllerRevision ``<family>-<N>`` owned by the TaskDefinition:
 the registered ECS fields (everything but ``deregisteredRevisions``), the family label and a digest
 annotation. A spec whose digest equals the latest revision's registers nothing. ``deregisteredRevisions``
 marks revisions INACTIVE: new services and tasks cannot use them, those already running them keep running.
-``resolve_task_definition`` is how services and tasks find the revision they run.
+Services and tasks find the revision they run through ``ecs_operator.resolve``.
 """
 
 from __future__ import annotations
@@ -19,19 +19,23 @@ from ecs_operator.handlers.children import sync_children
 from ecs_operator.handlers.common import (
     InvalidSpec,
     JsonDict,
-    NotReady,
-    Outcome,
     Runtime,
     meta_of,
-    now,
     parse_spec,
     register_handlers,
 )
 from ecs_operator.k8s import Api
-from ecs_operator.models.references import TaskDefinitionRef, parse_task_definition
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
+from ecs_operator.resolve.errors import NotReady
+from ecs_operator.resolve.records import (
+    ANNOTATION_DIGEST,
+    ANNOTATION_REGISTERED_AT,
+    LABEL_FAMILY,
+    task_definition_record,
+)
+from ecs_operator.resolve.references import family_owner
+from ecs_operator.status.conditions import Outcome, now
 from ecs_operator.translate.context import (
-    GROUP,
     MANAGED_BY,
     Meta,
     TaskDefinitionRevision,
@@ -43,9 +47,6 @@ from ecs_operator.translate.context import (
 from ecs_operator.translate.taskdefinition import render_task_definition
 
 KIND = "TaskDefinition"
-LABEL_FAMILY = f"{GROUP}/family"
-ANNOTATION_DIGEST = f"{GROUP}/digest"
-ANNOTATION_REGISTERED_AT = f"{GROUP}/registered-at"
 
 
 @dataclass(frozen=True)
@@ -124,24 +125,14 @@ def revision_statuses(
     return statuses
 
 
-def family_of(body: JsonDict) -> str:
-    """A TaskDefinition resource's family: its spec.family, or its name when that is not set."""
-    return str((body.get("spec") or {}).get("family") or body["metadata"]["name"])
-
-
-def first_created(bodies: list[JsonDict]) -> JsonDict:
-    """The resource that was there first (creation time, then name): the one a family belongs to."""
-    return min(bodies, key=lambda body: (body["metadata"].get("creationTimestamp") or "", body["metadata"]["name"]))
-
-
 async def check_family_owner(api: Api, body: JsonDict, family: str) -> None:
     """A family belongs to one TaskDefinition resource per namespace; a later one naming it is refused."""
-    meta = body["metadata"]
-    same = [other for other in await api.list(KIND, meta.get("namespace")) if family_of(other) == family]
-    first = first_created([body, *[other for other in same if other["metadata"]["name"] != meta["name"]]])
-    if first["metadata"]["name"] != meta["name"]:
+    mine = task_definition_record(body)
+    others = [task_definition_record(other) for other in await api.list(KIND, body["metadata"].get("namespace"))]
+    first = family_owner([mine, *[o for o in others if o.family == family and o.name != mine.name]])
+    if first is not None and first.name != mine.name:
         raise InvalidSpec(
-            f"spec.family: family {family!r} already belongs to TaskDefinition {first['metadata']['name']!r} in "
+            f"spec.family: family {family!r} already belongs to TaskDefinition {first.name!r} in "
             "this namespace; register new revisions by changing that resource, or use another family"
         )
 
@@ -221,57 +212,6 @@ def with_older_revisions(
         wanted.update({(obj["kind"], obj["metadata"]["name"]): obj for obj in older})
     wanted.update({(obj["kind"], obj["metadata"]["name"]): obj for obj in objects})
     return list(wanted.values())
-
-
-def parse_reference(reference: str) -> TaskDefinitionRef:
-    """``family``, ``family:N`` or a task definition ARN; a malformed one is an invalid spec."""
-    try:
-        return parse_task_definition(reference)
-    except ValueError as error:
-        raise TranslationError("spec.taskDefinition", str(error)) from error
-
-
-async def find_task_definition(api: Api, namespace: str, family: str) -> JsonDict | None:
-    """The TaskDefinition resource of a family (the first created, when a later one names it too)."""
-    found = [body for body in await api.list(KIND, namespace) if family_of(body) == family]
-    return first_created(found) if found else None
-
-
-async def resolve_task_definition(
-    api: Api, namespace: str, reference: str, in_use: str | None = None
-) -> TaskDefinitionRevision:
-    """The revision a service or task asks for: ``family`` is the latest ACTIVE one, ``family:N`` that one.
-
-    An INACTIVE (deregistered) revision is refused for new uses, as in ECS, but keeps serving ``in_use``:
-    the ``family:N`` the caller already runs.
-    """
-    ref = parse_reference(reference)
-    family, number = ref.family, ref.revision
-    resource = await find_task_definition(api, namespace, family)
-    if resource is None:
-        raise NotReady(
-            "TaskDefinitionNotFound", f"task definition family {family!r} is not registered in namespace {namespace}"
-        )
-    deregistered = set((resource.get("spec") or {}).get("deregisteredRevisions") or [])
-    revisions = await stored_revisions(api, namespace, family)
-    if number is None:
-        active = [stored for stored in revisions if stored.revision not in deregistered]
-        if not active:
-            raise NotReady("TaskDefinitionNotFound", f"task definition family {family!r} has no ACTIVE revision")
-        chosen = active[-1]
-    else:
-        match = [stored for stored in revisions if stored.revision == number]
-        if not match:
-            raise NotReady("TaskDefinitionNotFound", f"task definition {family}:{number} is not registered")
-        chosen = match[0]
-        if number in deregistered and in_use != f"{family}:{number}":
-            raise NotReady(
-                "TaskDefinitionInactive",
-                f"task definition {family}:{number} is INACTIVE (deregistered); use an ACTIVE revision",
-            )
-    status = "INACTIVE" if chosen.revision in deregistered else "ACTIVE"
-    spec = TaskDefinitionSpec.model_validate(chosen.data)
-    return TaskDefinitionRevision(family, chosen.revision, spec, status, namespace=namespace)
 
 
 def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
