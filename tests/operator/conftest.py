@@ -441,11 +441,10 @@ async def running_operator(
     @kopf.on.startup(registry=registry)
     def settings(settings: kopf.OperatorSettings, **_: Any) -> None:
         configure(settings, standalone=True, peering="", verbose=False)
-        # An emulator answers at once; the production timeouts would only slow the shutdown down.
+        # An emulator answers at once; the production timeouts would only slow the shutdown down. Queueing and
+        # posting stay as in production.
         settings.watching.server_timeout = 10
-        settings.queueing.idle_timeout = 1
-        settings.execution.default_backoff = 0.5
-        settings.networking.error_backoffs = (0.1, 0.2)  # Kopf retries 403 and 5xx itself before giving up
+        settings.networking.error_backoffs = (0.1, 0.2)  # Kopf's own requests (watches, Events)
 
     stop, ready = threading.Event(), threading.Event()
     memo = kopf.Memo(runtime=runtime)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from ecs_operator.handlers.children import WATCHED_KINDS
+from ecs_operator.handlers.watches import CHILD_KINDS
 from ecs_operator.k8s.client import KINDS
 from tests.k8s_schema import validate_object
 
@@ -87,7 +87,7 @@ def test_rbac_grants_nothing_the_code_does_not_use() -> None:
     assert "get" in verbs[("", "pods")]  # an ECSTask reads back a Pod whose create answered 409
     for resource in ("podtemplates", "persistentvolumeclaims"):  # applied and pruned, never watched
         assert verbs[("", resource)] == {"get", "list", "create", "patch", "delete"}
-    for kind, (group, _, plural) in WATCHED_KINDS.items():  # Kopf watches these children
+    for kind, (group, _, plural) in CHILD_KINDS.items():  # Kopf watches these children
         assert {"list", "watch"} <= verbs[(group, plural)], kind
 
 

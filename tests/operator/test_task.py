@@ -8,6 +8,7 @@ from typing import Any
 
 import kmock as kmock_lib
 
+from ecs_operator.handlers.main import MANAGED_BY_SELECTOR
 from ecs_operator.translate.context import LABEL_TASK, MANAGED_BY
 from tests.operator import manifests
 from tests.operator.conftest import Cluster, eventually
@@ -281,15 +282,15 @@ async def _ours(cluster: Cluster) -> JsonDict | None:
 
 
 def pod_lists(cluster: Cluster) -> list[str]:
-    """The label selectors of the reconciles' Pod list requests (the test's own lists and Kopf's watches
-    select nothing)."""
+    """The label selectors of the reconciles' Pod list requests (the test's own lists select nothing, Kopf's
+    watch selects only the managed-by label)."""
     return [
         str(request.params["labelSelector"])
         for request in list(cluster.kmock)
         if request.resource is not None
         and request.resource.plural == "pods"
         and request.action == kmock_lib.action.LIST
-        and "labelSelector" in request.params
+        and request.params.get("labelSelector", MANAGED_BY_SELECTOR) != MANAGED_BY_SELECTOR
     ]
 
 

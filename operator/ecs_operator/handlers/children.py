@@ -35,21 +35,10 @@ from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import kopf
-
-from ecs_operator.handlers.common import (
-    ChildRejected,
-    JsonDict,
-    NotAllowed,
-    QuotaExceeded,
-    Reconciler,
-    api_of,
-    reconcile_object,
-    runtime_of,
-)
+from ecs_operator.handlers.common import ChildRejected, JsonDict, NotAllowed, QuotaExceeded
 from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound, shared_owner
 from ecs_operator.resolve.errors import NotReady
-from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY, Meta
+from ecs_operator.translate.context import GROUP, MANAGED_BY, Meta
 
 # Kinds a custom resource may own (besides Pods of tasks, which are never re-applied: see handlers/task.py).
 APPLIED_KINDS = (
@@ -64,17 +53,6 @@ APPLIED_KINDS = (
     "PodTemplate",
     "PersistentVolumeClaim",
 )
-WATCHED_KINDS = {
-    "Deployment": ("apps", "v1", "deployments"),
-    "DaemonSet": ("apps", "v1", "daemonsets"),
-    "Service": ("", "v1", "services"),
-    "Ingress": ("networking.k8s.io", "v1", "ingresses"),
-    "HorizontalPodAutoscaler": ("autoscaling", "v2", "horizontalpodautoscalers"),
-    "PodDisruptionBudget": ("policy", "v1", "poddisruptionbudgets"),
-    "NetworkPolicy": ("networking.k8s.io", "v1", "networkpolicies"),
-    "ServiceAccount": ("", "v1", "serviceaccounts"),
-    "Pod": ("", "v1", "pods"),
-}
 WORKLOAD_KINDS = ("Deployment", "DaemonSet")
 ANNOTATION_APPLIED_DIGEST = f"{GROUP}/applied-digest"
 
@@ -306,35 +284,3 @@ async def prune_children(
 async def sync_children(api: Api, meta: Meta, objects: list[JsonDict]) -> None:
     await apply_children(api, objects)
     await prune_children(api, meta, objects)
-
-
-def owner_of(body: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(kind, name) of the custom resource that controls ``body``, if one of ours does."""
-    for ref in body.get("metadata", {}).get("ownerReferences") or []:
-        if ref.get("apiVersion") == API_VERSION and ref.get("controller"):
-            return str(ref["kind"]), str(ref["name"])
-    return None
-
-
-def register(registry: kopf.OperatorRegistry, reconcilers: Mapping[str, Reconciler]) -> None:
-    """Reconcile the owner whenever one of its children changes or goes away."""
-
-    async def child_changed(
-        body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, logger: kopf.Logger, **_: Any
-    ) -> None:
-        owner = owner_of(body)
-        # The initial listing at startup (type None) is covered by the owners' own resume handlers.
-        if owner is None or event.get("type") is None or owner[0] not in reconcilers:
-            return
-        kind, name = owner
-        api = api_of(memo, logger)
-        parent = {
-            "apiVersion": API_VERSION,
-            "kind": kind,
-            "metadata": {"name": name, "namespace": body.metadata.namespace},
-        }
-        await reconcile_object(api, parent, runtime_of(memo), reconcilers[kind], raise_errors=False)
-
-    for kind, (group, version, plural) in WATCHED_KINDS.items():
-        selector = (group, version, plural) if group else (version, plural)
-        kopf.on.event(*selector, labels=MANAGED_BY, registry=registry, id=f"child-{kind}")(child_changed)

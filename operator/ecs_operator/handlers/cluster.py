@@ -7,9 +7,7 @@ of its node pools (every node when it declares none).
 
 from __future__ import annotations
 
-import kopf
-
-from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec, register_handlers
+from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec
 from ecs_operator.k8s import Api, matches_labels
 from ecs_operator.models.cluster import CAPACITY_PROVIDER_LABEL, ECSClusterSpec
 from ecs_operator.resolve.references import names_cluster
@@ -55,7 +53,3 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     }
     warnings = [str(warning) for warning in field_warnings(meta.ref, spec)]
     return Outcome(status, reason="Active", message=f"cluster {name} is ACTIVE", warnings=warnings)
-
-
-def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    register_handlers(registry, "ecsclusters", reconcile_cluster, runtime.config.resync_seconds)

@@ -1,13 +1,22 @@
-"""What every kind's handlers share: configuration, per-object locks, the error mapping, status and conditions.
+"""What every kind's handlers share: configuration, the runtime (work queue), the error mapping, status.
 
 A reconcile function returns an ``Outcome`` (status fields, the Ready/Progressing condition, warnings) or
 raises ``InvalidSpec`` (the input will never work as it is), ``ChildRejected`` (the API server refused a child
 the input produced), ``NotReady`` ("not yet": a referenced object is missing; ``MissingReference`` from a
-translator is one too) or ``Forbidden`` (the operator's RBAC does not allow a request). ``reconcile_object``
-runs it under the object's lock, writes the status contract (conditions with lastTransitionTime,
-observedGeneration, warnings), posts Events when a condition changes, and maps the errors to Kopf's:
-``PermanentError`` (no retry until the spec changes, so an invalid spec never crash-loops) and
-``TemporaryError(delay=...)``. Timers and child events call it with ``raise_errors=False``.
+translator is one too) or ``Forbidden`` (the operator's RBAC does not allow a request). ``Runtime.process``
+runs it for a key of the work queue (``handlers/queue.py``): it reads the object, reconciles it, writes the
+status contract (conditions with lastTransitionTime, observedGeneration, warnings), posts Events when a
+condition changes, and decides when the key runs again:
+
+- after a success, at the next resync (``resync_seconds``, +-10 %: a safety net; watches trigger the rest);
+- after ``NotReady`` (a missing reference, an RBAC denial, a quota), with a per-key exponential backoff from
+  ``retry_seconds`` up to ``max_backoff_seconds`` (and sooner when what it waits for appears: its event
+  queues the dependents);
+- after ``InvalidSpec`` / ``ChildRejected``, only at the next resync or spec change: the input must change;
+- after any other error (an API server that keeps failing), with the same backoff, logged once per attempt.
+
+Nothing here writes to an object unless its status changes: a reconcile with nothing to do reads the object
+and writes nothing.
 """
 
 from __future__ import annotations
@@ -15,14 +24,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import enum
+import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import random
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import kopf
 import pydantic
 
+from ecs_operator.handlers.queue import Backoff, Key, WorkQueue
 from ecs_operator.k8s import Api, Forbidden, post_event
 from ecs_operator.models.errors import format_validation_error
 from ecs_operator.resolve.errors import NotReady
@@ -31,6 +44,8 @@ from ecs_operator.translate.context import GROUP, Meta, MissingReference, Transl
 
 JsonDict = dict[str, Any]
 Model = TypeVar("Model", bound=pydantic.BaseModel)
+logger = logging.getLogger("ecs_operator")
+RESYNC_JITTER = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,8 +54,11 @@ class OperatorConfig:
 
     region: str = "us-east-1"
     account_id: str = "000000000000"
-    resync_seconds: float = 60.0  # timers: status refresh and drift repair when no event says so earlier
-    retry_seconds: float = 15.0  # "not yet" (missing cluster, task definition, security group)
+    resync_seconds: float = 600.0  # every object is reconciled this often without an event (+-10 %)
+    retry_seconds: float = 15.0  # first retry of a "not yet" (missing cluster, task definition, ...), doubling
+    max_backoff_seconds: float = 300.0  # the longest wait between retries of one object
+    refresh_seconds: float = 5.0  # counts (cluster tasks, security group members) follow Pods at most this often
+    workers: int = 16  # reconciles running at once
     create_on_apply_404: bool = False  # only for an API emulator without server-side apply (see k8s/client.py)
 
     @classmethod
@@ -55,37 +73,79 @@ class OperatorConfig:
             account_id=env.get("ECS_OPERATOR_ACCOUNT_ID", cls.account_id),
             resync_seconds=float(env.get("ECS_OPERATOR_RESYNC_SECONDS", cls.resync_seconds)),
             retry_seconds=float(env.get("ECS_OPERATOR_RETRY_SECONDS", cls.retry_seconds)),
+            workers=int(env.get("ECS_OPERATOR_WORKERS", cls.workers)),
         )
+
+    @property
+    def backoff(self) -> Backoff:
+        return Backoff(self.retry_seconds, max(self.max_backoff_seconds, self.retry_seconds))
+
+    def next_resync(self, draw: Callable[[float, float], float] = random.uniform) -> float:
+        return self.resync_seconds * draw(1 - RESYNC_JITTER, 1 + RESYNC_JITTER)
+
+
+Reconciler = Callable[[Api, JsonDict, "Runtime"], Awaitable[Outcome]]
 
 
 @dataclass
 class Runtime:
-    """Shared by all handlers of one operator run (kept in Kopf's memo)."""
+    """Shared by all handlers of one operator run (kept in Kopf's memo): the work queue and its reconcilers."""
 
     config: OperatorConfig
+    reconcilers: dict[str, Reconciler] = field(default_factory=dict)
     settings: kopf.OperatorSettings | None = None  # recorded at startup: Kopf passes it to no other handler
-    locks: dict[tuple[str, str, str], asyncio.Lock] = field(default_factory=dict)
-    queued: set[tuple[str, str, str]] = field(default_factory=set)
+    queue: WorkQueue | None = None
+    workers: asyncio.Task[None] | None = None
 
-    @contextlib.asynccontextmanager
-    async def turn(self, kind: str, namespace: str, name: str) -> AsyncIterator[bool]:
-        """Take the object's turn; False when another reconcile is already waiting for it.
+    @property
+    def api(self) -> Api:
+        """A client with the operator's network settings (it logs to the operator's log, never as Events)."""
+        settings = self.settings if self.settings is not None else kopf.OperatorSettings()
+        return Api(settings, create_on_apply_404=self.config.create_on_apply_404)
 
-        Change handlers, timers and child events can all reconcile one object: they take turns, and a
-        burst of triggers (every child event of a rollout) collapses into one queued reconcile, which reads
-        the object afresh when its turn comes.
+    def enqueue(self, kind: str, namespace: str, name: str, delay: float = 0.0) -> None:
+        """Reconcile an object soon (after ``delay``); the queue starts with the first object it is given.
+
+        Kopf posts Events from the context of an object's handler: the workers are started from there (the
+        first trigger is always a handler's), so the Events they post find Kopf's event queue.
         """
-        key = (kind, namespace, name)
-        if key in self.queued:
-            yield False
+        if kind not in self.reconcilers:
             return
-        self.queued.add(key)
+        if self.queue is None:
+            self.queue = WorkQueue(self.process, workers=self.config.workers)
+            self.workers = asyncio.create_task(self.queue.run(), name="ecs-operator work queue")
+        self.queue.add((kind, namespace, name), delay)
+
+    def forget(self, kind: str, namespace: str, name: str) -> None:
+        if self.queue is not None:
+            self.queue.forget((kind, namespace, name))
+
+    async def stop(self) -> None:
+        """Stop the workers (reconciles in flight are cancelled: a reconcile is idempotent)."""
+        if self.workers is not None:
+            self.workers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.workers
+            self.workers, self.queue = None, None
+
+    async def process(self, key: Key) -> None:
+        """The queue's processor: reconcile the object and schedule its next run (see the module docstring)."""
+        assert self.queue is not None
+        kind, namespace, name = key
         try:
-            async with self.locks.setdefault(key, asyncio.Lock()):
-                self.queued.discard(key)
-                yield True
-        finally:
-            self.queued.discard(key)
+            result = await reconcile_object(self.api, kind, namespace, name, self, self.reconcilers[kind])
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            delay = self.queue.failed(key, self.config.backoff)
+            logger.error("reconciling %s %s/%s failed (retried in %.0fs): %r", kind, namespace, name, delay, error)
+            return
+        if result is Result.RETRY:
+            self.queue.failed(key, self.config.backoff)
+            return
+        self.queue.succeeded(key)
+        if result is not Result.FINAL:
+            self.queue.add(key, self.config.next_resync())
 
 
 def runtime_of(memo: Any) -> Runtime:
@@ -93,15 +153,12 @@ def runtime_of(memo: Any) -> Runtime:
     return runtime
 
 
-def api_of(memo: Any, logger: kopf.Logger) -> Api:
-    """A client with the operator's network settings, logging to the handler's (per-object) logger."""
-    runtime = runtime_of(memo)
-    settings = runtime.settings if runtime.settings is not None else kopf.OperatorSettings()
-    return Api(settings, logger, create_on_apply_404=runtime.config.create_on_apply_404)
-
-
 def record_settings(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> None:
     runtime_of(memo).settings = settings
+
+
+async def stop_workers(memo: Any, **_: Any) -> None:
+    await runtime_of(memo).stop()
 
 
 class InvalidSpec(Exception):
@@ -209,63 +266,36 @@ def _post_transitions(
             post_event(body, warning=False, reason="FieldIgnored", message=warning)
 
 
-Reconciler = Callable[[Api, JsonDict, Runtime], Awaitable[Outcome]]
+class Result(enum.Enum):
+    """When a key runs again after a reconcile (see the module docstring)."""
+
+    DONE = "resync"  # at the next resync
+    RETRY = "backoff"  # after the key's backoff
+    FINAL = "never"  # nothing can change any more (a stopped task): only an event of its own brings it back
 
 
 async def reconcile_object(
-    api: Api, body: Mapping[str, Any], runtime: Runtime, reconcile: Reconciler, *, raise_errors: bool = True
-) -> None:
-    """Run ``reconcile`` under the object's lock and write what came of it (see the module docstring)."""
-    meta = body["metadata"]
-    async with runtime.turn(body["kind"], meta.get("namespace", "default"), meta["name"]) as mine:
-        if not mine:
-            return
-        # Re-read in turn: another handler may have written the status in the meantime.
-        fresh = await api.get(body["kind"], meta.get("namespace"), meta["name"])
-        if fresh is None or fresh.get("metadata", {}).get("deletionTimestamp"):
-            return
-        fresh.setdefault("kind", body["kind"])
-        fresh.setdefault("apiVersion", body.get("apiVersion"))
+    api: Api, kind: str, namespace: str, name: str, runtime: Runtime, reconcile: Reconciler
+) -> Result:
+    """Read the object, run ``reconcile`` on it and write what came of it (see the module docstring)."""
+    fresh = await api.get(kind, namespace, name)
+    if fresh is None or fresh.get("metadata", {}).get("deletionTimestamp"):
+        return Result.FINAL
+    fresh.setdefault("kind", kind)
+    fresh.setdefault("apiVersion", f"{GROUP}/v1alpha1")
+    try:
         try:
-            try:
-                outcome = await reconcile(api, fresh, runtime)
-            except MissingReference as error:  # before TranslationError, which it is a kind of
-                raise missing_reference(error) from error
-            except Forbidden as error:  # a read the RBAC refuses; child writes say which (handlers/children.py)
-                raise NotAllowed(f"the operator is not allowed to do this: {error}; check its ClusterRole") from error
-        except (InvalidSpec, TranslationError, ChildRejected) as error:
-            reason = getattr(error, "reason", "InvalidSpec")
-            await write_status(api, fresh, failed_outcome(fresh, reason, str(error), degraded=True))
-            if raise_errors:
-                raise kopf.PermanentError(str(error)) from error
-            return
-        except NotReady as error:
-            await write_status(api, fresh, failed_outcome(fresh, error.reason, error.message, degraded=error.degraded))
-            if raise_errors:
-                raise kopf.TemporaryError(error.message, delay=runtime.config.retry_seconds) from error
-            return
-        await write_status(api, fresh, outcome)
-
-
-def register_handlers(
-    registry: kopf.OperatorRegistry, plural: str, reconcile: Reconciler, resync_seconds: float | None
-) -> None:
-    """Reconcile on create, spec change and operator start; and every ``resync_seconds`` while it exists.
-
-    The resync is a daemon rather than a timer so that stopping the operator (or deleting the object)
-    cancels a reconcile in flight after a second instead of waiting for it: a reconcile is idempotent.
-    """
-
-    async def changed(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-        await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile)
-
-    async def resync(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-        assert resync_seconds is not None
-        while True:  # until Kopf cancels it (the object is deleted or the operator stops)
-            await asyncio.sleep(resync_seconds)
-            await reconcile_object(api_of(memo, logger), body, runtime_of(memo), reconcile, raise_errors=False)
-
-    for reason, on in (("create", kopf.on.create), ("update", kopf.on.update), ("resume", kopf.on.resume)):
-        on(GROUP, plural, id=f"{plural}-{reason}", registry=registry)(changed)
-    if resync_seconds is not None:
-        kopf.daemon(GROUP, plural, id=f"{plural}-resync", cancellation_timeout=1.0, registry=registry)(resync)
+            outcome = await reconcile(api, fresh, runtime)
+        except MissingReference as error:  # before TranslationError, which it is a kind of
+            raise missing_reference(error) from error
+        except Forbidden as error:  # a read the RBAC refuses; child writes say which (handlers/children.py)
+            raise NotAllowed(f"the operator is not allowed to do this: {error}; check its ClusterRole") from error
+    except (InvalidSpec, TranslationError, ChildRejected) as error:
+        reason = getattr(error, "reason", "InvalidSpec")
+        await write_status(api, fresh, failed_outcome(fresh, reason, str(error), degraded=True))
+        return Result.DONE
+    except NotReady as error:
+        await write_status(api, fresh, failed_outcome(fresh, error.reason, error.message, degraded=error.degraded))
+        return Result.RETRY
+    await write_status(api, fresh, outcome)
+    return Result.FINAL if outcome.final else Result.DONE

@@ -13,33 +13,31 @@ from typing import Any
 
 import kopf
 
-from ecs_operator.handlers import children, cluster, securitygroup, service, task, taskdefinition
-from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings
-from ecs_operator.translate.context import GROUP
+from ecs_operator.handlers import cluster, securitygroup, service, task, taskdefinition, watches
+from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings, stop_workers
+from ecs_operator.translate.context import GROUP, MANAGED_BY
+
+RECONCILERS = {
+    "ECSCluster": cluster.reconcile_cluster,
+    "TaskDefinition": taskdefinition.reconcile_task_definition,
+    "ECSService": service.reconcile_service,
+    "ECSTask": task.reconcile_task,
+    "SecurityGroup": securitygroup.reconcile_security_group,
+}
 
 
 def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = None) -> kopf.OperatorRegistry:
     """Every handler of the operator, registered into ``registry`` (Kopf's default one if not given)."""
     # The default registry brings Kopf's fallback logins (in-cluster service account, kubeconfig).
     registry = registry if registry is not None else kopf.get_default_registry()
+    runtime.reconcilers.update(RECONCILERS)
     kopf.on.startup(registry=registry, id="record-settings")(record_settings)
-    taskdefinition.register(registry, runtime)
-    cluster.register(registry, runtime)
-    service.register(registry, runtime)
-    task.register(registry, runtime)
-    securitygroup.register(registry, runtime)
-    children.register(
-        registry,
-        {
-            "TaskDefinition": taskdefinition.reconcile_task_definition,
-            "ECSService": service.reconcile_service,
-            "ECSTask": task.reconcile_task,
-            "SecurityGroup": securitygroup.reconcile_security_group,
-        },
-    )
+    kopf.on.cleanup(registry=registry, id="stop-workers")(stop_workers)
+    watches.register(registry)
     return registry
 
 
+MANAGED_BY_SELECTOR = ",".join(f"{key}={value}" for key, value in MANAGED_BY.items())
 DEFAULT_PEERING = "ecs-operator"
 # Kopf pauses every copy of an operator that shares its priority with a live peer (and only the highest one
 # runs): two replicas, or `ecs-operator run` beside the in-cluster one, would all pause with the default 0. Each
@@ -54,14 +52,12 @@ def peering_priority() -> int:
 
 def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str | None, verbose: bool) -> None:
     """Kopf settings for a production operator."""
-    # Handler progress and the last-handled spec live in annotations under our own group, not kopf.zalando.org.
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix=GROUP, key="last-handled-configuration"
-    )
+    # No handler needs a finalizer (there are no change handlers, daemons or timers). Kopf removes a finalizer
+    # of this name where it finds one: earlier versions of the operator put it on objects with a resync daemon.
     settings.persistence.finalizer = f"{GROUP}/finalizer"
-    # Kopf's own log lines become Kubernetes Events only when they matter; ours are posted explicitly.
-    settings.posting.level = logging.WARNING
+    # Events are the operator's own (condition changes, ECS service events), posted explicitly: none of Kopf's
+    # log lines become Events (its retries would flood them).
+    settings.posting.level = logging.CRITICAL
     settings.posting.reporting_component = "ecs-operator"
     # Watches are restarted by the server every few minutes, and a silent connection is noticed in time.
     settings.watching.server_timeout = 300
@@ -69,11 +65,15 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
     settings.watching.connect_timeout = 30
     settings.networking.request_timeout = 60
     settings.networking.connect_timeout = 10
-    # Per-object event queues: bounded workers so a burst of children does not swamp the API server.
-    settings.queueing.worker_limit = 100
-    settings.queueing.idle_timeout = 30
-    # Unexpected errors (API hiccups) are retried with growing delays, never in a tight loop.
-    settings.execution.default_backoff = 10
+    # Only the operator's own children and Pods are listed and watched: the API server filters them.
+    for group, version, plural in watches.CHILD_KINDS.values():
+        settings.watching.label_selectors[group, version, plural] = MANAGED_BY_SELECTOR
+    # Large lists come in pages, so the start-up listing of a big cluster is never one huge response.
+    settings.watching.chunk_size = 500
+    # Kopf's event handlers only queue keys (handlers/watches.py): its default queueing is right; the operator's
+    # own work queue bounds the reconciles running at once (OperatorConfig.workers).
+    # Kopf's own requests (watches, Events) retry API hiccups with growing delays; the operator's requests
+    # have their own policy (k8s/client.py: 4xx, a 403 included, are never retried).
     settings.networking.error_backoffs = (1, 2, 5, 10, 20)
     settings.peering.standalone = standalone
     if not standalone:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-import kopf
-
 from ecs_operator.handlers.children import sync_children
-from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec, register_handlers
+from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec
 from ecs_operator.k8s import Api
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.resolve.records import security_group_record
@@ -44,7 +42,3 @@ async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -
     return Outcome(
         status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings]
     )
-
-
-def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    register_handlers(registry, "securitygroups", reconcile_security_group, runtime.config.resync_seconds)

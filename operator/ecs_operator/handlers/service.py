@@ -8,10 +8,8 @@ Each reconcile lists the service's Pods once, by the service and cluster labels,
 
 from __future__ import annotations
 
-import kopf
-
 from ecs_operator.handlers.children import WORKLOAD_KINDS, sync_children
-from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of, parse_spec, register_handlers
+from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of, parse_spec
 from ecs_operator.handlers.reads import resolver
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.service import ECSServiceSpec
@@ -149,7 +147,3 @@ def post_service_events(meta: Meta, messages: list[str]) -> None:
     for message in messages:
         failed = "deployment failed" in message or "rolling back" in message
         post_event(body, warning=failed, reason="DeploymentFailed" if failed else "ServiceEvent", message=message)
-
-
-def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    register_handlers(registry, "ecsservices", reconcile_service, runtime.config.resync_seconds)

@@ -17,10 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import kopf
-
 from ecs_operator.handlers.children import apply_children, child_write, controlled_by
-from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec, register_handlers
+from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec
 from ecs_operator.handlers.reads import resolver
 from ecs_operator.k8s import Api
 from ecs_operator.models.task import ECSTaskSpec
@@ -145,7 +143,3 @@ async def claim_existing(api: Api, pod: JsonDict, meta: Meta) -> None:
             f"Pod {name} already exists and does not belong to this task (a previous ECSTask of the same name "
             "still being deleted, or a Pod made by hand); the task starts once it is gone",
         )
-
-
-def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    register_handlers(registry, "ecstasks", reconcile_task, runtime.config.resync_seconds)

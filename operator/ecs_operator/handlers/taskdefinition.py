@@ -13,8 +13,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-import kopf
-
 from ecs_operator.handlers.children import sync_children
 from ecs_operator.handlers.common import (
     InvalidSpec,
@@ -22,7 +20,6 @@ from ecs_operator.handlers.common import (
     Runtime,
     meta_of,
     parse_spec,
-    register_handlers,
 )
 from ecs_operator.k8s import Api
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
@@ -212,7 +209,3 @@ def with_older_revisions(
         wanted.update({(obj["kind"], obj["metadata"]["name"]): obj for obj in older})
     wanted.update({(obj["kind"], obj["metadata"]["name"]): obj for obj in objects})
     return list(wanted.values())
-
-
-def register(registry: kopf.OperatorRegistry, runtime: Runtime) -> None:
-    register_handlers(registry, "taskdefinitions", reconcile_task_definition, None)

@@ -14,15 +14,25 @@ operator stops setting but whose value must stay (``replicas`` handed over to an
 A real API server creates an object on apply; a 404 to an apply means the namespace or the kind's API is gone
 and is raised as ``NotFound``. Only an emulator without apply support (kmock) answers 404 for an object that
 does not exist yet: ``Api.create_on_apply_404`` (off by default, on in the test harness) then POSTs it.
+
+Retries: a request the API server could not serve (5xx, 429 Too Many Requests honouring ``Retry-After``, a
+dropped connection, a timeout) is tried again after ``RETRY_BACKOFFS`` (about 4 s in all); a refusal (4xx, a
+403 included) never is, so a denial by RBAC, a quota, PodSecurity or a webhook reaches the owner's conditions
+at once. (Kopf's own client retries 403s, "as during upgrades"; the operator's requests turn that off.) Every
+request is idempotent (applies, merge patches, deletes, creates of fixed names), so a retry is always safe.
+Failed attempts are logged to the operator's log (``ecs_operator.k8s``), never posted as Kubernetes Events.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
+import aiohttp
 import kopf
 from kopf._cogs.clients import api as kopf_api
 from kopf._cogs.clients import errors as kopf_errors
@@ -36,6 +46,34 @@ NotFound = kopf_errors.APINotFoundError
 Conflict = kopf_errors.APIConflictError
 ClientError = kopf_errors.APIClientError  # every 4xx
 Forbidden = kopf_errors.APIForbiddenError
+TooManyRequests = kopf_errors.APITooManyRequestsError
+ServerError = kopf_errors.APIServerError  # every 5xx
+RETRIED = (ServerError, TooManyRequests, aiohttp.ClientConnectionError, TimeoutError)
+RETRY_BACKOFFS = (0.2, 0.5, 1.0, 2.0)
+LIST_PAGE_SIZE = 500
+logger = logging.getLogger("ecs_operator.k8s")
+
+
+class _AttemptLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """Kopf's per-attempt messages ("Request attempt #1/1 failed; escalating") at debug level: the operator
+    logs the outcome itself, and a refusal it expects (a 403 from PodSecurity) is not an error of its own."""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().log(min(level, logging.DEBUG), msg, *args, **kwargs)
+
+
+_ATTEMPTS = _AttemptLog(logger, {})
+
+
+def retry_after(error: BaseException) -> float | None:
+    """The delay a 429 asks for (Retry-After, or the older details.retryAfterSeconds)."""
+    if not isinstance(error, TooManyRequests):
+        return None
+    if error.headers and error.headers.get("Retry-After"):
+        return float(error.headers["Retry-After"])
+    if error.details and error.details.get("retryAfterSeconds"):
+        return float(error.details["retryAfterSeconds"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -111,22 +149,32 @@ def field_manager(obj: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Api:
-    """A Kubernetes client bound to the running operator's settings (timeouts, backoffs) and a logger."""
+    """A Kubernetes client bound to the running operator's settings (timeouts) and its retry policy."""
 
     settings: kopf.OperatorSettings
-    logger: kopf.Logger
     # An emulator without server-side apply (kmock) answers 404 to an apply of a missing object: create it.
     # Never on a real API server, where the 404 means the namespace or API is gone, and where an object created
     # by POST gets an Update-operation field manager whose fields later applies would never prune.
     create_on_apply_404: bool = False
+    backoffs: tuple[float, ...] = field(default=RETRY_BACKOFFS)
 
     async def _call(self, method: str, url: str, payload: object = None, content_type: str | None = None) -> Any:
         headers = {"Content-Type": content_type} if content_type else None
-        response = await kopf_api.request(
-            method, url, payload=payload, headers=headers, settings=self.settings, logger=self.logger
-        )
-        async with response:
-            return await response.json()
+        for backoff in (*self.backoffs, None):
+            try:
+                response = await kopf_api.request(
+                    method, url, payload=payload, headers=headers, settings=self.settings, logger=_ATTEMPTS, backoffs=()
+                )
+                async with response:
+                    return await response.json()
+            except RETRIED as error:
+                if backoff is None:
+                    logger.warning("%s %s failed, not retried again: %r", method.upper(), url, error)
+                    raise
+                delay = max(backoff, retry_after(error) or 0.0)
+                logger.info("%s %s failed, retried in %.1fs: %r", method.upper(), url, delay, error)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def get(self, kind: str, namespace: str | None, name: str) -> JsonDict | None:
         try:
@@ -136,13 +184,19 @@ class Api:
         return result
 
     async def list(self, kind: str, namespace: str | None, labels: Mapping[str, str] | None = None) -> list[JsonDict]:
-        """Objects of a kind in a namespace (all namespaces if None), filtered by labels."""
+        """Objects of a kind in a namespace (all namespaces if None), filtered by labels; in pages."""
         labels = labels or {}
-        url = KINDS[kind].url(namespace)
+        query = {"limit": str(LIST_PAGE_SIZE)}
         if labels:
-            url += "?" + urllib.parse.urlencode({"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())})
-        listing = await self._call("get", url)
-        items: list[JsonDict] = listing.get("items") or []
+            query["labelSelector"] = ",".join(f"{k}={v}" for k, v in labels.items())
+        items: list[JsonDict] = []
+        while True:
+            listing = await self._call("get", KINDS[kind].url(namespace) + "?" + urllib.parse.urlencode(query))
+            items += listing.get("items") or []
+            token = (listing.get("metadata") or {}).get("continue")
+            if not token:
+                break
+            query["continue"] = token
         # The selector is applied again here: it costs nothing and keeps the result right on any API server.
         return [
             {"apiVersion": KINDS[kind].api_version, "kind": kind, **item}

@@ -21,6 +21,7 @@ class Outcome:
     progressing: bool = False
     degraded: bool = False
     warnings: list[str] = field(default_factory=list)
+    final: bool = False  # nothing can change any more (a stopped task): no resync needed
 
 
 def now() -> str:

@@ -258,5 +258,12 @@ def task_outcome(status: JsonDict, warnings: list[str]) -> Outcome:
             message=f"{status.get('stoppedReason')}",
             degraded=True,
             warnings=warnings,
+            final=True,
         )
-    return Outcome(status, reason="Stopped", message=f"{status.get('stoppedReason')}", warnings=warnings)
+    return Outcome(status, reason="Stopped", message=f"{status.get('stoppedReason')}", warnings=warnings, final=True)
+
+
+def stopped(status: Mapping[str, Any]) -> bool:
+    """Whether every task of an ECSTask is STOPPED: then nothing about it changes any more."""
+    tasks = status.get("tasks") or []
+    return bool(tasks) and all(task.get("lastStatus") == "STOPPED" for task in tasks)

@@ -1,0 +1,181 @@
+"""The runtime: the work queue (one run per key at a time, bursts collapsed, backoff), Kopf writing nothing to the
+custom resources (no finalizer, no annotations), and refusals reported without client-side retries."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import kmock as kmock_lib
+import pytest
+
+from ecs_operator.handlers.queue import Backoff, Key, WorkQueue
+from tests.operator import manifests
+from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
+from tests.operator.test_children import POD_SECURITY, _reason
+from tests.operator.test_service import deployment, service_status
+
+WEB: Key = ("ECSService", "default", "web")
+API: Key = ("ECSService", "default", "api")
+
+
+class Recorder:
+    """A processor that records each run and can hold a run until released."""
+
+    def __init__(self) -> None:
+        self.runs: list[Key] = []
+        self.active: set[Key] = set()
+        self.overlapped = False
+        self.release = asyncio.Event()
+        self.release.set()
+        self.started = asyncio.Event()
+
+    async def __call__(self, key: Key) -> None:
+        self.overlapped |= key in self.active
+        self.active.add(key)
+        self.runs.append(key)
+        self.started.set()
+        await self.release.wait()
+        self.active.discard(key)
+
+
+async def running(queue: WorkQueue) -> asyncio.Task[None]:
+    task = asyncio.create_task(queue.run())
+    await asyncio.sleep(0)
+    return task
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_burst_of_triggers_is_one_run() -> None:
+    recorder = Recorder()
+    queue = WorkQueue(recorder, workers=4)
+    for _ in range(5):
+        queue.add(WEB)
+    queue.add(API)
+    task = await running(queue)
+    await eventually(lambda: _settled(queue, recorder, 2), what="two runs")
+    await stop(task)
+    assert sorted(recorder.runs) == sorted([WEB, API])
+
+
+async def test_a_key_triggered_while_it_runs_runs_once_more_afterwards_never_twice_at_once() -> None:
+    recorder = Recorder()
+    recorder.release.clear()
+    queue = WorkQueue(recorder, workers=4)
+    task = await running(queue)
+    queue.add(WEB)
+    await recorder.started.wait()
+    for _ in range(3):  # events arriving during the run
+        queue.add(WEB)
+    recorder.release.set()
+    await eventually(lambda: _settled(queue, recorder, 2), what="the second run")
+    await stop(task)
+    assert recorder.runs == [WEB, WEB]
+    assert not recorder.overlapped
+
+
+async def test_a_sooner_trigger_wins_a_later_one_waits_and_forget_drops_it() -> None:
+    recorder = Recorder()
+    queue = WorkQueue(recorder, workers=1)
+    queue.add(WEB, delay=3600)  # the resync
+    queue.add(WEB)  # an event: now
+    queue.add(API, delay=3600)
+    queue.forget(API)  # deleted
+    task = await running(queue)
+    await eventually(lambda: _settled(queue, recorder, 1), what="the run")
+    await stop(task)
+    assert recorder.runs == [WEB]
+    assert queue.pending() == 0  # the hour-later run of WEB was superseded, API forgotten
+
+
+@pytest.mark.parametrize(("failures", "delay"), [(1, 15), (2, 30), (3, 60), (5, 240), (6, 300), (20, 300)])
+def test_backoff_doubles_up_to_its_limit(failures: int, delay: float) -> None:
+    assert Backoff(15, 300).delay(failures, draw=lambda low, high: 1.0) == delay
+
+
+def test_backoff_has_jitter_within_its_bounds() -> None:
+    assert Backoff(10, 100, jitter=0.2).delay(1, draw=lambda low, high: low) == pytest.approx(8.0)
+    assert Backoff(10, 100, jitter=0.2).delay(1, draw=lambda low, high: high) == pytest.approx(12.0)
+
+
+async def _settled(queue: WorkQueue, recorder: Recorder, runs: int) -> bool:
+    return len(recorder.runs) >= runs and not recorder.active
+
+
+async def test_kopf_writes_nothing_to_the_custom_resources(operator: Cluster) -> None:
+    """No change handlers, daemons or timers: no finalizer (deleting never waits for the operator) and no Kopf
+    annotations; the only writes to the custom resource are the operator's status patches."""
+    await operator.create(manifests.task_definition())
+    await operator.create(manifests.service())
+    await deployment(operator)
+    await operator.deployment_controller("web", ready=2)
+    await service_status(operator, lambda s: s.get("runningCount") == 2, "steady")
+    for kind in ("ECSService", "TaskDefinition"):
+        obj = await operator.get(kind, "web")
+        assert obj is not None
+        assert not obj["metadata"].get("finalizers"), kind
+        assert not [key for key in obj["metadata"].get("annotations") or {} if "kopf" in key or "last-handled" in key]
+        writes = [r for r in operator.requests(kind, "web") if r.method.value in ("PATCH", "PUT", "POST")]
+        assert len(writes) <= 1, [r.data for r in writes]  # the test's own create
+
+
+async def test_an_earlier_versions_finalizer_is_removed(operator: Cluster) -> None:
+    """Operators before this one put a finalizer on every object with a resync daemon: it must not block
+    deletion after an upgrade."""
+    service = manifests.service()
+    service["metadata"]["finalizers"] = ["ecs.compat.dev/finalizer"]
+    await operator.create(manifests.task_definition())
+    await operator.create(service)
+
+    async def released() -> bool:
+        obj = await operator.get("ECSService", "web")
+        return obj is not None and not obj["metadata"].get("finalizers")
+
+    await eventually(released, what="the finalizer removed")
+
+
+async def test_a_403_is_reported_after_one_attempt(kmock: kmock_lib.KubernetesEmulator, cluster: Cluster) -> None:
+    """A denial by PodSecurity (or a quota, a webhook, RBAC) is not retried by the client: the owner's condition
+    says so after one attempt, not after half a minute of retries under the object's turn."""
+
+    def admission(request: Any) -> kmock_lib.KubernetesError | None:
+        writes = request.method.value in ("PATCH", "POST") and not request.subresource
+        if writes and request.resource is not None and request.resource.plural == "deployments":
+            return kmock_lib.KubernetesError(status=403, reason="Forbidden", message=POD_SECURITY)
+        return None
+
+    cluster.reject(admission)
+    # No resync during the test: every attempt is one the reconcile made.
+    config = dataclasses.replace(TEST_CONFIG, resync_seconds=3600)
+    async with running_operator(kmock, config):
+        await cluster.create(manifests.task_definition())
+        await cluster.create(manifests.service())
+        ready = await eventually(lambda: _reason(cluster, "ChildRejected"), what="ChildRejected")
+        assert POD_SECURITY in ready["message"]
+        attempts = [r for r in cluster.requests("Deployment", "web") if r.method.value in ("PATCH", "POST")]
+        assert len(attempts) == 1, attempts
+
+
+async def test_a_server_error_is_retried_by_the_client(kmock: kmock_lib.KubernetesEmulator, cluster: Cluster) -> None:
+    """A 500 (an overloaded API server, etcd leader change) is retried with a short backoff and succeeds."""
+    failures = {"left": 2}
+
+    def flaky(request: Any) -> kmock_lib.KubernetesError | None:
+        writes = request.method.value == "PATCH" and not request.subresource
+        if writes and request.resource is not None and request.resource.plural == "deployments" and failures["left"]:
+            failures["left"] -= 1
+            return kmock_lib.KubernetesError(status=500, reason="InternalError", message="etcdserver: leader changed")
+        return None
+
+    cluster.reject(flaky)
+    async with running_operator(kmock):
+        await cluster.create(manifests.task_definition())
+        await cluster.create(manifests.service())
+        created: JsonDict = await deployment(cluster)
+        assert created["metadata"]["name"] == "web"
+        assert failures["left"] == 0
