@@ -3,12 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+
+def package_version() -> str:
+    """The installed distribution's version (`ecs-operator --version`)."""
+    try:
+        return version("ecs-operator")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree that was never installed
+        return "unknown"
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return key, value
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    """What render and import share: how much to say, and what the input leaves to the command line."""
+    parser.add_argument("--strict", action="store_true", help="treat every warning as an error (exit 1)")
+    say = parser.add_mutually_exclusive_group()
+    say.add_argument("-v", "--verbose", action="store_true", help="print every warning, not one per group")
+    say.add_argument("-q", "--quiet", action="store_true", help="print no warnings (errors still)")
+    parser.add_argument(
+        "--set",
+        dest="values",
+        metavar="KEY=VALUE",
+        type=_key_value,
+        action="append",
+        default=[],
+        help="fill placeholders (${KEY}, {{ must_env `KEY` }}, $$$KEY$$$, <KEY>) with VALUE (repeatable); "
+        "the environment fills the others",
+    )
+    parser.add_argument(
+        "--image",
+        dest="images",
+        metavar="CONTAINER=URI",
+        type=_key_value,
+        action="append",
+        default=[],
+        help="run URI as the image of every container so named (repeatable)",
+    )
+    parser.add_argument("--service-name", help="the name of a service document that has no serviceName")
+    parser.add_argument("--family", help="the family of a bare JSON array of container definitions (Terraform)")
+
+
+def _options(args: argparse.Namespace) -> tuple[Any, Any]:
+    from ecs_operator.loading.importer import InputOptions
+    from ecs_operator.loading.report import Reporting
+
+    options = InputOptions(
+        values=dict(args.values),
+        environment=dict(os.environ),
+        images=dict(args.images),
+        service_name=args.service_name,
+        family=args.family,
+    )
+    return options, Reporting(verbose=args.verbose, quiet=args.quiet, strict=args.strict)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecs-operator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the operator against the current kubeconfig or in-cluster config")
@@ -27,10 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="print the Kubernetes objects that ECS input stands for")
     render.add_argument("-f", "--filename", action="append", required=True, help="file, directory or - (repeatable)")
     render.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    _input_options(render)
 
     importer = commands.add_parser("import", help="turn AWS CLI JSON into ECS custom resources (YAML)")
     importer.add_argument("files", nargs="+", help="files, or - for standard input")
     importer.add_argument("-n", "--namespace", help="namespace to set on the resources")
+    _input_options(importer)
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions generated from the models")
     crds.add_argument("-o", "--output-dir", help="directory to write one file per CRD into; stdout if omitted")
@@ -52,11 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "render":
         from ecs_operator.loading.commands import render_command
 
-        return render_command(args.filename, args.output, sys.stdin, sys.stdout, sys.stderr)
+        options, reporting = _options(args)
+        return render_command(args.filename, args.output, sys.stdin, sys.stdout, sys.stderr, options, reporting)
     if args.command == "import":
         from ecs_operator.loading.commands import import_command
 
-        return import_command(args.files, args.namespace, sys.stdin, sys.stdout, sys.stderr)
+        options, reporting = _options(args)
+        return import_command(args.files, args.namespace, sys.stdin, sys.stdout, sys.stderr, options, reporting)
     from ecs_operator.models.crds import write_crds
 
     return write_crds(args.output_dir, sys.stdout)

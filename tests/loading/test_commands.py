@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ImportRunner, RenderRunner
+from tests.conftest import ImportRunner, RenderRunner, warning_lines
 
 TASK_DEFINITION = """\
 apiVersion: ecs.compat.dev/v1alpha1
@@ -201,7 +201,7 @@ def test_import_prints_resources_and_says_what_it_dropped(import_: ImportRunner)
         "containerDefinitions": DESCRIBED["taskDefinition"]["containerDefinitions"],
     }
     ref = f"TaskDefinition/{resource['metadata']['name']}"
-    assert result.stderr.splitlines() == [
+    assert warning_lines(result.stderr, "import") == [
         f"import: <stdin>: {ref}: dropped {field} (read-only)" for field in ("taskDefinitionArn", "revision", "status")
     ]
 

@@ -28,6 +28,12 @@ def notes(imported: Imported) -> list[str]:
     return [str(note) for note in imported.notes]
 
 
+def spec_of(imported: Imported, kind: str) -> dict[str, Any]:
+    """The spec of the only resource of ``kind``."""
+    [spec] = [r["spec"] for r in imported.resources if r["kind"] == kind]
+    return spec
+
+
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
@@ -108,18 +114,19 @@ def test_described_services_name_their_cluster_and_family_and_role() -> None:
         "desiredCount": 3,
     }
     imported = run({"services": [service], "failures": []})
-    assert imported.resources[0]["spec"] == {
+    assert spec_of(imported, "ECSService") == {
         "serviceName": "web",
         "cluster": "prod",
         "taskDefinition": "web",
         "desiredCount": 3,
         "role": "arn:aws:iam::123456789012:role/ecsServiceRole",
     }
-    assert notes(imported) == [
+    assert notes(imported)[:5] == [
         f"doc0.json: ECSService/web: rewrote clusterArn ({ARN}:cluster/prod -> cluster: prod)",
         "doc0.json: ECSService/web: rewrote roleArn (as role, its name in CreateService)",
-        f"doc0.json: ECSService/web: rewrote taskDefinition ({ARN}:task-definition/web:14 -> web: "
-        "revisions start anew on the cluster)",
+        f"doc0.json: ECSService/web: rewrote taskDefinition ({ARN}:task-definition/web:14 -> web: revisions start "
+        "anew on the cluster, and here it runs the newest revision of web, not revision 14; pin web:N once the "
+        "revision you want is registered)",
         "doc0.json: ECSService/web: dropped serviceArn (read-only)",
         "doc0.json: ECSService/web: dropped runningCount (read-only)",
     ]
@@ -156,7 +163,7 @@ def test_a_described_service_keeps_the_primary_deployments_volume_configurations
 
 
 def test_request_forms_pass_through_unchanged() -> None:
-    request = {"serviceName": "web", "cluster": "prod", "taskDefinition": "web", "clientToken": "abc"}
+    request = {"serviceName": "web", "cluster": "default", "taskDefinition": "web", "clientToken": "abc"}
     imported = run(request)
     assert imported.resources[0]["spec"] == request
     assert imported.notes == []
@@ -172,8 +179,8 @@ def test_described_tasks_become_one_ecstask_each() -> None:
         "overrides": {"containerOverrides": [{"name": "report", "command": ["run"]}]},
     }
     imported = run({"tasks": [task], "failures": []})
-    assert imported.resources[0]["metadata"] == {"name": "report-5f1e3c9a"}
-    assert imported.resources[0]["spec"] == {
+    assert [r["metadata"] for r in imported.resources if r["kind"] == "ECSTask"] == [{"name": "report-5f1e3c9a"}]
+    assert spec_of(imported, "ECSTask") == {
         "cluster": "batch",
         "taskDefinition": "report",
         "group": "family:report",
@@ -184,6 +191,7 @@ def test_described_tasks_become_one_ecstask_each() -> None:
         ("rewrote", "clusterArn"),
         ("dropped", "taskArn"),
         ("dropped", "lastStatus"),
+        ("added", "spec"),  # the ECSCluster batch
     }
 
 
@@ -208,7 +216,7 @@ POLICY = {
 
 def test_scaling_attaches_to_the_service_named_by_resource_id() -> None:
     imported = run({"ScalingPolicies": [POLICY]}, {"ScalableTargets": [TARGET]}, {**SERVICE, "cluster": "prod"})
-    assert imported.resources[0]["spec"]["autoScaling"] == {
+    assert spec_of(imported, "ECSService")["autoScaling"] == {
         "scalableTarget": {"MinCapacity": 2, "MaxCapacity": 10},
         "scalingPolicies": [
             {

@@ -10,8 +10,9 @@ from typing import Any, Literal, TextIO
 
 import yaml
 
-from ecs_operator.loading.importer import import_sources
+from ecs_operator.loading.importer import InputOptions, import_sources
 from ecs_operator.loading.render import render_documents
+from ecs_operator.loading.report import Reporting, report, strict_failures
 from ecs_operator.loading.resources import is_custom_resource, parse_resource
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source, read_sources
 
@@ -19,15 +20,22 @@ OK, FAILED = 0, 1
 
 
 def render_command(
-    filenames: list[str], output: Literal["yaml", "json"] | str, stdin: TextIO, stdout: TextIO, stderr: TextIO
+    filenames: list[str],
+    output: Literal["yaml", "json"] | str,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    options: InputOptions | None = None,
+    reporting: Reporting | None = None,
 ) -> int:
     """Print the Kubernetes objects for the input (YAML documents or one JSON List); warnings on stderr."""
+    reporting = reporting or Reporting()
     try:
-        objects, warnings = render_documents(_nonempty(read_sources(filenames, stdin)))
+        objects, warnings = render_documents(_nonempty(read_sources(filenames, stdin)), options)
+        _refuse_warnings(warnings, reporting)
     except LoadError as error:
         return _fail(error, stderr)
-    for warning in warnings:
-        print(f"warning: {warning}", file=stderr)
+    report(warnings, reporting, stderr, "warning", "warning")
     if output == "json":
         stdout.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2) + "\n")
     else:
@@ -35,12 +43,21 @@ def render_command(
     return OK
 
 
-def import_command(files: list[str], namespace: str | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def import_command(
+    files: list[str],
+    namespace: str | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    options: InputOptions | None = None,
+    reporting: Reporting | None = None,
+) -> int:
     """Print ECS custom resources for AWS CLI JSON; what was dropped or rewritten on stderr."""
+    reporting = reporting or Reporting()
     try:
         sources = _nonempty(read_sources(files, stdin))
         _refuse_custom_resources(sources)
-        imported = import_sources(sources, namespace)
+        imported = import_sources(sources, namespace, options)
         errors = []
         for origin, resource in zip(imported.origins, imported.resources, strict=True):
             try:
@@ -49,10 +66,11 @@ def import_command(files: list[str], namespace: str | None, stdin: TextIO, stdou
                 errors.extend(error.diagnostics)
         if errors:
             raise LoadError(errors)
+        notes = [note.as_line() for note in imported.notes]
+        _refuse_warnings(notes, reporting)
     except LoadError as error:
         return _fail(error, stderr)
-    for note in imported.notes:
-        print(f"import: {note}", file=stderr)
+    report(notes, reporting, stderr, "import", "note")
     stdout.write(dump_yaml(imported.resources))
     return OK
 
@@ -82,6 +100,13 @@ def _refuse_custom_resources(sources: list[Source]) -> None:
     if found:
         message = "already a custom resource: import reads AWS CLI JSON; use `ecs-operator render` for YAML"
         raise LoadError(dict.fromkeys(Diagnostic(source.origin, message) for source in found))
+
+
+def _refuse_warnings(warnings: list[Diagnostic], reporting: Reporting) -> None:
+    """--strict: every warning that says something changes is an error."""
+    failures = strict_failures(warnings, reporting)
+    if failures:
+        raise LoadError(failures)
 
 
 def _fail(error: LoadError, stderr: TextIO) -> int:

@@ -11,22 +11,32 @@ Accepted (the document's shape says which):
 - ``describe-tasks`` (``{"tasks": [...]}``) or a RunTask request (``taskDefinition`` as a string);
 - ``aws application-autoscaling describe-scalable-targets`` / ``describe-scaling-policies``, attached to the
   service named by ``ResourceId`` (``service/<cluster>/<service>``);
-- ``aws ec2 describe-security-groups`` (``{"SecurityGroups": [...]}``) or one security group.
+- ``aws ec2 describe-security-groups`` (``{"SecurityGroups": [...]}``) or one security group;
+- a CreateService request without ``serviceName`` (CodeDeploy's ``create-service.json``, an ecspresso service
+  definition), recognised by the members only CreateService has; its name comes from ``--service-name``,
+  its task definition's family, the input's only task definition, or the file's name (``completion``);
+- a bare JSON array of container definitions (Terraform's ``container_definitions``), the task definition
+  ``--family`` names (or the file's name).
 
-Read-only members are dropped (see ``shapes``; for security groups, the members that describe the group's
-place in AWS); renamed ones are mapped; every drop or rewrite is a ``Note``. Members import reads itself are
+Each document is first read as the AWS SDKs read it (``shapes.clean``: placeholders filled from ``--set`` or
+the environment, empty enum strings unset, ...). Read-only members are dropped (see ``shapes``; for security
+groups, the members that describe the group's place in AWS); renamed ones are mapped; every drop or rewrite
+is a ``Note``. Members import reads itself are
 checked for their JSON type first: a wrong one is an error naming the member, never a crash.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, TypeVar
 
-from ecs_operator.loading.shapes import drop_read_only
+from ecs_operator.loading.shapes import Change, clean, drop_read_only, service_shapes
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
+from ecs_operator.loading.templates import Values
 from ecs_operator.models.references import parse_cluster, parse_task_definition
 from ecs_operator.translate.context import API_VERSION, DEFAULT_CLUSTER, JsonDict, k8s_name
 
@@ -54,23 +64,58 @@ _JSON_TYPES = (
 )
 _JSON_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
 T = TypeVar("T")
+_INDEX = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """What the command line adds to the input: placeholder values, images, and the names files leave out."""
+
+    values: Mapping[str, str] = field(default_factory=dict)  # --set KEY=VALUE
+    environment: Mapping[str, str] = field(default_factory=dict)  # the process environment
+    images: Mapping[str, str] = field(default_factory=dict)  # --image CONTAINER=URI
+    service_name: str | None = None  # --service-name
+    family: str | None = None  # --family, for a bare array of container definitions
+
+    @property
+    def placeholder_values(self) -> Values:
+        return Values(self.values, self.environment)
 
 
 @dataclass(frozen=True)
 class Note:
-    """A field that import dropped or rewrote."""
+    """A field that import dropped or rewrote; ``strict`` False when nothing changes at run time."""
 
     origin: str
     resource: str
     field: str
-    action: str  # "dropped", "rewrote", "skipped"
+    action: str  # "dropped", "rewrote", "skipped", "filled", "added"
     reason: str
+    group: str = ""
+    strict: bool = True
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.resource}: {self.action} {self.field} ({self.reason})"
 
     def as_warning(self) -> Diagnostic:
-        return Diagnostic(self.origin, f"{self.action} ({self.reason})", self.resource, self.field)
+        """As render reports it: the field apart."""
+        message = f"{self.action} ({self.reason})"
+        return Diagnostic(self.origin, message, self.resource, self.field, self.group_key, self.strict)
+
+    def as_line(self) -> Diagnostic:
+        """As import reports it: ``<action> <field> (<reason>)``."""
+        message = f"{self.action} {self.field} ({self.reason})"
+        return Diagnostic(self.origin, message, self.resource, None, self.group_key, self.strict)
+
+    @property
+    def group_key(self) -> str:
+        """Alike notes print as one group: their own group; fields dropped alike (read-only, ...) together;
+        else what was done to which field (indices left out)."""
+        if self.group:
+            return self.group
+        if self.action == "dropped":
+            return f"dropped ({self.reason})"
+        return f"{self.action} {_INDEX.sub('[*]', self.field)}"
 
 
 @dataclass
@@ -80,16 +125,38 @@ class Imported:
     resources: list[JsonDict] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    named_by_file: set[int] = field(default_factory=set)  # services named after their file, by index
+    revisions: dict[str, int] = field(default_factory=dict)  # family -> the revision describe printed
+    pinned_revisions: dict[int, tuple[str, int]] = field(default_factory=dict)  # index -> (family, revision)
 
-    def add(self, origin: str, kind: str, name: str, spec: JsonDict, dropped: list[str]) -> None:
+    def rename(self, index: int, name: str, member: str) -> None:
+        """Give resource ``index`` another name (its spec's ``member`` too), and its notes with it."""
+        resource = self.resources[index]
+        old = f"{resource['kind']}/{resource['metadata']['name']}"
+        resource["metadata"]["name"] = k8s_name(name)
+        resource["spec"][member] = name
+        new = f"{resource['kind']}/{resource['metadata']['name']}"
+        origin = self.origins[index]
+        self.notes = [
+            replace(note, resource=new) if note.resource == old and note.origin == origin else note
+            for note in self.notes
+        ]
+
+    def add(
+        self, origin: str, kind: str, name: str, spec: JsonDict, dropped: list[str], changes: Sequence[Change] = ()
+    ) -> None:
         metadata = {"name": k8s_name(name)}
         spec = {key: spec[key] for key in sorted(spec, key=_member_order)}
         self.resources.append({"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec})
         self.origins.append(origin)
-        self.notes.extend(Note(origin, f"{kind}/{metadata['name']}", f, "dropped", READ_ONLY) for f in dropped)
+        resource = f"{kind}/{metadata['name']}"
+        self.notes.extend(Note(origin, resource, f, "dropped", READ_ONLY, strict=False) for f in dropped)
+        self.notes.extend(Note(origin, resource, c.field, c.action, c.reason, c.group, c.strict) for c in changes)
 
-    def note(self, origin: str, resource: str, field: str, action: str, reason: str) -> None:
-        self.notes.append(Note(origin, resource, field, action, reason))
+    def note(
+        self, origin: str, resource: str, field: str, action: str, reason: str, *, group: str = "", strict: bool = True
+    ) -> None:
+        self.notes.append(Note(origin, resource, field, action, reason, group, strict))
 
 
 @dataclass(frozen=True)
@@ -104,16 +171,35 @@ class _Scaling:
     implied: tuple[str, ...]  # members the service implies
 
 
-def import_sources(sources: list[Source], namespace: str | None = None) -> Imported:
+@dataclass(frozen=True)
+class _Context:
+    """The document being imported: its file, and the command line's options."""
+
+    origin: str
+    options: InputOptions
+
+    def clean(self, data: JsonDict, service: str, *shapes: str) -> tuple[JsonDict, list[Change]]:
+        """``data`` as the AWS SDKs read it (``shapes.clean``)."""
+        cleaned, changes = clean(data, service, shapes, self.options.placeholder_values)
+        return cleaned if isinstance(cleaned, dict) else data, changes
+
+
+def import_sources(
+    sources: list[Source], namespace: str | None = None, options: InputOptions | None = None
+) -> Imported:
     """Custom resources for every AWS CLI document; raises LoadError for documents of no known shape."""
+    from ecs_operator.loading.completion import complete
+
+    options = options or InputOptions()
     imported = Imported()
     scaling: list[_Scaling] = []
     errors: list[Diagnostic] = []
     for source in sources:
         try:
-            scaling.extend(_import_document(source, imported))
+            scaling.extend(_import_document(source, imported, options))
         except LoadError as error:
             errors.extend(error.diagnostics)
+    errors.extend(complete(imported, options))
     errors.extend(_attach_scaling(imported, scaling))
     errors.extend(_duplicates(imported))
     if errors:
@@ -127,8 +213,11 @@ def import_sources(sources: list[Source], namespace: str | None = None) -> Impor
     return imported
 
 
-def _import_document(source: Source, imported: Imported) -> list[_Scaling]:
+def _import_document(source: Source, imported: Imported, options: InputOptions) -> list[_Scaling]:
     data = source.data
+    context = _Context(source.origin, options)
+    if _is_container_definitions(data):
+        return _container_definitions(context, data, imported)
     if not isinstance(data, dict):
         raise LoadError([Diagnostic(source.origin, "expected a JSON object as the AWS CLI prints it")])
     for key, convert in _LISTS.items():
@@ -137,13 +226,13 @@ def _import_document(source: Source, imported: Imported) -> list[_Scaling]:
             _check_wrapper(source, data, {key, "failures"})
             for index, item in enumerate(items):
                 _checked(source.origin, item, f"{key}[{index}]", dict, optional=False)
-            return [found for item in items for found in convert(source.origin, item, imported)]
+            return [found for item in items for found in convert(context, item, imported)]
     for key, convert in _WRAPPED.items():
         if isinstance(data.get(key), dict):
             _check_wrapper(source, data, {key, "tags"})
             item = {**data[key], "tags": data["tags"]} if data.get("tags") else data[key]
-            return convert(source.origin, item, imported)
-    return _import_object(source.origin, data, imported)
+            return convert(context, item, imported)
+    return _import_object(context, data, imported)
 
 
 def _check_wrapper(source: Source, data: JsonDict, known: set[str]) -> None:
@@ -158,45 +247,123 @@ def _check_wrapper(source: Source, data: JsonDict, known: set[str]) -> None:
         raise LoadError([Diagnostic(source.origin, f"the AWS CLI reported failures: {reasons}")])
 
 
-def _import_object(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _members(*shapes: str) -> frozenset[str]:
+    ecs = service_shapes("ecs")
+    return frozenset(member for shape in shapes for member in ecs[shape]["members"])
+
+
+def service_only_members() -> frozenset[str]:
+    """Members only a service has (CreateService's request or a described service), from botocore."""
+    others = _members("RunTaskRequest", "Task", "RegisterTaskDefinitionRequest", "TaskDefinition")
+    return _members("CreateServiceRequest", "Service") - others - _members("CreateClusterRequest", "Cluster")
+
+
+def task_only_members() -> frozenset[str]:
+    """Members only a task has (RunTask's request or a described task)."""
+    others = _members("CreateServiceRequest", "Service", "RegisterTaskDefinitionRequest", "TaskDefinition")
+    return _members("RunTaskRequest", "Task") - others - _members("CreateClusterRequest", "Cluster")
+
+
+def _import_object(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
     """A bare ECS object or request, recognised by its members."""
     if "containerDefinitions" in data:
-        return _task_definition(origin, data, imported)
-    if "serviceName" in data:
-        return _service(origin, data, imported)
+        return _task_definition(context, data, imported)
+    if "serviceName" in data or (data.keys() & service_only_members() and not data.keys() & task_only_members()):
+        return _service(context, data, imported)
     if "taskDefinition" in data or "taskDefinitionArn" in data:
-        return _task(origin, data, imported)
+        return _task(context, data, imported)
     if "clusterName" in data:
-        return _cluster(origin, data, imported)
+        return _cluster(context, data, imported)
     if "GroupId" in data or "IpPermissions" in data:
-        return _security_group(origin, data, imported)
+        return _security_group(context, data, imported)
     raise LoadError(
         [
             Diagnostic(
-                origin,
+                context.origin,
                 "not a custom resource (apiVersion/kind) nor ECS JSON: expected a task definition "
-                "(containerDefinitions), service (serviceName), task (taskDefinition), cluster (clusterName), "
-                "security group (GroupId) or an AWS CLI describe-* output",
+                "(containerDefinitions), service (serviceName, or members only CreateService has: desiredCount, "
+                "loadBalancers, schedulingStrategy, ...), task (taskDefinition), cluster (clusterName), security "
+                "group (GroupId), a JSON array of container definitions, or an AWS CLI describe-* output",
             )
         ]
     )
 
 
-def _task_definition(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _is_container_definitions(data: Any) -> bool:
+    """A bare JSON array of container definitions, as Terraform's ``container_definitions`` holds them."""
+    return (
+        isinstance(data, list)
+        and bool(data)
+        and all(isinstance(item, dict) and ("image" in item or "name" in item) for item in data)
+    )
+
+
+def _container_definitions(context: _Context, data: list[Any], imported: Imported) -> list[_Scaling]:
+    family = context.options.family
+    if family is None:
+        family = file_stem_name(context.origin, "task-definition")
+        reason = f"a bare list of container definitions: family {family!r} taken from the file name; give --family"
+        imported.note(context.origin, f"TaskDefinition/{k8s_name(family)}", "family", "added", reason)
+    return _task_definition(context, {"family": family, "containerDefinitions": data}, imported)
+
+
+def file_stem_name(origin: str, fallback: str) -> str:
+    """A name ECS accepts (letters, digits, "-", "_") made of a file's name without its suffix."""
+    stem = PurePath(origin).stem if origin != "<stdin>" else ""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:255] or fallback
+
+
+def _task_definition(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
+    origin = context.origin
     # describe-task-definition prints the tags beside the task definition, and an empty list without --include.
     tags = data.get("tags")
     body = {key: value for key, value in data.items() if key != "tags"}
+    body, changes = context.clean(body, "ecs", "TaskDefinition", "RegisterTaskDefinitionRequest")
     spec, dropped = drop_read_only(body, "ecs", "TaskDefinition", "RegisterTaskDefinitionRequest")
     if tags:
         spec["tags"] = tags
-    imported.add(origin, "TaskDefinition", _name(origin, spec, "family"), spec, dropped)
+    changes += _images(spec, context.options.images)
+    family = _name(origin, spec, "family")
+    revision = body.get("revision")
+    if isinstance(revision, int) and not isinstance(revision, bool):
+        imported.revisions[family] = revision
+    imported.add(origin, "TaskDefinition", family, spec, dropped, changes)
     return []
 
 
-def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
-    name = _name(origin, data, "serviceName")
+# What stands in for an image CI fills in later: a valid reference in a reserved domain, so it can never pull.
+IMAGE_STAND_IN = "image-not-set.invalid/{name}"
+
+
+def _images(spec: JsonDict, images: Mapping[str, str]) -> list[Change]:
+    """``--image NAME=URI`` for the containers it names; an empty image (filled by CI) gets a stand-in."""
+    changes = []
+    containers = spec.get("containerDefinitions")
+    for index, container in enumerate(containers if isinstance(containers, list) else []):
+        if not isinstance(container, dict):
+            continue
+        name, image, path = container.get("name"), container.get("image"), f"containerDefinitions[{index}].image"
+        if isinstance(name, str) and name in images:
+            container["image"] = images[name]
+            changes.append(Change(path, "rewrote", f"{image!r} -> {images[name]!r} (--image)", "image", False))
+        elif image == "" or (image is None and "image" in container):
+            stand_in = IMAGE_STAND_IN.format(name=k8s_name(name) if isinstance(name, str) and name else "container")
+            container["image"] = stand_in
+            reason = f"empty (CI fills it in): {stand_in!r} stands in; give --image {name}=URI"
+            changes.append(Change(path, "rewrote", reason, "empty image"))
+    return changes
+
+
+def _service(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
+    origin = context.origin
+    data, changes = context.clean(data, "ecs", "CreateServiceRequest", "Service")
+    name = _typed(origin, data, "serviceName", str)
+    if not name:
+        name, by_file = _service_name(context, data, changes)
+        if by_file:
+            imported.named_by_file.add(len(imported.resources))
+        data["serviceName"] = name
     resource = f"ECSService/{k8s_name(name)}"
-    data = dict(data)
     if "clusterArn" in data:
         data["cluster"] = _rewrite_cluster(origin, resource, data.pop("clusterArn"), imported, "clusterArn")
     elif "cluster" in data:
@@ -204,16 +371,36 @@ def _service(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
     if "roleArn" in data:
         data["role"] = _typed(origin, data, "roleArn", str, resource)
         del data["roleArn"]
-        imported.note(origin, resource, "roleArn", "rewrote", "as role, its name in CreateService")
+        imported.note(origin, resource, "roleArn", "rewrote", "as role, its name in CreateService", strict=False)
     if "taskDefinition" in data:
         data["taskDefinition"] = _rewrite_task_definition(origin, resource, data["taskDefinition"], imported)
     _primary_volume_configurations(origin, resource, data, imported)
     if data.get("schedulingStrategy") == "DAEMON" and "desiredCount" in data:
         del data["desiredCount"]
-        imported.note(origin, resource, "desiredCount", "dropped", "ECS counts it for DAEMON: one task per node")
+        imported.note(
+            origin, resource, "desiredCount", "dropped", "ECS counts it for DAEMON: one task per node", strict=False
+        )
     spec, dropped = drop_read_only(data, "ecs", "Service", "CreateServiceRequest")
-    imported.add(origin, "ECSService", name, spec, dropped)
+    imported.add(origin, "ECSService", name, spec, dropped, changes)
     return []
+
+
+def _service_name(context: _Context, data: JsonDict, changes: list[Change]) -> tuple[str, bool]:
+    """A name for a service document without one, and whether it is the file's: --service-name, its task
+    definition's family, or the file's name (``completion`` prefers the input's only task definition family)."""
+    given, reference = context.options.service_name, data.get("taskDefinition")
+    if given:
+        changes.append(Change("serviceName", "added", f"{given!r} from --service-name", "service name", False))
+        return given, False
+    if isinstance(reference, str) and reference:
+        family = _family(context.origin, reference)
+        reason = f"the document has none: {family!r}, its task definition's family; give --service-name"
+        changes.append(Change("serviceName", "added", reason, "service name"))
+        return family, False
+    stem = file_stem_name(context.origin, "service")
+    reason = f"the document has none: {stem!r}, from the file name; give --service-name"
+    changes.append(Change("serviceName", "added", reason, "service name"))
+    return stem, True
 
 
 def _primary_volume_configurations(origin: str, resource: str, data: JsonDict, imported: Imported) -> None:
@@ -225,12 +412,18 @@ def _primary_volume_configurations(origin: str, resource: str, data: JsonDict, i
     if primary and primary.get("volumeConfigurations"):
         data["volumeConfigurations"] = primary["volumeConfigurations"]
         imported.note(
-            origin, resource, "deployments[PRIMARY].volumeConfigurations", "rewrote", "as volumeConfigurations"
+            origin,
+            resource,
+            "deployments[PRIMARY].volumeConfigurations",
+            "rewrote",
+            "as volumeConfigurations",
+            strict=False,
         )
 
 
-def _task(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
-    data = dict(data)
+def _task(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
+    origin = context.origin
+    data, changes = context.clean(data, "ecs", "RunTaskRequest", "Task")
     reference = _typed(origin, data, "taskDefinitionArn", str) or _typed(origin, data, "taskDefinition", str)
     data.pop("taskDefinitionArn", None)
     if not reference:
@@ -241,23 +434,28 @@ def _task(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
     data["taskDefinition"] = _rewrite_task_definition(origin, resource, reference, imported)
     if "clusterArn" in data:
         data["cluster"] = _rewrite_cluster(origin, resource, data.pop("clusterArn"), imported, "clusterArn")
+    elif "cluster" in data:
+        data["cluster"] = _rewrite_cluster(origin, resource, data["cluster"], imported, "cluster")
     overrides = data.get("overrides")
     if isinstance(overrides, dict) and overrides.get("inferenceAcceleratorOverrides") == []:
         # describe-tasks prints this empty list for every task; Elastic Inference is retired.
         data["overrides"] = {k: v for k, v in overrides.items() if k != "inferenceAcceleratorOverrides"}
-        imported.note(origin, resource, "overrides.inferenceAcceleratorOverrides", "dropped", "empty")
+        imported.note(origin, resource, "overrides.inferenceAcceleratorOverrides", "dropped", "empty", strict=False)
     spec, dropped = drop_read_only(data, "ecs", "Task", "RunTaskRequest")
-    imported.add(origin, "ECSTask", name, spec, dropped)
+    imported.add(origin, "ECSTask", name, spec, dropped, changes)
     return []
 
 
-def _cluster(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _cluster(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
+    data, changes = context.clean(data, "ecs", "CreateClusterRequest", "Cluster")
     spec, dropped = drop_read_only(data, "ecs", "Cluster", "CreateClusterRequest")
-    imported.add(origin, "ECSCluster", _name(origin, spec, "clusterName"), spec, dropped)
+    imported.add(context.origin, "ECSCluster", _name(context.origin, spec, "clusterName"), spec, dropped, changes)
     return []
 
 
-def _security_group(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _security_group(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
+    origin = context.origin
+    data, changes = context.clean(data, "ec2", "SecurityGroup")
     name = _typed(origin, data, "GroupName", str) or _typed(origin, data, "GroupId", str)
     if not name:
         raise LoadError([Diagnostic(origin, "a security group needs a GroupName or GroupId", field="GroupName")])
@@ -268,7 +466,7 @@ def _security_group(origin: str, data: JsonDict, imported: Imported) -> list[_Sc
             spec[direction] = [
                 _rule_without_described(rule, f"{direction}[{i}]", dropped) for i, rule in enumerate(rules)
             ]
-    imported.add(origin, "SecurityGroup", name, spec, dropped)
+    imported.add(origin, "SecurityGroup", name, spec, dropped, changes)
     return []
 
 
@@ -292,14 +490,14 @@ def _without(value: Any, members: tuple[str, ...], path: str) -> tuple[Any, list
     return kept, [f"{path}{member}" for member in value if member in members]
 
 
-def _scalable_target(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _scalable_target(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
     spec, dropped = drop_read_only(data, "application-autoscaling", "ScalableTarget", "RegisterScalableTargetRequest")
-    return _scaling(origin, spec, dropped, "scalableTarget", imported)
+    return _scaling(context.origin, spec, dropped, "scalableTarget", imported)
 
 
-def _scaling_policy(origin: str, data: JsonDict, imported: Imported) -> list[_Scaling]:
+def _scaling_policy(context: _Context, data: JsonDict, imported: Imported) -> list[_Scaling]:
     spec, dropped = drop_read_only(data, "application-autoscaling", "ScalingPolicy", "PutScalingPolicyRequest")
-    return _scaling(origin, spec, dropped, "scalingPolicies", imported)
+    return _scaling(context.origin, spec, dropped, "scalingPolicies", imported)
 
 
 def _scaling(origin: str, spec: JsonDict, dropped: list[str], key: str, imported: Imported) -> list[_Scaling]:
@@ -351,8 +549,12 @@ def _attach(imported: Imported, service: JsonDict, item: _Scaling) -> None:
         path = f"autoScaling.scalingPolicies[{len(policies)}]"
         policies.append(item.value)
     resource = _ref(service)
-    imported.notes.extend(Note(item.origin, resource, f"{path}.{f}", "dropped", READ_ONLY) for f in item.dropped)
-    imported.notes.extend(Note(item.origin, resource, f"{path}.{f}", "dropped", IMPLIED) for f in item.implied)
+    imported.notes.extend(
+        Note(item.origin, resource, f"{path}.{f}", "dropped", READ_ONLY, strict=False) for f in item.dropped
+    )
+    imported.notes.extend(
+        Note(item.origin, resource, f"{path}.{f}", "dropped", IMPLIED, strict=False) for f in item.implied
+    )
 
 
 def _ref(resource: JsonDict) -> str:
@@ -377,17 +579,27 @@ def _rewrite_cluster(origin: str, resource: str, value: Any, imported: Imported,
     except ValueError as error:
         raise LoadError([Diagnostic(origin, str(error), resource, member)]) from error
     if name != value or member != "cluster":
-        imported.note(origin, resource, member, "rewrote", f"{value} -> cluster: {name}")
+        imported.note(origin, resource, member, "rewrote", f"{value} -> cluster: {name}", strict=False)
     return name
 
 
 def _rewrite_task_definition(origin: str, resource: str, value: Any, imported: Imported) -> str:
+    """The family of a reference; a revision named is noted, for the resource about to be added."""
     _checked(origin, value, "taskDefinition", str, resource, optional=False)
-    family = _family(origin, value)
-    if family != value:
-        imported.note(
-            origin, resource, "taskDefinition", "rewrote", f"{value} -> {family}: revisions start anew on the cluster"
+    try:
+        reference = parse_task_definition(value)
+    except ValueError as error:
+        raise LoadError([Diagnostic(origin, str(error), resource, "taskDefinition")]) from error
+    family = reference.family
+    if reference.revision is not None:
+        imported.pinned_revisions[len(imported.resources)] = (family, reference.revision)
+        reason = (
+            f"{value} -> {family}: revisions start anew on the cluster, and here it runs the newest revision of "
+            f"{family}, not revision {reference.revision}; pin {family}:N once the revision you want is registered"
         )
+        imported.note(origin, resource, "taskDefinition", "rewrote", reason, group="revision")
+    elif family != value:
+        imported.note(origin, resource, "taskDefinition", "rewrote", f"{value} -> {family}", strict=False)
     return family
 
 
@@ -425,7 +637,7 @@ def _checked(
     raise LoadError([Diagnostic(origin, message, resource, field)])
 
 
-_Converter = Callable[[str, JsonDict, Imported], list[_Scaling]]
+_Converter = Callable[[_Context, JsonDict, Imported], list[_Scaling]]
 
 _LISTS: dict[str, _Converter] = {
     "services": _service,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from ecs_operator.loading.importer import KIND_ORDER, import_sources
+from ecs_operator.loading.importer import KIND_ORDER, InputOptions, import_sources
 from ecs_operator.loading.resources import Resource, is_custom_resource, parse_resource, validation_diagnostics
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
 from ecs_operator.models.cluster import ECSClusterSpec
@@ -49,9 +49,11 @@ class _Namespace:
     security_groups: list[SecurityGroupRef]
 
 
-def render_documents(sources: list[Source]) -> tuple[list[JsonDict], list[Diagnostic]]:
+def render_documents(
+    sources: list[Source], options: InputOptions | None = None
+) -> tuple[list[JsonDict], list[Diagnostic]]:
     """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found."""
-    resources, warnings = load_resources(sources)
+    resources, warnings = load_resources(sources, options)
     namespaces = _index(resources)
     objects: list[tuple[Resource, JsonDict]] = []
     errors: list[Diagnostic] = []
@@ -106,11 +108,13 @@ def _conflicts(objects: list[tuple[Resource, JsonDict]]) -> list[Diagnostic]:
     return errors
 
 
-def load_resources(sources: list[Source]) -> tuple[list[Resource], list[Diagnostic]]:
+def load_resources(
+    sources: list[Source], options: InputOptions | None = None
+) -> tuple[list[Resource], list[Diagnostic]]:
     """Custom resources parsed, plain ECS JSON imported first; warnings for what import dropped or rewrote."""
     custom = [source for source in sources if is_custom_resource(source.data)]
     plain = [source for source in sources if not is_custom_resource(source.data)]
-    imported = import_sources(plain)
+    imported = import_sources(plain, options=options)
     documents = [(s.origin, s.data) for s in custom] + list(zip(imported.origins, imported.resources, strict=True))
     position = {source.origin: index for index, source in reversed(list(enumerate(sources)))}
     documents.sort(key=lambda document: (_kind_rank(document[1]), position[document[0]]))
@@ -191,7 +195,7 @@ def _task_definition(
     resource: Resource, reference: str | None, namespace: _Namespace
 ) -> tuple[TaskDefinitionRevision, list[Diagnostic]]:
     if reference is None:
-        raise TranslationError("taskDefinition", "required: the family, family:revision or ARN to run")
+        return _only_task_definition(resource, namespace)
     try:
         ref = parse_task_definition(reference)
     except ValueError as error:
@@ -201,7 +205,8 @@ def _task_definition(
         raise TranslationError(
             "taskDefinition",
             f"task definition family {ref.family!r} is not in the input (namespace {resource.meta.namespace}): "
-            "render needs its TaskDefinition beside the resources that use it",
+            "render needs its TaskDefinition beside the resources that use it (ECS too refuses a service or task "
+            'whose task definition is not registered: ClientException "TaskDefinition not found.")',
         )
     if ref.revision is None or ref.revision == OFFLINE_REVISION:
         return TaskDefinitionRevision(ref.family, OFFLINE_REVISION, spec, namespace=resource.meta.namespace), []
@@ -211,6 +216,25 @@ def _task_definition(
     )
     warning = Diagnostic(resource.origin, message, resource.ref, "spec.taskDefinition")
     return TaskDefinitionRevision(ref.family, ref.revision, spec, namespace=resource.meta.namespace), [warning]
+
+
+def _only_task_definition(resource: Resource, namespace: _Namespace) -> tuple[TaskDefinitionRevision, list[Diagnostic]]:
+    """No taskDefinition (an ecspresso service definition): the input's only task definition, warned."""
+    families = sorted(namespace.task_definitions)
+    if len(families) != 1:
+        found = "none" if not families else f"several ({', '.join(families)})"
+        raise TranslationError(
+            "taskDefinition",
+            f"required: the family, family:revision or ARN to run; the input has {found} to take it from (ECS "
+            "too needs a task definition to create a service with the ECS deployment controller, or to run a task)",
+        )
+    family = families[0]
+    message = f"not given: the input's only task definition, {family!r}, is run"
+    warning = Diagnostic(resource.origin, message, resource.ref, "spec.taskDefinition")
+    revision = TaskDefinitionRevision(
+        family, OFFLINE_REVISION, namespace.task_definitions[family], namespace=resource.meta.namespace
+    )
+    return revision, [warning]
 
 
 def _cluster(reference: str | None, namespace: _Namespace) -> ClusterContext:

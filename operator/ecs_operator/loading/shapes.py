@@ -4,14 +4,19 @@ A describe-* response holds the output shape (``TaskDefinition``, ``Service``, `
 resource's spec holds the request shape (``RegisterTaskDefinitionRequest``, ...). A member that the output
 shape has and the request shape lacks is read-only (``revision``, ``status``, ``runningCount``, ...).
 Members that neither shape knows are left for the models to reject: they are not ours to drop.
+
+``clean`` reads a document the way the AWS SDKs and ECS's API do (placeholders, empty enum strings, ...).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from botocore.loaders import Loader
+
+from ecs_operator.loading.templates import Placeholder, Values, fill
 
 JsonShapes = dict[str, dict[str, Any]]
 
@@ -61,3 +66,120 @@ def _drop_items(value: list[Any], service: str, out: str, req: str, path: str) -
         kept.append(item)
         dropped.extend(below)
     return kept, dropped
+
+
+# Strings the container's shell or process reads: a ``${VAR}`` there is the shell's, not a template's.
+_SHELL_MEMBERS = frozenset(
+    {
+        ("ContainerDefinition", "command"),
+        ("ContainerDefinition", "entryPoint"),
+        ("ContainerOverride", "command"),
+        ("HealthCheck", "command"),
+    }
+)
+# ECS's API stores a port mapping protocol it does not know as tcp.
+_PROTOCOL_SHAPE = "TransportProtocol"
+_DROP = object()
+
+
+@dataclass(frozen=True)
+class Change:
+    """Something ``clean`` changed: ``field`` (a path), what it did, why; ``strict`` False when only informative."""
+
+    field: str
+    action: str  # "dropped", "rewrote", "filled"
+    reason: str
+    group: str = ""
+    strict: bool = True
+
+
+def clean(
+    value: Any, service: str, shapes: tuple[str, ...], values: Values, path: str = ""
+) -> tuple[Any, list[Change]]:
+    """A document as the AWS SDKs and ECS's API take it, read with botocore's shapes (``shapes``: the top
+    structure's, first match wins): placeholders filled, empty enum strings unset (the AWS SDK for Go sends
+    them for unset members), enum values in another case matched, an unknown port protocol as tcp, and a
+    placeholder nothing fills in a number or boolean left out. Members no shape knows are left for the models."""
+    changes: list[Change] = []
+    result = _clean(value, service, shapes, values, path, False, changes)
+    return (None if result is _DROP else result), changes
+
+
+def _clean(
+    value: Any, service: str, shapes: tuple[str, ...], values: Values, path: str, shell: bool, changes: list[Change]
+) -> Any:
+    models = service_shapes(service)
+    shape = models[shapes[0]]
+    kind = shape["type"]
+    if kind == "structure" and isinstance(value, dict):
+        kept: dict[str, Any] = {}
+        for key, item in value.items():
+            owner = next((name for name in shapes if key in models[name].get("members", {})), None)
+            if owner is None:
+                kept[key] = item
+                continue
+            member = models[owner]["members"][key]
+            here = f"{path}.{key}" if path else key
+            cleaned = _clean(item, service, (member["shape"],), values, here, (owner, key) in _SHELL_MEMBERS, changes)
+            if cleaned is not _DROP:
+                kept[key] = cleaned
+        return kept
+    if kind == "list" and isinstance(value, list):
+        item_shape = (shape["member"]["shape"],)
+        cleaned_items = [
+            _clean(item, service, item_shape, values, f"{path}[{index}]", shell, changes)
+            for index, item in enumerate(value)
+        ]
+        return [item for item in cleaned_items if item is not _DROP]
+    if kind == "map" and isinstance(value, dict):
+        value_shape = (shape["value"]["shape"],)
+        return {
+            key: _clean(item, service, value_shape, values, f"{path}.{key}", shell, changes)
+            for key, item in value.items()
+        }
+    if isinstance(value, str):
+        return _clean_string(value, shapes[0], shape, values, path, shell, changes)
+    return value
+
+
+def _clean_string(
+    value: str, name: str, shape: dict[str, Any], values: Values, path: str, shell: bool, changes: list[Change]
+) -> Any:
+    text, filled = fill(value, values, shell=shell)
+    unfilled = [f.placeholder for f in filled if f.source is None]
+    for found in filled:
+        if found.source not in (None, "--set"):
+            reason = f"{found.placeholder.text} from {found.source}"
+            changes.append(Change(path, "filled", reason, _group(found.placeholder), False))
+    if unfilled and not shell:
+        if shape["type"] != "string":  # a number or boolean has no stand-in: left unset
+            reason = f"{_unfilled(unfilled)}; left out, so ECS's default applies"
+            changes.extend(Change(path, "dropped", reason, _group(p)) for p in unfilled)
+            return _DROP
+        reason = f"{_unfilled(unfilled)}; {', '.join(repr(p.stand_in) for p in unfilled)} stands in"
+        changes.extend(Change(path, "rewrote", reason, _group(p)) for p in unfilled)
+    enum = shape.get("enum")
+    if not enum or text in enum:
+        return text
+    if text == "":
+        changes.append(Change(path, "dropped", "empty: unset, as the AWS SDKs send an unset value", "empty value"))
+        return _DROP
+    same = next((option for option in enum if option.lower() == text.lower()), None)
+    if same is not None:
+        changes.append(Change(path, "rewrote", f"{text} -> {same}", "letter case", False))
+        return same
+    if name == _PROTOCOL_SHAPE:
+        reason = f"{text} -> tcp: ECS's API stores a protocol other than udp as tcp; use appProtocol for {text}"
+        changes.append(Change(path, "rewrote", reason, "port protocol"))
+        return "tcp"
+    return text
+
+
+def _unfilled(found: list[Placeholder]) -> str:
+    shown = ", ".join(p.text for p in found)
+    keys = " ".join(f"{p.key}=VALUE" for p in found)
+    return f"placeholder {shown} is not filled (give --set {keys}, or set it in the environment)"
+
+
+def _group(placeholder: Placeholder) -> str:
+    return f"placeholder {placeholder.key}"

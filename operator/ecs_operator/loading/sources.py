@@ -24,12 +24,19 @@ class Source:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A message about the input: ``<origin>: <Kind>/<name>: <field>: <message>``, absent parts left out."""
+    """A message about the input: ``<origin>: <Kind>/<name>: <field>: <message>``, absent parts left out.
+
+    ``group`` gathers alike warnings in the summary (``report.group_key`` makes one from the field when it is
+    empty); ``strict`` is False for notes that change nothing at runtime (a read-only field dropped), which
+    ``--strict`` lets through.
+    """
 
     origin: str
     message: str
     resource: str | None = None
     field: str | None = None
+    group: str = ""
+    strict: bool = True
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.origin, self.resource, self.field, self.message) if part)
