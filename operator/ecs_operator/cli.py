@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -23,6 +24,26 @@ def _key_value(text: str) -> tuple[str, str]:
     if not equals or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
     return key, value
+
+
+def _kubernetes_version(text: str) -> tuple[int, int]:
+    from ecs_operator.translate.context import parse_kubernetes_version
+
+    try:
+        return parse_kubernetes_version(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _target(args: argparse.Namespace) -> Any:
+    from ecs_operator.loading.render import OFFLINE_TARGET
+
+    changes: dict[str, Any] = {}
+    if args.kubernetes_version is not None:
+        changes["kubernetes_version"] = args.kubernetes_version
+    if args.ingress_namespace:
+        changes["ingress_namespaces"] = tuple(args.ingress_namespace)
+    return replace(OFFLINE_TARGET, **changes)
 
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="print the Kubernetes objects that ECS input stands for")
     render.add_argument("-f", "--filename", action="append", required=True, help="file, directory or - (repeatable)")
     render.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    render.add_argument(
+        "--kubernetes-version",
+        type=_kubernetes_version,
+        default=None,
+        metavar="X.Y",
+        help="the Kubernetes release to render for (default: the oldest supported, 1.29); 1.34 or later puts a "
+        "task's cpu and memory on the pod (spec.resources)",
+    )
+    render.add_argument(
+        "--ingress-namespace",
+        action="append",
+        default=[],
+        metavar="NAMESPACE",
+        help="where the ingress controller runs (repeatable; default ingress-nginx): security group rules from a "
+        "load balancer's group allow traffic from there",
+    )
     _input_options(render)
 
     importer = commands.add_parser("import", help="turn AWS CLI JSON into ECS custom resources (YAML)")
@@ -117,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecs_operator.loading.commands import render_command
 
         options, reporting = _options(args)
-        return render_command(args.filename, args.output, sys.stdin, sys.stdout, sys.stderr, options, reporting)
+        streams = (sys.stdin, sys.stdout, sys.stderr)
+        return render_command(args.filename, args.output, *streams, options, reporting, _target(args))
     if args.command == "import":
         from ecs_operator.loading.commands import import_command
 

@@ -24,21 +24,29 @@ def lines(kind: str, spec: dict[str, Any], prefix: str = "spec") -> list[str]:
         (
             taskdef(container(memory="lots")),
             "spec.containerDefinitions[0].memory: Input should be a valid integer, "
-            "unable to parse string as an integer",
+            "unable to parse string as an integer (the AWS CLI refuses it too: Invalid type for parameter "
+            "containerDefinitions[0].memory, value: 'lots')",
         ),
         (
             taskdef(container(Image="x")),
             "spec.containerDefinitions[0].Image: unknown field: not part of the ECS API shape "
-            "(check the spelling and case)",
+            "(check the spelling and case); did you mean 'image'? (the AWS CLI refuses it too: Unknown parameter in "
+            'containerDefinitions[0]: "Image")',
         ),
-        ({"family": "web"}, "spec.containerDefinitions: is required"),
+        (
+            {"family": "web"},
+            "spec.containerDefinitions: is required (the AWS CLI refuses it too: Missing required parameter in input: "
+            '"containerDefinitions")',
+        ),
         (
             taskdef(container(dockerLabels={"a": 1})),
-            "spec.containerDefinitions[0].dockerLabels.a: Input should be a valid string",
+            "spec.containerDefinitions[0].dockerLabels.a: Input should be a valid string (the AWS CLI refuses it "
+            "too: Invalid type for parameter containerDefinitions[0].dockerLabels.a, value: 1)",
         ),
         (
             taskdef(container(portMappings=[{"containerPort": 80, "protocol": "sctp"}])),
-            "spec.containerDefinitions[0].portMappings[0].protocol: Input should be 'tcp' or 'udp'",
+            "spec.containerDefinitions[0].portMappings[0].protocol: Input should be 'tcp' or 'udp' "
+            "(ECS accepts only these values)",
         ),
     ],
     ids=["type", "unknown field", "missing", "map value", "enum"],
@@ -53,7 +61,7 @@ def test_dict_key_errors_keep_pydantics_key_marker() -> None:
         "autoScaling": {"scalableTarget": {"MinCapacity": 1, "MaxCapacity": 2, "Tags": {"": "x"}}},
     }
     assert lines("ECSService", spec) == [
-        "spec.autoScaling.scalableTarget.Tags[key]: String should have at least 1 character"
+        "spec.autoScaling.scalableTarget.Tags[key]: String should have at least 1 character (ECS refuses it too)"
     ]
 
 

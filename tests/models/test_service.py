@@ -142,7 +142,7 @@ INVALID = {
     ),
     "negative desiredCount": (
         service(desiredCount=-1),
-        "spec.desiredCount: Input should be greater than or equal to 0",
+        "spec.desiredCount: Input should be greater than or equal to 0 (ECS refuses it too)",
     ),
     "MinCapacity above MaxCapacity": (
         scaling({"MinCapacity": 5, "MaxCapacity": 2}),
@@ -150,7 +150,7 @@ INVALID = {
     ),
     "MaxCapacity missing": (
         scaling({"MinCapacity": 1}),
-        "spec.autoScaling.scalableTarget.MaxCapacity: is required",
+        "spec.autoScaling.scalableTarget.MaxCapacity: is required (ECS refuses it too)",
     ),
     "another service namespace": (
         scaling({**TARGET, "ServiceNamespace": "dynamodb"}),

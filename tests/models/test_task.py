@@ -31,14 +31,18 @@ def test_valid_tasks(spec: Spec) -> None:
 
 
 INVALID = {
-    "count 0": (run(count=0), "spec.count: Input should be greater than or equal to 1"),
-    "count 11": (run(count=11), "spec.count: Input should be less than or equal to 10"),
+    "count 0": (run(count=0), "spec.count: Input should be greater than or equal to 1 (ECS refuses it too)"),
+    "count 11": (run(count=11), "spec.count: Input should be less than or equal to 10 (ECS refuses it too)"),
     "unknown desiredStatus": (
         run(desiredStatus="PAUSED"),
-        "spec.desiredStatus: Input should be 'RUNNING' or 'STOPPED'",
+        "spec.desiredStatus: Input should be 'RUNNING' or 'STOPPED' (ECS accepts only these values)",
     ),
     "stopReason while running": (run(stopReason="x"), "spec.stopReason: only goes with desiredStatus: STOPPED"),
-    "no task definition": ({"count": 1}, "spec.taskDefinition: is required"),
+    "no task definition": (
+        {"count": 1},
+        "spec.taskDefinition: is required (the AWS CLI refuses it too: Missing required parameter in input: "
+        '"taskDefinition")',
+    ),
     "launchType and strategy": (
         run(launchType="FARGATE", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}]),
         "spec.capacityProviderStrategy: give either launchType or capacityProviderStrategy, not both",

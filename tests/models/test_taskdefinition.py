@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_operator.models.taskdefinition import TaskDefinitionSpec, task_cpu_units, task_memory_mib
+from ecs_operator.models.taskdefinition import (
+    TaskDefinitionSpec,
+    registration_notices,
+    task_cpu_units,
+    task_memory_mib,
+)
 from tests.models.specs import FARGATE, Spec, container, needs, problems, taskdef
 
 C = "spec.containerDefinitions"
@@ -157,27 +162,6 @@ INVALID_SIZES = {
         taskdef(**{**FARGATE, "networkMode": "bridge"}),
         "spec.networkMode: FARGATE (requiresCompatibilities) needs networkMode: awsvpc",
     ),
-    "Fargate without cpu": (
-        taskdef(**{**FARGATE, "cpu": None}),
-        "spec.cpu: is required for FARGATE: one of 256, 512, 1024, 2048, 4096, 8192, 16384",
-    ),
-    "Fargate without memory": (taskdef(**{**FARGATE, "memory": None}), "spec.memory: is required for FARGATE"),
-    "Fargate cpu that is no size": (
-        taskdef(**{**FARGATE, "cpu": "300"}),
-        "spec.cpu: 300 is not a FARGATE CPU size: one of 256, 512, 1024, 2048, 4096, 8192, 16384",
-    ),
-    "Fargate 256 with 1536": (
-        taskdef(**{**FARGATE, "memory": "1536"}),
-        "spec.memory: 1536 MiB does not go with cpu 256 on FARGATE: one of 512, 1024, 2048",
-    ),
-    "Fargate 1 vCPU with 1 GB": (
-        taskdef(**{**FARGATE, "cpu": "1 vCPU", "memory": "1 GB"}),
-        "spec.memory: 1024 MiB does not go with cpu 1024 on FARGATE: 2048 to 8192 in steps of 1024",
-    ),
-    "Fargate 8 vCPU off its 4 GB steps": (
-        taskdef(**{**FARGATE, "cpu": "8 vCPU", "memory": "18 GB"}),
-        "spec.memory: 18432 MiB does not go with cpu 8192 on FARGATE: 16384 to 61440 in steps of 4096",
-    ),
     "unparseable cpu": (
         taskdef(cpu="lots"),
         'spec.cpu: "lots" is not a CPU size: give CPU units ("1024") or vCPUs ("1 vCPU")',
@@ -185,11 +169,6 @@ INVALID_SIZES = {
     "unparseable memory": (
         taskdef(memory="2 TB"),
         'spec.memory: "2 TB" is not a memory size: give MiB ("2048") or GB ("2 GB")',
-    ),
-    "EC2 task cpu below ECS's minimum": (taskdef(cpu="64"), "spec.cpu: 64 CPU units is outside 128..196608"),
-    "container without memory and no task memory": (
-        taskdef({"name": "app", "image": "nginx"}),
-        f"{C}[0].memory: memory or memoryReservation is required when the task has no task-level memory",
     ),
     "memoryReservation above memory": (
         taskdef(container(memory=256, memoryReservation=512)),
@@ -209,15 +188,7 @@ INVALID_SIZES = {
     ),
     "container memory below Docker's minimum": (
         taskdef(container(memory=4)),
-        f"{C}[0].memory: Input should be greater than or equal to 6",
-    ),
-    "Fargate stopTimeout above 120": (
-        taskdef(container(stopTimeout=121), **FARGATE),
-        f"{C}[0].stopTimeout: at most 120 on FARGATE",
-    ),
-    "Fargate startTimeout below 2": (
-        taskdef(container(startTimeout=1), **FARGATE),
-        f"{C}[0].startTimeout: must be 2..120 on FARGATE",
+        f"{C}[0].memory: Input should be greater than or equal to 6 (ECS refuses it too)",
     ),
     "Fargate privileged container": (
         taskdef(container(privileged=True), **FARGATE),
@@ -234,6 +205,41 @@ INVALID_SIZES = {
 @pytest.mark.parametrize(("spec", "expected"), INVALID_SIZES.values(), ids=INVALID_SIZES.keys())
 def test_sizes_and_fargate(spec: Spec, expected: str) -> None:
     assert problems("TaskDefinition", {k: v for k, v in spec.items() if v is not None}) == [expected]
+
+
+# What ECS refuses at registration but means the same on Kubernetes: accepted, and noticed for the translation
+# to warn about (path, start of the message, and the ECS error it names).
+NOTICES = {
+    "Fargate without cpu": (taskdef(**{**FARGATE, "cpu": None}), "cpu", "is required for FARGATE", "No Fargate"),
+    "Fargate without memory": (taskdef(**{**FARGATE, "memory": None}), "memory", "is required", "No Fargate"),
+    "Fargate cpu that is no size": (taskdef(**{**FARGATE, "cpu": "300"}), "cpu", "300 is not a FARGATE", "No Fargate"),
+    "Fargate 256 with 1536": (
+        taskdef(**{**FARGATE, "memory": "1536"}), "memory", "1536 MiB does not go with cpu 256", "256 CPU, 1536 memory"
+    ),
+    "Fargate 8 vCPU off its 4 GB steps": (
+        taskdef(**{**FARGATE, "cpu": "8 vCPU", "memory": "18 GB"}), "memory", "18432 MiB", "16384 to 61440 in steps"
+    ),
+    "EC2 task cpu below ECS's minimum": (taskdef(cpu="64"), "cpu", "64 CPU units is outside", "128..196608"),
+    "container without memory and no task memory": (
+        taskdef({"name": "app", "image": "nginx"}), f"{C[5:]}[0].memory", "ECS refuses", "At least one of 'memory'"
+    ),
+    "Fargate stopTimeout above 120": (
+        taskdef(container(stopTimeout=121), **FARGATE), f"{C[5:]}[0].stopTimeout", "at most 120", "120 seconds to stop"
+    ),
+    "Fargate startTimeout below 2": (
+        taskdef(container(startTimeout=1), **FARGATE), f"{C[5:]}[0].startTimeout", "must be 2..120", "no effect"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("spec", "path", "start", "says"), NOTICES.values(), ids=NOTICES.keys())
+def test_registration_notices(spec: Spec, path: str, start: str, says: str) -> None:
+    given = {k: v for k, v in spec.items() if v is not None}
+    assert problems("TaskDefinition", given) == []
+    [notice] = registration_notices(TaskDefinitionSpec.model_validate(given))
+    assert notice.path == path
+    assert notice.message.startswith(start)
+    assert says in notice.message
 
 
 def ports(*mappings: Spec, mode: str | None = None, name: str = "app") -> Spec:
@@ -261,7 +267,7 @@ INVALID_PORTS = {
     ),
     "range that is not start-end": (
         ports({"containerPortRange": "80"}),
-        f"{P}[0].containerPortRange: String should match pattern '^\\d+-\\d+$'",
+        f"{P}[0].containerPortRange: String should match pattern '^\\d+-\\d+$' (ECS refuses it too)",
     ),
     "hostPort with a range": (
         ports({"containerPortRange": "80-90", "hostPort": 80}),
@@ -269,15 +275,7 @@ INVALID_PORTS = {
     ),
     "containerPort out of range": (
         ports({"containerPort": 0}),
-        f"{P}[0].containerPort: Input should be greater than or equal to 1",
-    ),
-    "awsvpc hostPort different from containerPort": (
-        ports({"containerPort": 80, "hostPort": 8080}, mode="awsvpc"),
-        f"{P}[0].hostPort: with networkMode awsvpc, hostPort must be unset or equal containerPort",
-    ),
-    "host hostPort different from containerPort": (
-        ports({"containerPort": 80, "hostPort": 8080}, mode="host"),
-        f"{P}[0].hostPort: with networkMode host, hostPort must be unset or equal containerPort",
+        f"{P}[0].containerPort: Input should be greater than or equal to 1 (ECS refuses it too)",
     ),
     "port range with host networking": (
         ports({"containerPortRange": "80-90"}, mode="host"),
@@ -301,7 +299,7 @@ INVALID_PORTS = {
     ),
     "port name with upper case": (
         ports({"containerPort": 80, "name": "Web"}),
-        f"{P}[0].name: String should match pattern '^[a-z0-9_][a-z0-9_-]{{0,63}}$'",
+        f"{P}[0].name: String should match pattern '^[a-z0-9_][a-z0-9_-]{{0,63}}$' (ECS refuses it too)",
     ),
 }
 
@@ -333,27 +331,41 @@ def test_bridge_host_ports_clash_across_containers() -> None:
 
 H = f"{C}[0].healthCheck"
 INVALID_FIELDS = {
-    "health check interval below 5": ({"interval": 4}, f"{H}.interval: Input should be greater than or equal to 5"),
-    "health check interval above 300": ({"interval": 301}, f"{H}.interval: Input should be less than or equal to 300"),
-    "health check timeout below 2": ({"timeout": 1}, f"{H}.timeout: Input should be greater than or equal to 2"),
-    "health check timeout above 60": ({"timeout": 61}, f"{H}.timeout: Input should be less than or equal to 60"),
-    "health check retries of 0": ({"retries": 0}, f"{H}.retries: Input should be greater than or equal to 1"),
-    "health check retries above 10": ({"retries": 11}, f"{H}.retries: Input should be less than or equal to 10"),
+    "health check interval below 5": (
+        {"interval": 4},
+        f"{H}.interval: Input should be greater than or equal to 5 (ECS refuses it too)",
+    ),
+    "health check interval above 300": (
+        {"interval": 301},
+        f"{H}.interval: Input should be less than or equal to 300 (ECS refuses it too)",
+    ),
+    "health check timeout below 2": (
+        {"timeout": 1},
+        f"{H}.timeout: Input should be greater than or equal to 2 (ECS refuses it too)",
+    ),
+    "health check timeout above 60": (
+        {"timeout": 61},
+        f"{H}.timeout: Input should be less than or equal to 60 (ECS refuses it too)",
+    ),
+    "health check retries of 0": (
+        {"retries": 0},
+        f"{H}.retries: Input should be greater than or equal to 1 (ECS refuses it too)",
+    ),
+    "health check retries above 10": (
+        {"retries": 11},
+        f"{H}.retries: Input should be less than or equal to 10 (ECS refuses it too)",
+    ),
     "health check startPeriod below 0": (
         {"startPeriod": -1},
-        f"{H}.startPeriod: Input should be greater than or equal to 0",
+        f"{H}.startPeriod: Input should be greater than or equal to 0 (ECS refuses it too)",
     ),
     "health check startPeriod above 300": (
         {"startPeriod": 301},
-        f"{H}.startPeriod: Input should be less than or equal to 300",
+        f"{H}.startPeriod: Input should be less than or equal to 300 (ECS refuses it too)",
     ),
-    "health check without CMD": (
-        {"command": ["curl", "x"]},
-        f'{H}.command[0]: must be "CMD" or "CMD-SHELL", not "curl"',
-    ),
-    "health check of one word": (
-        {"command": ["CMD"]},
-        f"{H}.command: List should have at least 2 items after validation, not 1",
+    "health check without a command": (
+        {"command": []},
+        f"{H}.command: List should have at least 1 item after validation, not 0 (ECS refuses it too)",
     ),
 }
 
@@ -367,14 +379,33 @@ def test_health_check_bounds(health: Spec, expected: str) -> None:
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        (taskdef(family="my app"), "spec.family: String should match pattern '^[A-Za-z0-9_-]+$'"),
-        (taskdef(container(name="my app")), f"{C}[0].name: String should match pattern '^[A-Za-z0-9_-]+$'"),
-        (taskdef({"image": "nginx", "memory": 6}), f"{C}[0].name: is required"),
-        (taskdef({"name": "app", "memory": 6}), f"{C}[0].image: is required"),
-        ({"containerDefinitions": []}, f"{C}: List should have at least 1 item after validation, not 0"),
+        (
+            taskdef(family="my app"),
+            "spec.family: String should match pattern '^[A-Za-z0-9_-]+$' "
+            "(ECS refuses it too: ClientException: Family contains invalid characters.)",
+        ),
+        (
+            taskdef(container(name="my app")),
+            f"{C}[0].name: String should match pattern '^[A-Za-z0-9_-]+$' (ECS refuses it too)",
+        ),
+        (
+            taskdef({"image": "nginx", "memory": 6}),
+            f"{C}[0].name: is required (ECS refuses it too: ClientException: Container.name should not be null or "
+            "empty.)",
+        ),
+        (
+            taskdef({"name": "app", "memory": 6}),
+            f"{C}[0].image: is required (ECS refuses it too: ClientException: Container.image should not be null or "
+            "empty.)",
+        ),
+        (
+            {"containerDefinitions": []},
+            f"{C}: List should have at least 1 item after validation, not 0 "
+            "(ECS refuses it too: ClientException: Container list cannot be empty.)",
+        ),
         (
             taskdef(deregisteredRevisions=[0]),
-            "spec.deregisteredRevisions[0]: Input should be greater than or equal to 1",
+            "spec.deregisteredRevisions[0]: Input should be greater than or equal to 1 (ECS refuses it too)",
         ),
     ],
     ids=["family", "container name", "no container name", "no image", "no containers", "revision 0"],

@@ -14,9 +14,11 @@ from ecs_operator.translate.container import (
     container,
     container_annotations,
     cpu_quantity,
+    device_volumes,
     env,
     env_file_config_map,
     env_from,
+    gmsa_credential_spec_name,
     memory_volumes,
     port_name,
     ports,
@@ -379,7 +381,6 @@ def test_security_context(fields: dict[str, Any], expected: dict[str, Any]) -> N
 @pytest.mark.parametrize(
     "fields",
     [
-        {"dockerSecurityOptions": ["credentialspec:file://x.json"]},
         {"dockerSecurityOptions": ["seccomp:unconfined"]},
         {"privileged": True, "dockerSecurityOptions": ["no-new-privileges"]},
     ],
@@ -388,6 +389,33 @@ def test_security_context_refused(fields: dict[str, Any]) -> None:
     with pytest.raises(TranslationError) as error:
         security_context(definition(**fields), context())
     assert error.value.field.startswith("containerDefinitions[0].dockerSecurityOptions")
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "warnings"),
+    [
+        ({"dockerSecurityOptions": ["credentialspec:file://webapp01.json"]}, "webapp01", 1),
+        (
+            {"dockerSecurityOptions": ["credentialspec:arn:aws:ssm:us-west-2:123456789012:parameter/gmsa/WebApp"]},
+            gmsa_credential_spec_name("WebApp"),
+            1,
+        ),
+        ({"credentialSpecs": ["credentialspecdomainless:arn:aws:s3:::specs/gmsa/app.json"]}, "app", 1),
+        (
+            {
+                "dockerSecurityOptions": ["credentialspec:file://a.json"],
+                "credentialSpecs": ["credentialspec:file://b.json"],
+            },
+            "a",
+            2,  # one spec per container: the second is warned and left out
+        ),
+    ],
+)
+def test_credential_specs_become_the_containers_gmsa_spec(fields: dict[str, Any], name: str, warnings: int) -> None:
+    result, found = security_context(definition(**fields), context())
+    assert result == {"windowsOptions": {"gmsaCredentialSpecName": name}}
+    assert len(found) == warnings
+    assert "GMSACredentialSpec" in found[0].message
 
 
 # --- volumes ---------------------------------------------------------------------------------------------
@@ -529,3 +557,25 @@ def test_container_needs_an_image() -> None:
     with pytest.raises(TranslationError) as error:
         container(cd, context())
     assert error.value.field == "containerDefinitions[0].image"
+
+
+@pytest.mark.parametrize(
+    ("device", "privileged", "mount", "warned"),
+    [
+        ({"hostPath": "/dev/xvda", "containerPath": "/dev/sda", "permissions": ["read"]}, False,
+         {"mountPath": "/dev/sda", "readOnly": True}, True),
+        ({"hostPath": "/dev/fuse"}, False, {"mountPath": "/dev/fuse"}, True),
+        ({"hostPath": "/dev/ttyUSB0", "permissions": ["read", "write"]}, True, {"mountPath": "/dev/ttyUSB0"}, False),
+    ],
+)  # fmt: skip
+def test_devices_are_mounted_from_the_node(
+    device: dict[str, Any], privileged: bool, mount: dict[str, Any], warned: bool
+) -> None:
+    cd = definition(linuxParameters={"devices": [device]}, privileged=privileged)
+    volumes, mounts, warnings = device_volumes(cd, context())
+    assert volumes == [{"name": mounts[0]["name"], "hostPath": {"path": device["hostPath"], "type": ""}}]
+    assert {k: v for k, v in mounts[0].items() if k != "name"} == mount
+    assert bool(warnings) is warned
+    built = container(cd, context())
+    assert built.volumes == volumes
+    assert mounts[0] in built.container["volumeMounts"]

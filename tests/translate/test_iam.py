@@ -42,6 +42,24 @@ def test_role_name(role: str, name: str) -> None:
     assert role_name(role) == name
 
 
+@pytest.mark.parametrize(
+    ("role", "name"),
+    [
+        ("arn:aws:iam::XXXXXXXXXXXX:role/ecsTaskRole", "ecsTaskRole"),
+        ("arn:aws:iam::ACCOUNT_ID:role/app/unshelvd-task", "unshelvd-task"),
+        ("arn:aws:iam::${AWS::AccountId}:role/${Stage}-task", "Stage-task"),
+        ("arn:aws:iam::{{must_env `AWS_ACCOUNT_ID`}}:role/ecsTaskRole", "ecsTaskRole"),
+        ("${TASK_ROLE_ARN}", "TASK_ROLE_ARN"),
+        ("$$$TASK_ROLE$$$", "TASK_ROLE"),
+    ],
+)
+def test_placeholder_role_arns_name_their_role(role: str, name: str) -> None:
+    """The role only names a ServiceAccount and an annotation here: a template's placeholder does not stop the
+    task definition (the translation warns that IRSA cannot assume it)."""
+    assert role_name(role) == name
+    assert validate_object(service_account_for_role(role, META)) is None
+
+
 @pytest.mark.parametrize("role", ["arn:aws:iam::123456789012:user/bob", "arn:aws:s3:::bucket", "has space"])
 def test_role_name_refuses_what_is_not_a_role(role: str) -> None:
     with pytest.raises(TranslationError) as error:

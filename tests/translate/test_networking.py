@@ -14,6 +14,7 @@ from ecs_operator.translate.context import (
     Meta,
     MissingReference,
     SecurityGroupRef,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
 )
@@ -284,23 +285,44 @@ def _network(*groups: str) -> NetworkConfiguration:
 
 
 def test_security_groups_become_membership_labels() -> None:
-    assert security_group_labels(_network("sg-1", "web"), "awsvpc", GROUPS) == {
-        "securitygroup.ecs.compat.dev/web-sg": "member"
-    }
-    assert security_group_labels(None, "bridge", GROUPS) == {}
+    membership = security_group_labels(_network("sg-1", "web"), "awsvpc", GROUPS, "ECSService/web")
+    assert membership.labels == {"securitygroup.ecs.compat.dev/web-sg": "member"}
+    assert (membership.warnings, membership.missing) == ([], [])
+    assert security_group_labels(None, "bridge", GROUPS, "ECSService/web").labels == {}
 
 
 def test_unknown_security_group_is_a_missing_reference_naming_its_index() -> None:
     # MissingReference: the operator waits for the group (GitOps applies resources in any order).
     with pytest.raises(MissingReference) as error:
-        security_group_labels(_network("sg-1", "sg-2"), "awsvpc", GROUPS)
+        security_group_labels(_network("sg-1", "sg-2"), "awsvpc", GROUPS, "ECSService/web")
     assert error.value.field == "networkConfiguration.awsvpcConfiguration.securityGroups[1]"
+
+
+@pytest.mark.parametrize(
+    ("groups", "labels", "missing"),
+    [
+        (["sg-1", "sg-2"], {"securitygroup.ecs.compat.dev/web-sg": "member"}, ["securityGroups[1]"]),
+        (["sg-9"], {}, ["securityGroups[0]"]),
+        (["web"], {"securitygroup.ecs.compat.dev/web-sg": "member"}, []),
+    ],
+)
+def test_offline_an_unknown_security_group_is_rendered_around_and_warned(
+    groups: list[str], labels: dict[str, str], missing: list[str]
+) -> None:
+    """Render does not wait: the pods join the groups that are there; the others are warned and listed, so that
+    the operator can report them on the service's conditions while the rest runs."""
+    target = Target(unknown_security_groups="warn")
+    membership = security_group_labels(_network(*groups), "awsvpc", GROUPS, "ECSService/web", target)
+    assert membership.labels == labels
+    assert [m.field.rpartition(".")[2] for m in membership.missing] == missing
+    assert [w.field.rpartition(".")[2] for w in membership.warnings] == missing
 
 
 def test_awsvpc_configuration_needs_awsvpc_mode() -> None:
     with pytest.raises(TranslationError) as error:
-        security_group_labels(_network("sg-1"), "bridge", GROUPS)
+        security_group_labels(_network("sg-1"), "bridge", GROUPS, "ECSService/web")
     assert error.value.field == "networkConfiguration"
+    assert "ECS refuses it too" in error.value.message
 
 
 def test_deny_all_policy_selects_the_pods_and_allows_nothing() -> None:

@@ -12,6 +12,7 @@ from ecs_operator.translate.placement import (
     HOSTNAME_LABEL,
     ZONE_LABEL,
     constraint_fields,
+    expression_terms,
     merge_pod_fields,
     parse_expression,
     pod_placement,
@@ -21,6 +22,9 @@ from tests.k8s_schema import validate_object
 
 OWN = {"ecs.compat.dev/cluster": "default", "ecs.compat.dev/service": "web"}
 RESOURCE = "ECSService/web"
+
+
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 
 
 def _in(key: str, *values: str) -> dict[str, Any]:
@@ -80,8 +84,8 @@ def test_expressions_become_node_selector_terms(expression: str, terms: list[lis
     [
         ("task:group == web", "task:group"),
         ("attribute:ecs.ami-id == ami-123", "ecs.ami-id"),
-        ("attribute:ecs.instance-type =~ t2.*", "regular expression"),
-        ("attribute:ecs.instance-type in [t2.*]", "wildcard"),
+        ("attribute:ecs.instance-type =~ zz9.*", "matches no known value"),
+        ("attribute:ecs.instance-type =~ t2.**", "not a regular expression"),
         ("attribute:ecs.instance-type", "ends too early"),
         ("attribute:ecs.instance-type == t2.small and", "ends too early"),
         ("attribute:ecs.instance-type is t2.small", "unknown operator"),
@@ -171,8 +175,41 @@ def test_bad_strategies_name_the_field(strategy: dict[str, Any], field: str) -> 
     assert error.value.field == field
 
 
+T2 = ["t2.nano", "t2.micro", "t2.small", "t2.medium", "t2.large", "t2.xlarge", "t2.2xlarge"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "terms", "noted"),
+    [
+        ("attribute:ecs.instance-type =~ t2.*", [[{"key": INSTANCE_TYPE, "operator": "In", "values": T2}]], True),
+        ("attribute:ecs.instance-type matches t2.*", [[{"key": INSTANCE_TYPE, "operator": "In", "values": T2}]], True),
+        ("attribute:ecs.instance-type !~ t2.*", [[{"key": INSTANCE_TYPE, "operator": "NotIn", "values": T2}]], True),
+        ("attribute:ecs.instance-type == t2.*", [[{"key": INSTANCE_TYPE, "operator": "In", "values": T2}]], True),
+        ("attribute:ecs.cpu-architecture =~ x86.*", [[_in("kubernetes.io/arch", "amd64")]], True),
+        ("attribute:storage =~ ssd.*", [[{"key": "storage", "operator": "Exists"}]], True),
+        ("attribute:storage !~ hdd.* and attribute:zone exists", [[{"key": "zone", "operator": "Exists"}]], True),
+    ],
+)
+def test_pattern_matches_are_expanded_over_known_values(
+    expression: str, terms: list[list[dict[str, Any]]], noted: bool
+) -> None:
+    """=~ (ECS's regular expression match): EC2 instance types come from botocore's EC2 model, and a pattern
+    becomes the list of those it matches; a label whose values are not known is only required to exist."""
+    found, notes = expression_terms(expression, "placementConstraints[0].expression")
+    assert found == terms
+    assert bool(notes) is noted
+
+
+def test_a_pattern_that_always_holds_leaves_the_constraint_out() -> None:
+    """An empty node selector term matches no node: a term whose every condition always holds makes none."""
+    fields, notes = constraint_fields("memberOf", "attribute:storage !~ hdd.*", "placementConstraints[0]", OWN)
+    assert fields == {}
+    assert notes
+
+
 def test_distinct_instance_is_required_anti_affinity_on_hostname() -> None:
-    fields = constraint_fields("distinctInstance", None, "placementConstraints[0]", OWN)
+    fields, notes = constraint_fields("distinctInstance", None, "placementConstraints[0]", OWN)
+    assert notes == []
     assert fields == {
         "affinity": {
             "podAntiAffinity": {

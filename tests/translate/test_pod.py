@@ -459,10 +459,6 @@ S3FILES = {"fileSystemArn": "arn:aws:s3files:::fs"}
 @pytest.mark.parametrize(
     ("containers", "fields", "field"),
     [
-        ([container(linuxParameters={"devices": [{"hostPath": "/dev/fuse"}]})], {},
-         "containerDefinitions[0].linuxParameters.devices"),
-        ([container(credentialSpecs=["credentialspec:arn:aws:s3:::b/k"])], {},
-         "containerDefinitions[0].credentialSpecs"),
         ([container(disableNetworking=True)], {}, "containerDefinitions[0].disableNetworking"),
         ([container()], {"volumes": [{"name": "w", "fsxWindowsFileServerVolumeConfiguration": FSX}]},
          "volumes[0].fsxWindowsFileServerVolumeConfiguration"),
@@ -483,11 +479,12 @@ def test_refused_fields(containers: list[dict[str, Any]], fields: dict[str, Any]
 
 
 def test_every_refused_field_is_named() -> None:
+    s3 = {"name": "s", "s3filesVolumeConfiguration": S3FILES}
+    fsx = {"name": "w", "fsxWindowsFileServerVolumeConfiguration": FSX}
     with pytest.raises(TranslationError) as error:
-        pod_spec(revision(container(linuxParameters={"devices": [{"hostPath": "/dev/fuse"}]},
-                                    credentialSpecs=["credentialspec:arn:aws:s3:::b/k"])), RESOURCE)  # fmt: skip
-    assert error.value.field == "containerDefinitions[0].credentialSpecs"
-    assert "; containerDefinitions[0].linuxParameters.devices: " in error.value.message
+        pod_spec(revision(container(), volumes=[s3, fsx]), RESOURCE)
+    assert error.value.field == "volumes[0].s3filesVolumeConfiguration"
+    assert "; volumes[1].fsxWindowsFileServerVolumeConfiguration: " in error.value.message
 
 
 SHELL_CHECK = {"command": ["CMD-SHELL", "curl -f localhost"]}

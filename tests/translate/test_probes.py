@@ -6,7 +6,7 @@ import pytest
 
 from ecs_operator.models.ecs_api import HealthCheck
 from ecs_operator.translate.context import TranslationError
-from ecs_operator.translate.probes import exec_command, health_probes, startup_probe
+from ecs_operator.translate.probes import exec_command, health_probes, ignored_reason, startup_probe
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,37 @@ def test_health_probes(check: HealthCheck, essential: bool, healthy_dependency: 
     assert set(fields) == present
     for name in present - {"startupProbe"}:
         assert fields[name]["failureThreshold"] == 4
+
+
+@pytest.mark.parametrize(
+    ("command", "ignored"),
+    [
+        (["CMD", "true"], False),
+        (["CMD-SHELL", "curl -f http://localhost/"], False),
+        (["NONE"], False),
+        (["/bin/bash, curl http://localhost:8080 || exit 1"], True),  # one string, no CMD: Docker ignores it
+        (["curl", "-f", "http://localhost/"], True),
+        (["CMD"], True),
+        (["CMD-SHELL", " "], True),
+    ],
+)
+def test_health_checks_docker_ignores(command: list[str], ignored: bool) -> None:
+    assert (ignored_reason(command) is not None) is ignored
+
+
+@pytest.mark.parametrize(
+    ("check", "healthy_dependency", "present"),
+    [
+        (HealthCheck(command=["CMD", "true"]), False, {"readinessProbe"}),
+        (HealthCheck(command=["CMD", "true"], startPeriod=60), False, {"readinessProbe"}),
+        (HealthCheck(command=["CMD", "true"], startPeriod=60), True, {"startupProbe", "readinessProbe"}),
+    ],
+)
+def test_a_standalone_task_is_never_killed_for_its_health(
+    check: HealthCheck, healthy_dependency: bool, present: set[str]
+) -> None:
+    """ECS leaves an unhealthy RunTask task running: no liveness probe, and no startup probe that could kill it."""
+    probes = health_probes(
+        check, "healthCheck", essential=True, healthy_dependency=healthy_dependency, replaced_when_unhealthy=False
+    )
+    assert set(probes.fields()) == present

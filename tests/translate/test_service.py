@@ -259,8 +259,6 @@ def test_network_mode_none_gets_a_deny_all_policy() -> None:
             },
             "loadBalancers[0].containerName",
         ),
-        ({"deploymentController": {"type": "CODE_DEPLOY"}}, "deploymentController.type"),
-        ({"deploymentConfiguration": {"strategy": "BLUE_GREEN"}}, "deploymentConfiguration.strategy"),
         (
             {"volumeConfigurations": [{"name": "data", "managedEBSVolume": {"roleArn": "arn:r", "sizeInGiB": 1}}]},
             "volumeConfigurations[0].name",

@@ -87,6 +87,10 @@ BASE: dict[str, Any] = {
             "essential": False,
             "volumesFrom": [{"sourceContainer": "app", "readOnly": True}],
             "mountPoints": [{"sourceVolume": "efs", "containerPath": "/efs"}],
+            "linuxParameters": {
+                "devices": [{"hostPath": "/dev/fuse", "containerPath": "/dev/f", "permissions": ["read"]}]
+            },
+            "credentialSpecs": ["credentialspec:file://gmsa.json"],
         },
     ],
     "volumes": [
@@ -316,6 +320,10 @@ CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "ContainerDefinition.interactive": _set(f"{APP}.interactive", False),
     "ContainerDefinition.pseudoTerminal": _set(f"{APP}.pseudoTerminal", False),
     "ContainerDefinition.dockerLabels": _set(f"{APP}.dockerLabels", {"a": "c"}),
+    "ContainerDefinition.credentialSpecs": _set(f"{SIDE}.credentialSpecs", ["credentialspec:file://other.json"]),
+    "Device.hostPath": _set(f"{SIDE}.linuxParameters.devices.0.hostPath", "/dev/kvm"),
+    "Device.containerPath": _set(f"{SIDE}.linuxParameters.devices.0.containerPath", "/dev/g"),
+    "Device.permissions": _set(f"{SIDE}.linuxParameters.devices.0.permissions", ["read", "write"]),
     "PortMapping.containerPort": _set(f"{APP}.portMappings.0.containerPort", 81),
     "PortMapping.hostPort": _set(f"{APP}.portMappings.0.hostPort", 8081),
     "PortMapping.protocol": _set(f"{APP}.portMappings.0.protocol", "udp"),

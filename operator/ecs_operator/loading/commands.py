@@ -11,10 +11,11 @@ from typing import Any, Literal, TextIO
 import yaml
 
 from ecs_operator.loading.importer import InputOptions, import_sources
-from ecs_operator.loading.render import render_documents
+from ecs_operator.loading.render import OFFLINE_TARGET, render_documents
 from ecs_operator.loading.report import Reporting, report, strict_failures
 from ecs_operator.loading.resources import is_custom_resource, parse_resource
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source, read_sources
+from ecs_operator.translate.context import Target
 
 OK, FAILED = 0, 1
 
@@ -27,11 +28,12 @@ def render_command(
     stderr: TextIO,
     options: InputOptions | None = None,
     reporting: Reporting | None = None,
+    target: Target = OFFLINE_TARGET,
 ) -> int:
     """Print the Kubernetes objects for the input (YAML documents or one JSON List); warnings on stderr."""
     reporting = reporting or Reporting()
     try:
-        objects, warnings = render_documents(_nonempty(read_sources(filenames, stdin)), options)
+        objects, warnings = render_documents(_nonempty(read_sources(filenames, stdin)), options, target)
         _refuse_warnings(warnings, reporting)
     except LoadError as error:
         return _fail(error, stderr)

@@ -29,6 +29,7 @@ from ecs_operator.translate.context import (
     JsonDict,
     Rendered,
     SecurityGroupRef,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
 )
@@ -49,8 +50,12 @@ class _Namespace:
     security_groups: list[SecurityGroupRef]
 
 
+# Offline, a security group that is not in the input is rendered around, not waited for.
+OFFLINE_TARGET = Target(unknown_security_groups="warn")
+
+
 def render_documents(
-    sources: list[Source], options: InputOptions | None = None
+    sources: list[Source], options: InputOptions | None = None, target: Target = OFFLINE_TARGET
 ) -> tuple[list[JsonDict], list[Diagnostic]]:
     """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found."""
     resources, warnings = load_resources(sources, options)
@@ -59,7 +64,7 @@ def render_documents(
     errors: list[Diagnostic] = []
     for resource in resources:
         try:
-            rendered, notes = _render(resource, namespaces[resource.meta.namespace])
+            rendered, notes = _render(resource, namespaces[resource.meta.namespace], target)
         except TranslationError as error:
             errors.append(Diagnostic(resource.origin, error.message, resource.ref, _spec_path(error.field)))
             continue
@@ -175,19 +180,19 @@ def _index(resources: list[Resource]) -> dict[str, _Namespace]:
     return namespaces
 
 
-def _render(resource: Resource, namespace: _Namespace) -> tuple[Rendered, list[Diagnostic]]:
-    spec, meta = resource.spec, resource.meta
+def _render(resource: Resource, namespace: _Namespace, target: Target) -> tuple[Rendered, list[Diagnostic]]:
+    spec, meta, groups = resource.spec, resource.meta, namespace.security_groups
     if isinstance(spec, TaskDefinitionSpec):
         td = TaskDefinitionRevision(_family(resource), OFFLINE_REVISION, spec, namespace=meta.namespace)
-        return render_task_definition(td, meta), []
+        return render_task_definition(td, meta, target), []
     if isinstance(spec, ECSServiceSpec):
         td, notes = _task_definition(resource, spec.taskDefinition, namespace)
-        return render_service(spec, meta, td, _cluster(spec.cluster, namespace), namespace.security_groups), notes
+        return render_service(spec, meta, td, _cluster(spec.cluster, namespace), groups, target), notes
     if isinstance(spec, ECSTaskSpec):
         td, notes = _task_definition(resource, spec.taskDefinition, namespace)
-        return render_task(spec, meta, td, _cluster(spec.cluster, namespace), namespace.security_groups), notes
+        return render_task(spec, meta, td, _cluster(spec.cluster, namespace), groups, target), notes
     if isinstance(spec, SecurityGroupSpec):
-        return render_security_group(SecurityGroupRef(meta.name, spec), meta, namespace.security_groups), []
+        return render_security_group(SecurityGroupRef(meta.name, spec), meta, groups, target), []
     return Rendered(), []  # an ECSCluster makes no objects of its own: it is defaults for its services and tasks
 
 

@@ -75,9 +75,9 @@ class HealthCheckSpec(HealthCheck):
     """A container health check, within the bounds ECS accepts."""
 
     command: list[str] = Field(
-        min_length=2,
+        min_length=1,
         description='The command, starting with "CMD" (exec) or "CMD-SHELL" (run by the shell), e.g. '
-        '["CMD-SHELL", "curl -f http://localhost/ || exit 1"].',
+        '["CMD-SHELL", "curl -f http://localhost/ || exit 1"]. Docker ignores any other form (no health check).',
     )
     interval: int | None = Field(default=None, ge=5, le=300, description="Seconds between checks (default 30).")
     timeout: int | None = Field(default=None, ge=2, le=60, description="Seconds a check may take (default 5).")
@@ -85,12 +85,6 @@ class HealthCheckSpec(HealthCheck):
     startPeriod: int | None = Field(
         default=None, ge=0, le=300, description="Seconds of grace at start before failures count."
     )
-
-    @model_validator(mode="after")
-    def _command_kind(self) -> HealthCheckSpec:
-        if self.command[0] not in ("CMD", "CMD-SHELL"):
-            raise_problems([Problem("command[0]", f'must be "CMD" or "CMD-SHELL", not "{self.command[0]}"')])
-        return self
 
 
 class PortMappingSpec(PortMapping):
@@ -346,19 +340,16 @@ def _essential_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
 
 
 def _task_size_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
-    """cpu and memory parse; outside Fargate, cpu is within what ECS accepts (Fargate sizes: below)."""
-    cpu = memory = None
+    """cpu and memory parse (the ranges and Fargate sizes ECS checks are ``registration_notices``)."""
+    memory = None
     try:
-        cpu = spec.cpu_units
+        spec.cpu_units  # noqa: B018 - parsed for its error
     except ValueError as error:
         yield Problem("cpu", str(error))
     try:
         memory = spec.memory_mib
     except ValueError as error:
         yield Problem("memory", str(error))
-    low, high = EC2_TASK_CPU_RANGE
-    if cpu is not None and not spec.is_fargate and not low <= cpu <= high:
-        yield Problem("cpu", f"{cpu} CPU units is outside {low}..{high}")
     if memory is not None and memory < 6:
         yield Problem("memory", f"{memory} MiB is too small (at least 6)")
 
@@ -368,7 +359,6 @@ def _fargate_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
         return
     if spec.networkMode != "awsvpc":
         yield Problem("networkMode", "FARGATE (requiresCompatibilities) needs networkMode: awsvpc")
-    yield from _fargate_size_problems(spec.cpu_units, spec.memory_mib)
     if spec.ipcMode is not None:
         yield Problem("ipcMode", "is not supported on FARGATE")
     if spec.pidMode == "host":
@@ -379,18 +369,47 @@ def _fargate_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
         if volume.dockerVolumeConfiguration is not None:
             yield Problem(field_path("volumes", i, "dockerVolumeConfiguration"), "is not supported on FARGATE")
     for i, container in enumerate(spec.containerDefinitions):
-        yield from _fargate_container_problems(container, i)
+        if container.privileged:
+            yield Problem(field_path(CONTAINERS, i, "privileged"), "is not supported on FARGATE")
+
+
+def registration_notices(spec: TaskDefinitionSpec) -> Iterator[Problem]:
+    """What ECS refuses at registration but means the same here, rendered as given and warned (the translation
+    says so): Fargate sizes and timeouts, a container without memory, a task cpu outside ECS's range."""
+    if spec.is_fargate:
+        yield from _fargate_size_problems(spec.cpu_units, spec.memory_mib)
+        for i, container in enumerate(spec.containerDefinitions):
+            yield from _fargate_timeout_problems(container, i)
+    cpu = spec.cpu_units
+    low, high = EC2_TASK_CPU_RANGE
+    if cpu is not None and not spec.is_fargate and not low <= cpu <= high:
+        yield Problem("cpu", f"{cpu} CPU units is outside the {low}..{high} ECS accepts")
+    if spec.memory_mib is None:
+        for i, container in enumerate(spec.containerDefinitions):
+            if not (container.memory or container.memoryReservation):
+                yield Problem(
+                    field_path(CONTAINERS, i, "memory"),
+                    f"ECS refuses a container without memory or memoryReservation when the task has no memory "
+                    f"(ClientException: Invalid setting for container '{container.name}'. At least one of 'memory' "
+                    "or 'memoryReservation' must be specified.); here it has no memory request or limit",
+                )
 
 
 def _fargate_size_problems(cpu: int | None, memory: int | None) -> Iterator[Problem]:
+    refused = (
+        f"ECS refuses it (ClientException: No Fargate configuration exists for given values: {cpu} CPU, "
+        f"{memory} memory.)"
+    )
+    sizes = ", ".join(map(str, FARGATE_SIZES))
     if cpu is None:
-        yield Problem("cpu", "is required for FARGATE: one of " + ", ".join(map(str, FARGATE_SIZES)))
+        yield Problem("cpu", f"is required for FARGATE (one of {sizes}): {refused}")
     elif cpu not in FARGATE_SIZES:
-        yield Problem("cpu", f"{cpu} is not a FARGATE CPU size: one of " + ", ".join(map(str, FARGATE_SIZES)))
+        yield Problem("cpu", f"{cpu} is not a FARGATE CPU size (one of {sizes}): {refused}; rendered as given")
     if memory is None:
-        yield Problem("memory", "is required for FARGATE")
+        yield Problem("memory", f"is required for FARGATE: {refused}")
     elif cpu in FARGATE_SIZES and memory not in FARGATE_SIZES[cpu]:
-        yield Problem("memory", f"{memory} MiB does not go with cpu {cpu} on FARGATE: {_sizes(FARGATE_SIZES[cpu])}")
+        message = f"{memory} MiB does not go with cpu {cpu} on FARGATE ({_sizes(FARGATE_SIZES[cpu])}): {refused}"
+        yield Problem("memory", f"{message}; rendered as given")
 
 
 def _sizes(allowed: tuple[int, ...]) -> str:
@@ -399,14 +418,17 @@ def _sizes(allowed: tuple[int, ...]) -> str:
     return f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
 
 
-def _fargate_container_problems(container: ContainerSpec, i: int) -> Iterator[Problem]:
-    if container.privileged:
-        yield Problem(field_path(CONTAINERS, i, "privileged"), "is not supported on FARGATE")
+def _fargate_timeout_problems(container: ContainerSpec, i: int) -> Iterator[Problem]:
     if container.stopTimeout is not None and container.stopTimeout > FARGATE_MAX_STOP_TIMEOUT:
-        yield Problem(field_path(CONTAINERS, i, "stopTimeout"), f"at most {FARGATE_MAX_STOP_TIMEOUT} on FARGATE")
+        message = (
+            f"at most {FARGATE_MAX_STOP_TIMEOUT} on FARGATE, which ECS refuses above it: the containers get "
+            f"{FARGATE_MAX_STOP_TIMEOUT} seconds to stop, as on Fargate"
+        )
+        yield Problem(field_path(CONTAINERS, i, "stopTimeout"), message)
     low, high = FARGATE_START_TIMEOUT_RANGE
     if container.startTimeout is not None and not low <= container.startTimeout <= high:
-        yield Problem(field_path(CONTAINERS, i, "startTimeout"), f"must be {low}..{high} on FARGATE")
+        message = f"must be {low}..{high} on FARGATE, which ECS refuses otherwise; it has no effect here either"
+        yield Problem(field_path(CONTAINERS, i, "startTimeout"), message)
 
 
 def _memory_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
@@ -414,11 +436,6 @@ def _memory_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
     task_memory, task_cpu = spec.memory_mib, spec.cpu_units
     too_big = False
     for i, container in enumerate(containers):
-        if task_memory is None and not (container.memory or container.memoryReservation):
-            yield Problem(
-                field_path(CONTAINERS, i, "memory"),
-                "memory or memoryReservation is required when the task has no task-level memory",
-            )
         if task_memory is not None and container.memory is not None and container.memory > task_memory:
             too_big = True
             message = f"{container.memory} MiB exceeds the task memory ({task_memory} MiB)"
@@ -463,10 +480,10 @@ def _span(span: tuple[int, int]) -> str:
 
 
 def _mode_port_problems(mode: str, mapping: PortMappingSpec, here: str) -> Iterator[Problem]:
+    # A hostPort that differs from containerPort with awsvpc or host is ECS's to ignore (it registers such
+    # task definitions): the translation warns about it.
     if mode == "none":
         yield Problem(here, "networkMode none allows no port mappings")
-    elif mode in ("awsvpc", "host") and mapping.hostPort is not None and mapping.hostPort != mapping.containerPort:
-        yield Problem(f"{here}.hostPort", f"with networkMode {mode}, hostPort must be unset or equal containerPort")
     if mode not in ("bridge", "awsvpc") and mapping.containerPortRange is not None:
         yield Problem(f"{here}.containerPortRange", "needs networkMode bridge or awsvpc")
 

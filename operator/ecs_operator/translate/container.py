@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import ContainerDefinition, MountPoint, PortMapping
 from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError, k8s_name, k8s_subdomain_name
-from ecs_operator.translate.probes import health_probes
+from ecs_operator.translate.probes import health_probes, ignored_reason
 from ecs_operator.translate.volumes import TaskVolumes
 
 # A containerPortRange becomes one container port per port; beyond this many it is refused.
@@ -54,6 +54,7 @@ class ContainerContext:
     share: TaskShare = TaskShare()
     healthy_dependency: bool = False  # another container waits for this one to be HEALTHY
     windows: bool = False  # the task runs on Windows (runtimePlatform): health checks use its shell
+    standalone: bool = False  # a RunTask task: nothing replaces it when it is unhealthy
 
     def warn(self, member: str, message: str) -> FieldWarning:
         return FieldWarning(self.resource, f"{self.path}.{member}", message)
@@ -273,6 +274,13 @@ def ports(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict
         host_port = _host_port(mapping, ctx.network_mode)
         if mapping.name and mapping.containerPortRange:
             warnings.append(ctx.warn(f"portMappings[{index}].name", "a name cannot stand for a port range; unnamed"))
+        if ctx.network_mode in ("awsvpc", "host") and mapping.hostPort not in (None, 0, mapping.containerPort):
+            message = (
+                f"{mapping.hostPort} differs from containerPort {mapping.containerPort}, which networkMode "
+                f"{ctx.network_mode} does not allow; ECS registers it and the container is reached on "
+                f"{mapping.containerPort}, as here"
+            )
+            warnings.append(ctx.warn(f"portMappings[{index}].hostPort", message))
         for number in numbers:
             port: JsonDict = {"containerPort": number, "protocol": (mapping.protocol or "tcp").upper()}
             if mapping.name and not mapping.containerPortRange:
@@ -308,24 +316,57 @@ def run_as(user: str, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarnin
     return result, [ctx.warn("user", message)]
 
 
-def _security_option(option: str, field: str) -> JsonDict:
+_CREDENTIAL_SPEC = re.compile(r"^(credentialspec|credentialspecdomainless):(.+)$")
+
+
+def gmsa_credential_spec_name(location: str) -> str:
+    """The GMSACredentialSpec named after a credential spec file, SSM parameter or S3 object (its last part,
+    without ``.json``): ``file://webapp01.json``, ``arn:aws:ssm:...:parameter/gmsa/webapp01`` -> webapp01."""
+    last = re.split(r"[/:]", location.rstrip("/"))[-1]
+    return k8s_subdomain_name(last.removesuffix(".json") or "credential-spec")
+
+
+def credential_spec(option: str, field: str) -> tuple[JsonDict, FieldWarning | None] | None:
+    """``credentialspec:<location>`` (dockerSecurityOptions or credentialSpecs) as the container's gMSA spec."""
+    match = _CREDENTIAL_SPEC.match(option)
+    if match is None:
+        return None
+    kind, location = match.groups()
+    name = gmsa_credential_spec_name(location)
+    how = (
+        "Windows nodes joined to the domain"
+        if kind == "credentialspec"
+        else "the credential spec's ccg plugin settings (domainless gMSA) on the Windows nodes"
+    )
+    message = (
+        f"the pod uses the GMSACredentialSpec {name!r}, which must exist (made from the credential spec at "
+        f"{location}) with the gMSA admission webhook installed; it needs {how}"
+    )
+    return {"windowsOptions": {"gmsaCredentialSpecName": name}}, FieldWarning("", field, message)
+
+
+def _security_option(option: str, field: str) -> tuple[JsonDict, FieldWarning | None]:
+    gmsa = credential_spec(option, field)
+    if gmsa is not None:
+        return gmsa
     kind, _, value = option.partition(":")
     if kind == "no-new-privileges" and value in ("", "true"):
-        return {"allowPrivilegeEscalation": False}
+        return {"allowPrivilegeEscalation": False}, None
     if kind == "apparmor" and value:
         profile = {"type": "Unconfined"} if value == "unconfined" else {"type": "Localhost", "localhostProfile": value}
-        return {"appArmorProfile": profile}
+        return {"appArmorProfile": profile}, None
     label, _, setting = value.partition(":")
     if kind == "label" and label in ("user", "role", "type", "level") and setting:
-        return {"seLinuxOptions": {label: setting}}
+        return {"seLinuxOptions": {label: setting}}, None
     raise TranslationError(
         field,
-        f"{option!r} has no Kubernetes equivalent (no-new-privileges, apparmor:<profile> and label:<kind>:<value> do)",
+        f"{option!r} has no Kubernetes equivalent (no-new-privileges, apparmor:<profile>, label:<kind>:<value> and "
+        "credentialspec:<location> do)",
     )
 
 
 def security_context(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
-    """user, readonlyRootFilesystem, privileged, capabilities and dockerSecurityOptions."""
+    """user, readonlyRootFilesystem, privileged, capabilities, dockerSecurityOptions and credentialSpecs."""
     result, warnings = run_as(cd.user, ctx) if cd.user else ({}, [])
     if cd.readonlyRootFilesystem is not None:
         result["readOnlyRootFilesystem"] = cd.readonlyRootFilesystem
@@ -334,8 +375,16 @@ def security_context(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[Js
     capabilities = cd.linuxParameters.capabilities if cd.linuxParameters else None
     if capabilities and (capabilities.add or capabilities.drop):
         result["capabilities"] = {key: value for key, value in capabilities.to_ecs().items() if value}
-    for index, option in enumerate(cd.dockerSecurityOptions or []):
-        for key, value in _security_option(option, f"{ctx.path}.dockerSecurityOptions[{index}]").items():
+    options = [(f"dockerSecurityOptions[{i}]", option) for i, option in enumerate(cd.dockerSecurityOptions or [])]
+    options += [(f"credentialSpecs[{i}]", spec) for i, spec in enumerate(cd.credentialSpecs or [])]
+    for member, option in options:
+        if option.startswith("credentialspec") and "windowsOptions" in result:
+            warnings.append(ctx.warn(member, "a container has one gMSA credential spec: the first one is used"))
+            continue
+        fields, warning = _security_option(option, f"{ctx.path}.{member}")
+        if warning is not None:
+            warnings.append(ctx.warn(member, warning.message))
+        for key, value in fields.items():
             result[key] = {**result.get(key, {}), **value} if isinstance(value, dict) else value
     if cd.privileged and result.get("allowPrivilegeEscalation") is False:
         raise TranslationError(f"{ctx.path}.dockerSecurityOptions", "no-new-privileges contradicts privileged")
@@ -366,6 +415,37 @@ def memory_volumes(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list
         volumes.append(_memory_volume(name, size_mib))
         mounts.append({"name": name, "mountPath": path})
     return volumes, mounts
+
+
+def device_volumes(
+    cd: ContainerDefinition, ctx: ContainerContext
+) -> tuple[list[JsonDict], list[JsonDict], list[FieldWarning]]:
+    """``linuxParameters.devices`` as the node's device files mounted where the container expects them.
+
+    Docker also lets the container's device cgroup open the device; Kubernetes has no per-device grant, so an
+    unprivileged container sees the file but may not open it: warned (privileged, or a device plugin, does).
+    """
+    params = cd.linuxParameters
+    if params is None or not params.devices:
+        return [], [], []
+    volumes, mounts, warnings = [], [], []
+    for index, device in enumerate(params.devices):
+        name = k8s_name(f"device-{container_name(cd)}-{index}")
+        _check_unused(name, ctx, f"linuxParameters.devices[{index}]")
+        # No type check: the node's file may be a character or a block device, as Docker does not check either.
+        volumes.append({"name": name, "hostPath": {"path": device.hostPath, "type": ""}})
+        mount: JsonDict = {"name": name, "mountPath": device.containerPath or device.hostPath}
+        if device.permissions and "write" not in device.permissions:
+            mount["readOnly"] = True
+        mounts.append(mount)
+        if not cd.privileged:
+            message = (
+                f"{device.hostPath} is mounted from the node, but Kubernetes grants no access to a single device: "
+                "the container may open it only when privileged (which gives it every device) or when a device "
+                "plugin allocates it; permissions are not enforced beyond read-only"
+            )
+            warnings.append(ctx.warn(f"linuxParameters.devices[{index}]", message))
+    return volumes, mounts, warnings
 
 
 def _check_unused(name: str, ctx: ContainerContext, member: str) -> None:
@@ -463,27 +543,42 @@ def container(cd: ContainerDefinition, ctx: ContainerContext) -> ContainerResult
     security, found = security_context(cd, ctx)
     warnings += found
     own_volumes, memory_mounts = memory_volumes(cd, ctx)
+    devices, device_mounts, found = device_volumes(cd, ctx)
+    warnings += found
+    own_volumes += devices
     optional = {
         "env": env_entries,
         "envFrom": env_from(cd),
         "ports": port_list,
         "resources": limits,
         "securityContext": security,
-        "volumeMounts": volume_mounts(cd, ctx) + memory_mounts,
+        "volumeMounts": volume_mounts(cd, ctx) + memory_mounts + device_mounts,
     }
     result.update({key: value for key, value in optional.items() if value})
-    if cd.healthCheck:
-        essential = cd.essential is not False
-        probes = health_probes(
-            cd.healthCheck,
-            f"{ctx.path}.healthCheck",
-            essential=essential,
-            healthy_dependency=ctx.healthy_dependency,
-            windows=ctx.windows,
-        )
-        result.update(probes.fields())
-        if not essential and not ctx.healthy_dependency:
-            warnings.append(
-                ctx.warn("healthCheck", "a non-essential container's health does not affect the task; no probe")
-            )
+    result_probes, found = probes(cd, ctx)
+    result.update(result_probes)
+    warnings += found
     return ContainerResult(result, own_volumes, container_annotations(cd), warnings)
+
+
+def probes(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, list[FieldWarning]]:
+    """The container's probes from its health check, and what differs from ECS."""
+    if cd.healthCheck is None:
+        return {}, []
+    ignored = ignored_reason(cd.healthCheck.command)
+    if ignored is not None:
+        return {}, [ctx.warn("healthCheck.command", ignored)]
+    essential = cd.essential is not False
+    made = health_probes(
+        cd.healthCheck,
+        f"{ctx.path}.healthCheck",
+        essential=essential,
+        healthy_dependency=ctx.healthy_dependency,
+        windows=ctx.windows,
+        replaced_when_unhealthy=not ctx.standalone,
+    )
+    warnings = []
+    if not essential and not ctx.healthy_dependency:
+        message = "a non-essential container's health does not affect the task; no probe"
+        warnings.append(ctx.warn("healthCheck", message))
+    return made.fields(), warnings

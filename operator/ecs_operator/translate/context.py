@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ecs_operator.models.cluster import ECSClusterSpec
 from ecs_operator.models.crds import GROUP as GROUP  # re-exported for the translators and handlers
@@ -45,14 +45,57 @@ class FieldWarning:
 
 @dataclass
 class Rendered:
-    """Kubernetes objects (plain dicts, ready to apply) and the warnings met while making them."""
+    """Kubernetes objects (plain dicts, ready to apply) and the warnings met while making them.
+
+    ``missing``: references to objects that are not there, rendered around (``Target.unknown_security_groups``
+    "warn"): a handler reports them on the resource's conditions while the rest runs.
+    """
 
     objects: list[JsonDict] = field(default_factory=list)
     warnings: list[FieldWarning] = field(default_factory=list)
+    missing: list[MissingReference] = field(default_factory=list)
 
     def extend(self, other: Rendered) -> None:
         self.objects.extend(other.objects)
         self.warnings.extend(other.warnings)
+        self.missing.extend(other.missing)
+
+
+# The oldest Kubernetes release the output must work on (native sidecars, README); see Target.
+MINIMUM_KUBERNETES = (1, 29)
+# Where an ingress controller runs by default (ingress-nginx's chart): traffic from a load balancer's
+# security group comes from there (securitygroup.py).
+DEFAULT_INGRESS_NAMESPACES = ("ingress-nginx",)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the translation may assume of the cluster it renders for, and how it treats what is missing.
+
+    - ``kubernetes_version``: features newer than the minimum are used from the release that turns them on by
+      default: pod-level ``spec.resources`` (1.34) for task sizes. docs/mapping-taskdefinition.md.
+    - ``unknown_security_groups``: "wait" raises ``MissingReference`` (the operator's default: the group may be
+      applied next); "warn" renders without the group and lists it in ``Rendered.missing`` (offline render).
+    - ``ingress_namespaces``: where traffic from a load balancer's security group comes from.
+    """
+
+    kubernetes_version: tuple[int, int] = MINIMUM_KUBERNETES
+    unknown_security_groups: Literal["wait", "warn"] = "wait"
+    ingress_namespaces: tuple[str, ...] = DEFAULT_INGRESS_NAMESPACES
+
+    def supports(self, release: tuple[int, int]) -> bool:
+        return self.kubernetes_version >= release
+
+
+DEFAULT_TARGET = Target()
+
+
+def parse_kubernetes_version(text: str) -> tuple[int, int]:
+    """ "1.34", "v1.34.1" -> (1, 34); ValueError for anything else."""
+    match = re.match(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a Kubernetes version (1.34, v1.34.1)")
+    return int(match[1]), int(match[2])
 
 
 class TranslationError(ValueError):

@@ -122,7 +122,8 @@ _CONTAINER: dict[str, Classification] = {
     "ContainerDefinition.dnsSearchDomains": Translated("pod dnsConfig.searches"),
     "ContainerDefinition.extraHosts": Translated("pod hostAliases"),
     "ContainerDefinition.dockerSecurityOptions": Translated(
-        "securityContext: no-new-privileges, apparmor:<profile>, label:<kind>:<value>; others refused"
+        "securityContext: no-new-privileges, apparmor:<profile>, label:<kind>:<value>, credentialspec:<location> "
+        "(windowsOptions.gmsaCredentialSpecName); others refused"
     ),
     "ContainerDefinition.interactive": Translated("stdin"),
     "ContainerDefinition.pseudoTerminal": Translated("tty"),
@@ -135,9 +136,9 @@ _CONTAINER: dict[str, Classification] = {
     "ContainerDefinition.firelensConfiguration": Ignored(
         f"{_NO_LOG_ROUTER}; the log router container runs as an ordinary container"
     ),
-    "ContainerDefinition.credentialSpecs": Rejected(
-        "Active Directory credential specs need gMSA on Windows nodes (a GMSACredentialSpec and "
-        "securityContext.windowsOptions), which the operator does not set up"
+    "ContainerDefinition.credentialSpecs": Translated(
+        "securityContext.windowsOptions.gmsaCredentialSpecName: the GMSACredentialSpec named after the spec "
+        "(warned: it and the gMSA webhook must exist)"
     ),
     "RepositoryCredentials.credentialsParameter": Partial(
         "imagePullSecrets: the Secret named after the Secrets Manager secret",
@@ -168,10 +169,13 @@ _CONTAINER: dict[str, Classification] = {
     "KernelCapabilities.add": Translated("securityContext.capabilities.add"),
     "KernelCapabilities.drop": Translated("securityContext.capabilities.drop"),
     "LinuxParameters.capabilities": Translated("securityContext.capabilities"),
-    "LinuxParameters.devices": Rejected(
-        "Kubernetes gives containers host devices only through device plugins (or privileged); request the "
-        "device plugin's resource instead, e.g. resourceRequirements GPU"
+    "LinuxParameters.devices": Translated(
+        "hostPath volumes of the node's device files, mounted at containerPath (warned unless privileged: Kubernetes "
+        "grants no access to one device)"
     ),
+    "Device.hostPath": Translated("hostPath path (no type check: character or block device)"),
+    "Device.containerPath": Translated("volumeMounts mountPath (the hostPath when not given)"),
+    "Device.permissions": Translated("readOnly without write; read and mknod are not enforced"),
     "LinuxParameters.initProcessEnabled": Translated(
         "shareProcessNamespace: the pause container is PID 1 and reaps zombies (warned: containers see each "
         "other's processes)"

@@ -39,7 +39,9 @@ _SERVICE: dict[str, Classification] = {
     "CreateServiceRequest.networkConfiguration": Translated("security group membership labels"),
     "CreateServiceRequest.healthCheckGracePeriodSeconds": Translated("liveness probes' initialDelaySeconds"),
     "CreateServiceRequest.schedulingStrategy": Translated("REPLICA: Deployment; DAEMON: DaemonSet"),
-    "CreateServiceRequest.deploymentController": Translated("ECS: a rolling Deployment; others are rejected"),
+    "CreateServiceRequest.deploymentController": Translated(
+        "a rolling Deployment; CODE_DEPLOY and EXTERNAL deploy by task sets, warned"
+    ),
     "CreateServiceRequest.tags": Translated("the ecs.compat.dev/tags annotation on the service's objects"),
     "CreateServiceRequest.enableECSManagedTags": Ignored(
         "children always carry the ecs.compat.dev/cluster and ecs.compat.dev/service labels instead"
@@ -79,7 +81,9 @@ _SERVICE: dict[str, Classification] = {
         "rollingUpdate.maxUnavailable = 100 % - minimumHealthyPercent, and a PodDisruptionBudget"
     ),
     "DeploymentConfiguration.alarms": Ignored("there are no CloudWatch alarms; the circuit breaker still applies"),
-    "DeploymentConfiguration.strategy": Translated("ROLLING: a rolling update; the others are rejected"),
+    "DeploymentConfiguration.strategy": Translated(
+        "ROLLING: a rolling update; BLUE_GREEN, LINEAR and CANARY roll the pods too, warned"
+    ),
     "DeploymentConfiguration.bakeTimeInMinutes": Ignored(_BLUE_GREEN),
     "DeploymentConfiguration.lifecycleHooks": Rejected(
         "a Deployment cannot pause or call a Lambda function between rollout stages; remove the hooks"
@@ -91,7 +95,9 @@ _SERVICE: dict[str, Classification] = {
     "DeploymentCircuitBreaker.rollback": Translated("ecs.compat.dev/circuit-breaker-rollback: the operator rolls back"),
     "DeploymentCircuitBreaker.resetOnHealthyTask": Ignored("the progress deadline, not a failure count, decides"),
     "DeploymentCircuitBreaker.thresholdConfiguration": Ignored("the progress deadline, not a failure count, decides"),
-    "DeploymentController.type": Translated("ECS: a rolling Deployment; CODE_DEPLOY and EXTERNAL are rejected"),
+    "DeploymentController.type": Translated(
+        "ECS: a rolling Deployment; CODE_DEPLOY and EXTERNAL: a rolling Deployment too, warned"
+    ),
     "PlacementConstraint.type": Translated("distinctInstance: pod anti-affinity; memberOf: node affinity"),
     "PlacementConstraint.expression": Translated("node affinity terms; unsupported expressions are rejected"),
     "PlacementStrategy.type": Translated("spread: topology spread; binpack: pod affinity; random: nothing"),

@@ -29,20 +29,45 @@ ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 SERVICE_ACCOUNT_PREFIX = "ecs-task-"
 _ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/(?:[^/]+/)*([^/]+)$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_NOT_IN_ROLE_NAMES = re.compile(r"[^\w+=,.@-]+")
+# A role ARN whose account a template has not filled in yet (XXXXXXXXXXXX, ACCOUNT_ID, ${AWS::AccountId}, ...).
+_UNFINISHED_ROLE_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:role/(?P<role>.+)$")
+_TEMPLATE_MARKS = re.compile(r"[${}<>#]")
 
 
 def role_name(role: str, field: str = "taskRoleArn") -> str:
-    """The role name of a role ARN (paths dropped) or of a bare role name."""
+    """The role name of a role ARN (paths dropped) or of a bare role name; for a template's placeholder ARN
+    (``arn:aws:iam::XXXXXXXXXXXX:role/app``, ``${TASK_ROLE_ARN}``) the name it holds (see ``is_role_arn``)."""
     match = _ROLE_ARN.match(role)
     if match:
         return match.group(1)
     if _ROLE_NAME.match(role):
         return role
+    sanitised = placeholder_role_name(role)
+    if sanitised:
+        return sanitised
     raise TranslationError(field, f"not an IAM role ARN or role name: {role!r}")
+
+
+def placeholder_role_name(role: str) -> str:
+    """The role name in an ARN a template leaves unfinished: the part after ``role/`` (its path dropped), or
+    the placeholder's own name, without what role names cannot hold; "" if nothing is left. The role here
+    names only a ServiceAccount and an annotation, so a placeholder need not stop the rest of the task."""
+    unfinished = _UNFINISHED_ROLE_ARN.match(role)
+    if unfinished:
+        return _NOT_IN_ROLE_NAMES.sub("", unfinished["role"].rstrip("/").rpartition("/")[2])[:64]
+    if _TEMPLATE_MARKS.search(role):
+        return _NOT_IN_ROLE_NAMES.sub("", role.rstrip("/").rpartition("/")[2])[:64]
+    return ""
 
 
 def is_role_arn(role: str) -> bool:
     return bool(_ROLE_ARN.match(role))
+
+
+def is_role_name(role: str) -> bool:
+    """A bare role name (IRSA needs the full ARN, but it is a role)."""
+    return bool(_ROLE_NAME.match(role))
 
 
 def service_account_name(role: str) -> str:

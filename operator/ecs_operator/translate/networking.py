@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import (
@@ -19,11 +20,13 @@ from ecs_operator.models.ecs_api import (
     ServiceRegistry,
 )
 from ecs_operator.translate.context import (
+    DEFAULT_TARGET,
     FieldWarning,
     JsonDict,
     Meta,
     MissingReference,
     SecurityGroupRef,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
     k8s_name,
@@ -241,27 +244,57 @@ def _aliases(service: ServiceConnectService, mapping: PortMapping, path: str) ->
     ]
 
 
+@dataclass(frozen=True)
+class Membership:
+    """The security groups a task's pods join: their labels, and the groups that are not there."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    warnings: list[FieldWarning] = field(default_factory=list)
+    missing: list[MissingReference] = field(default_factory=list)
+
+
 def security_group_labels(
-    network: NetworkConfiguration | None, network_mode: str | None, groups: Sequence[SecurityGroupRef]
-) -> dict[str, str]:
-    """Membership labels for the groups a task's ENI would have, found by GroupId, GroupName or name."""
+    network: NetworkConfiguration | None,
+    network_mode: str | None,
+    groups: Sequence[SecurityGroupRef],
+    resource: str,
+    target: Target = DEFAULT_TARGET,
+) -> Membership:
+    """Membership labels for the groups a task's ENI would have, found by GroupId, GroupName or name.
+
+    A group that is not there raises ``MissingReference`` (the operator waits for it), or with
+    ``target.unknown_security_groups`` "warn" is left out, warned and listed.
+    """
     if network is None or network.awsvpcConfiguration is None:
-        return {}
+        return Membership()
     if network_mode != "awsvpc":
         raise TranslationError(
             "networkConfiguration",
-            f"awsvpcConfiguration needs networkMode awsvpc; the task definition has {network_mode}",
+            f"awsvpcConfiguration needs networkMode awsvpc; the task definition has {network_mode} (ECS refuses it "
+            "too: InvalidParameterException, network configuration is not valid for the task definition's "
+            "networkMode)",
         )
-    labels = {}
+    result = Membership()
     for index, reference in enumerate(network.awsvpcConfiguration.securityGroups or []):
+        field_path = f"networkConfiguration.awsvpcConfiguration.securityGroups[{index}]"
         group = find_group(reference, groups)
         if group is None:  # maybe not yet: the operator waits for it
-            raise MissingReference(
-                f"networkConfiguration.awsvpcConfiguration.securityGroups[{index}]",
+            missing = MissingReference(
+                field_path,
                 f"no SecurityGroup {reference!r} in this namespace; create one whose GroupId, GroupName or name it is",
             )
-        labels[membership_label(group)] = MEMBER
-    return labels
+            if target.unknown_security_groups == "wait":
+                raise missing
+            result.missing.append(missing)
+            message = (
+                f"no SecurityGroup {reference!r} in the input: rendered without it, so no NetworkPolicy of it "
+                "selects the tasks and its rules do not filter their traffic; add the group (aws ec2 "
+                "describe-security-groups) to enforce them"
+            )
+            result.warnings.append(FieldWarning(resource, field_path, message))
+            continue
+        result.labels[membership_label(group)] = MEMBER
+    return result
 
 
 def deny_all_policy(name: str, meta: Meta, labels: dict[str, str], selector: dict[str, str]) -> JsonDict:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+
+from botocore.loaders import Loader
 
 from ecs_operator.models.ecs_api import PlacementConstraint, PlacementStrategy, TaskDefinitionPlacementConstraint
 from ecs_operator.translate.context import FieldWarning, JsonDict, TranslationError
@@ -53,7 +56,9 @@ def pod_placement(
         for i, c in enumerate(task_definition_constraints)
     ]
     for path, kind, expression in given:
-        merge_pod_fields(fields, constraint_fields(kind, expression, path, own_pods))
+        more, notes = constraint_fields(kind, expression, path, own_pods)
+        merge_pod_fields(fields, more)
+        warnings += [FieldWarning(resource, f"{path}.expression", note) for note in notes]
     return fields, warnings
 
 
@@ -103,19 +108,24 @@ def _pod_term(own_pods: dict[str, str]) -> JsonDict:
     return {"labelSelector": {"matchLabels": dict(own_pods)}, "topologyKey": HOSTNAME_LABEL}
 
 
-def constraint_fields(kind: str | None, expression: str | None, path: str, own_pods: dict[str, str]) -> JsonDict:
-    """One placement constraint: distinctInstance -> anti-affinity per node, memberOf -> node affinity."""
+def constraint_fields(
+    kind: str | None, expression: str | None, path: str, own_pods: dict[str, str]
+) -> tuple[JsonDict, list[str]]:
+    """One placement constraint: distinctInstance -> anti-affinity per node, memberOf -> node affinity; and
+    what differs from ECS (pattern matches expanded or approximated)."""
     if kind == "distinctInstance":
         if expression:
             raise TranslationError(f"{path}.expression", "distinctInstance takes no expression")
         anti = {"requiredDuringSchedulingIgnoredDuringExecution": [_pod_term(own_pods)]}
-        return {"affinity": {"podAntiAffinity": anti}}
+        return {"affinity": {"podAntiAffinity": anti}}, []
     if kind != "memberOf":
         raise TranslationError(f"{path}.type", "give a constraint type: distinctInstance or memberOf")
     if not expression:
         raise TranslationError(f"{path}.expression", "memberOf needs a cluster query language expression")
-    terms = parse_expression(expression, f"{path}.expression")
-    return {"affinity": {"nodeAffinity": _required(terms)}}
+    terms, notes = expression_terms(expression, f"{path}.expression")
+    if any(not term for term in terms):
+        return {}, notes  # one alternative holds on every node (an empty term would match none)
+    return {"affinity": {"nodeAffinity": _required(terms)}}, notes
 
 
 def _required(terms: Terms) -> JsonDict:
@@ -196,7 +206,7 @@ _OPERATORS = {
     "<=": "<=",
     "less_than_equal": "<=",
 }
-_REGEX_OPERATORS = ("=~", "matches", "!~", "not_matches")
+_REGEX_OPERATORS = ("=~", "matches", "!~", "not_matches")  # compared in lower case
 
 
 @dataclass
@@ -204,6 +214,7 @@ class _Parser:
     tokens: list[str]
     path: str
     position: int = 0
+    notes: list[str] = field(default_factory=list)  # what differs from ECS, said once per condition
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -225,6 +236,11 @@ class _Parser:
 
 def parse_expression(expression: str, path: str) -> Terms:
     """A cluster query language expression as node selector terms (OR of ANDed requirements)."""
+    return expression_terms(expression, path)[0]
+
+
+def expression_terms(expression: str, path: str) -> tuple[Terms, list[str]]:
+    """``parse_expression``, and what the terms approximate (pattern matches) to be warned."""
     tokens = _TOKEN.findall(expression)
     if "".join(tokens) != "".join(expression.split()):
         raise TranslationError(path, f"cannot read the expression {expression!r}")
@@ -232,7 +248,7 @@ def parse_expression(expression: str, path: str) -> Terms:
     terms = _or(parser)
     if parser.peek() is not None:
         raise parser.error(f"unexpected {parser.peek()!r}")
-    return terms
+    return [_without_always(term) for term in terms], parser.notes
 
 
 def _or(parser: _Parser) -> Terms:
@@ -273,17 +289,92 @@ def _condition(parser: _Parser) -> Requirement:
     if word.lower() == "not" and (parser.peek() or "").lower() == "in":
         parser.take()
         word = "not_in"
-    if word in _REGEX_OPERATORS:
-        raise TranslationError(
-            parser.path, f"{word} (regular expression match) has no node affinity equivalent; list the values with in"
-        )
+    if word.lower() in _REGEX_OPERATORS:
+        negated = word.lower() in ("!~", "not_matches")
+        pattern = parser.take().strip("'\"")
+        return _pattern_requirement(key, _regex(pattern, parser.path), pattern, negated, parser)
     operator = _OPERATORS.get(word.lower())
     if operator is None:
         raise parser.error(f"unknown operator {word!r}")
     if operator in ("exists", "!exists"):
         return {"key": key, "operator": "Exists" if operator == "exists" else "DoesNotExist"}
-    values = [_value(key, value, parser.path) for value in _argument(parser)]
+    raw = [value.strip("'\"") for value in _argument(parser)]
+    if operator in ("==", "in", "!=", "not_in") and any("*" in value for value in raw):
+        # A wildcard value (t2.*): a pattern, as =~ takes it.
+        pattern = "|".join(re.escape(value).replace(r"\*", ".*") for value in raw)
+        negated = operator in ("!=", "not_in")
+        return _pattern_requirement(key, re.compile(pattern), ", ".join(raw), negated, parser)
+    values = [_value(key, value, parser.path) for value in raw]
     return _requirement(key, operator, values, parser.path)
+
+
+# Always true: a pattern match with no known values to expand, left out of its term (see _without_always).
+_ALWAYS: Requirement = {}
+
+
+def _without_always(term: list[Requirement]) -> list[Requirement]:
+    kept = [requirement for requirement in term if requirement is not _ALWAYS]
+    return kept
+
+
+def _regex(pattern: str, path: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise TranslationError(
+            path, f"{pattern!r} is not a regular expression ({error}); ECS refuses it too"
+        ) from error
+
+
+def _pattern_requirement(key: str, pattern: re.Pattern[str], shown: str, negated: bool, parser: _Parser) -> Requirement:
+    """A pattern match (=~, !~, a wildcard) over a label: the known values it matches, or the label's presence.
+
+    ECS matches the attribute values of its instances. Where the values are known (instance types from
+    botocore's EC2 model, operating systems, architectures) the pattern becomes In / NotIn those values;
+    elsewhere =~ requires the label to exist and !~ is left out, warned.
+    """
+    known = _known_values(key)
+    if not known:
+        parser.notes.append(
+            f"{'!~' if negated else '=~'} {shown}: the values of {key} are not known here, so "
+            + ("the condition is left out (any node)" if negated else f"any node with a {key} label matches")
+        )
+        return _ALWAYS if negated else {"key": key, "operator": "Exists"}
+    matching = [kubernetes for ecs, kubernetes in known if pattern.fullmatch(ecs)]
+    if not matching:
+        if negated:
+            return _ALWAYS
+        raise TranslationError(
+            parser.path,
+            f"{shown} matches no known value of {key}: no node could run the tasks (ECS places none either)",
+        )
+    parser.notes.append(
+        f"{'!~' if negated else '=~'} {shown} is expanded to the {len(matching)} values it matches "
+        f"({_list(matching)}): nodes labelled with a newer value do not match"
+    )
+    return {"key": key, "operator": "NotIn" if negated else "In", "values": matching}
+
+
+def _list(values: list[str]) -> str:
+    return ", ".join(values) if len(values) <= 8 else ", ".join(values[:8]) + ", ..."
+
+
+@cache
+def _instance_types() -> tuple[str, ...]:
+    """Every EC2 instance type botocore's EC2 model knows."""
+    shapes = Loader().load_service_model("ec2", "service-2")["shapes"]
+    return tuple(shapes["InstanceType"]["enum"])
+
+
+def _known_values(key: str) -> list[tuple[str, str]]:
+    """(ECS value, node label value) of the attributes whose values are known, else []."""
+    if key == ATTRIBUTE_LABELS["ecs.instance-type"]:
+        return [(value, value) for value in _instance_types()]
+    if key == ATTRIBUTE_LABELS["ecs.os-type"]:
+        return [("linux", "linux"), ("windows", "windows")]
+    if key == ATTRIBUTE_LABELS["ecs.cpu-architecture"]:
+        return [("x86_64", "amd64"), ("arm64", "arm64")]
+    return []
 
 
 def _argument(parser: _Parser) -> list[str]:

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import ContainerDefinition, ContainerOverride, RuntimePlatform, TaskOverride
-from ecs_operator.models.taskdefinition import ContainerSpec, TaskDefinitionSpec
+from ecs_operator.models.taskdefinition import (
+    FARGATE_MAX_STOP_TIMEOUT,
+    ContainerSpec,
+    TaskDefinitionSpec,
+    registration_notices,
+)
 from ecs_operator.translate.container import (
     ContainerContext,
     TaskShare,
@@ -23,15 +28,18 @@ from ecs_operator.translate.container import (
 )
 from ecs_operator.translate.context import (
     ANNOTATION_CONTAINER_NAMES,
+    DEFAULT_TARGET,
     LABEL_TASK_DEFINITION,
     FieldWarning,
     JsonDict,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
     label_value,
 )
 from ecs_operator.translate.coverage import field_rejections, field_warnings
-from ecs_operator.translate.iam import is_role_arn, pod_identity, role_name
+from ecs_operator.translate.iam import is_role_arn, is_role_name, pod_identity, role_name
+from ecs_operator.translate.probes import ignored_reason
 from ecs_operator.translate.volumes import task_volumes
 
 # JSON list of the Kubernetes names of essential containers: the operator stops the task when one exits.
@@ -194,6 +202,13 @@ def _check_target(target: ContainerDefinition, condition: str, path: str, resour
     if condition == "HEALTHY":
         if target.healthCheck is None:
             raise TranslationError(f"{path}.condition", f"HEALTHY needs a healthCheck on {target.name!r}")
+        if ignored_reason(target.healthCheck.command) is not None:
+            message = (
+                f"the health check of {target.name!r} is ignored (not CMD or CMD-SHELL), so in ECS it never becomes "
+                "HEALTHY and this container never starts; here it starts once that container has started"
+            )
+            order.warnings.append(FieldWarning(resource, f"{path}.condition", message))
+            return
         order.healthy.add(target.name or "")
     if condition in ("COMPLETE", "SUCCESS") and target.essential is not False:
         raise TranslationError(
@@ -349,10 +364,17 @@ def _check_sysctl(name: str, mode: str, ipc_mode: str | None, field: str) -> Non
 
 
 def termination_grace(spec: TaskDefinitionSpec) -> int:
-    """The longest stopTimeout: Kubernetes gives every container of the pod the same grace period."""
-    return max(
+    """The longest stopTimeout: Kubernetes gives every container of the pod the same grace period (on Fargate at
+    most 120 seconds, as Fargate allows)."""
+    longest = max(
         (cd.stopTimeout or DEFAULT_STOP_TIMEOUT for cd in spec.containerDefinitions), default=DEFAULT_STOP_TIMEOUT
     )
+    return min(longest, FARGATE_MAX_STOP_TIMEOUT) if spec.is_fargate else longest
+
+
+def registration_warnings(spec: TaskDefinitionSpec, resource: str) -> list[FieldWarning]:
+    """What ECS would refuse at registration but has a meaning here (``registration_notices``), warned."""
+    return [FieldWarning(resource, problem.path, problem.message) for problem in registration_notices(spec)]
 
 
 def is_windows(platform: RuntimePlatform | None) -> bool:
@@ -406,11 +428,19 @@ def trusted_execution(spec: TaskDefinitionSpec) -> None:
 
 
 def task_role_warnings(spec: TaskDefinitionSpec, resource: str) -> list[FieldWarning]:
-    if spec.taskRoleArn and not is_role_arn(spec.taskRoleArn):
-        role_name(spec.taskRoleArn)
+    role = spec.taskRoleArn
+    if not role or is_role_arn(role):
+        return []
+    name = role_name(role)
+    if is_role_name(role):
         message = "a role name, not an ARN: IAM Roles for Service Accounts needs the full ARN in the annotation"
-        return [FieldWarning(resource, "taskRoleArn", message)]
-    return []
+    else:
+        message = (
+            f"{role!r} is not a complete role ARN (a template's placeholder?): the ServiceAccount is named after "
+            f"role {name!r} and annotated with the value as given, which IAM Roles for Service Accounts cannot "
+            "assume, so the tasks get no AWS credentials until it is the role's ARN (--set fills placeholders)"
+        )
+    return [FieldWarning(resource, "taskRoleArn", message)]
 
 
 # --- the pod ---------------------------------------------------------------------------------------------
@@ -432,7 +462,12 @@ def _reject(spec: TaskDefinitionSpec) -> None:
 
 
 def _containers(
-    spec: TaskDefinitionSpec, resource: str, namespace: str, order: StartOrder, launched: Mapping[str, JsonDict]
+    spec: TaskDefinitionSpec,
+    resource: str,
+    namespace: str,
+    order: StartOrder,
+    launched: Mapping[str, JsonDict],
+    standalone: bool,
 ) -> tuple[JsonDict, list[FieldWarning]]:
     """containers, initContainers, the containers' own volumes and their annotations."""
     volumes = task_volumes(spec, resource, namespace, launched)
@@ -445,6 +480,7 @@ def _containers(
         context = ContainerContext(
             resource, f"containerDefinitions[{index}]", network_mode(spec), volumes, definitions, share,
             healthy_dependency=cd.name in order.healthy, windows=is_windows(spec.runtimePlatform),
+            standalone=standalone,
         )  # fmt: skip
         result = container(cd, context)
         built[cd.name or ""] = result.container
@@ -485,16 +521,20 @@ def pod_spec(
     *,
     overrides: TaskOverride | None = None,
     launched: Mapping[str, JsonDict] | None = None,
+    standalone: bool = False,
+    target: Target = DEFAULT_TARGET,
 ) -> PodSpecResult:
     """The pod spec, pod labels and annotations of a task definition revision (with RunTask overrides).
 
     ``launched``: sources of the volumes configured at launch, by ECS name (``volumes.launch_volumes``).
+    ``standalone``: a RunTask task, which ECS leaves running when it is unhealthy (no liveness probes).
     """
     spec = apply_overrides(td.spec, overrides)
     _reject(spec)
     order = start_order(spec, resource)
-    parts, warnings = _containers(spec, resource, td.namespace, order, launched or {})
-    warnings = field_warnings(resource, spec) + order.warnings + warnings + task_role_warnings(spec, resource)
+    parts, warnings = _containers(spec, resource, td.namespace, order, launched or {}, standalone)
+    warnings = field_warnings(resource, spec) + registration_warnings(spec, resource) + order.warnings + warnings
+    warnings += task_role_warnings(spec, resource)
     pod: JsonDict = {key: value for key, value in parts["pod"].items() if value}
     shared, found = namespaces(spec, resource)
     host, more = hostname(spec, resource)

@@ -5,6 +5,13 @@ UNHEALTHY, and failures during ``startPeriod`` do not count. Kubernetes splits t
 same exec command: a startupProbe that allows ``startPeriod`` plus ``retries`` failures, then a
 readinessProbe (the task is not "healthy" until it passes, as ECS deployments wait for it) and a
 livenessProbe (the service replaces an unhealthy task; Kubernetes restarts the container in place).
+
+A standalone task (RunTask) keeps running when it is unhealthy, as ECS leaves it: no liveness probe, and a
+startup probe only where another container waits for this one to be HEALTHY.
+
+Docker ignores a health check whose command does not start with ``CMD`` or ``CMD-SHELL`` followed by a
+command ("Unknown healthcheck type"), and so does ECS's agent: ``ignored_reason`` says why, and the container
+gets no probes.
 """
 
 from __future__ import annotations
@@ -36,6 +43,21 @@ class Probes:
         """The probe fields of a Kubernetes container."""
         named = {"startupProbe": self.startup, "readinessProbe": self.readiness, "livenessProbe": self.liveness}
         return {key: value for key, value in named.items() if value is not None}
+
+
+def ignored_reason(command: list[str]) -> str | None:
+    """Why Docker would ignore this health check command, or None when it runs it (or it is NONE)."""
+    kind = command[0] if command else ""
+    if kind == "NONE":
+        return None
+    if kind not in ("CMD", "CMD-SHELL"):
+        return (
+            f"{command!r} does not start with CMD or CMD-SHELL, so Docker ignores it (unknown health check type) "
+            'and ECS runs the container without a health check: so does Kubernetes. Write ["CMD-SHELL", "<command>"]'
+        )
+    if not any(part.strip() for part in command[1:]):
+        return f"{kind} has no command to run: Docker cannot run it; the container gets no probes"
+    return None
 
 
 def exec_command(command: list[str], field: str, *, windows: bool = False) -> list[str] | None:
@@ -76,18 +98,26 @@ def startup_probe(check: HealthCheck, field: str, *, windows: bool = False) -> J
 
 
 def health_probes(
-    check: HealthCheck, field: str, *, essential: bool, healthy_dependency: bool, windows: bool = False
+    check: HealthCheck,
+    field: str,
+    *,
+    essential: bool,
+    healthy_dependency: bool,
+    windows: bool = False,
+    replaced_when_unhealthy: bool = True,
 ) -> Probes:
     """Probes for a container's health check.
 
     A non-essential container's health does not affect an ECS task, so it gets no readiness or liveness
     probe. A startup probe is made when ECS has a start period to honour, or when other containers wait
     for this one to be HEALTHY (a native sidecar's startup probe holds back the containers after it).
+    ``replaced_when_unhealthy`` False (a standalone task): no liveness probe, and no startup probe (which
+    would kill the container) but for a HEALTHY dependency.
     """
     startup = startup_probe(check, field, windows=windows)
     if startup is None:
         return Probes()
-    wants_startup = healthy_dependency or bool(check.startPeriod)
+    wants_startup = healthy_dependency or (bool(check.startPeriod) and replaced_when_unhealthy)
     if not essential:
         return Probes(startup=startup if healthy_dependency else None)
     command = startup["exec"]["command"]
@@ -95,5 +125,5 @@ def health_probes(
     return Probes(
         startup=startup if wants_startup else None,
         readiness=_probe(command, check, retries),
-        liveness=_probe(command, check, retries),
+        liveness=_probe(command, check, retries) if replaced_when_unhealthy else None,
     )

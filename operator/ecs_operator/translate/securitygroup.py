@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ec2_api import IpPermission
 from ecs_operator.translate.context import (
+    DEFAULT_TARGET,
     FieldWarning,
     JsonDict,
     Meta,
     Rendered,
     SecurityGroupRef,
+    Target,
     TranslationError,
     k8s_name,
     object_meta,
@@ -68,7 +70,9 @@ def find_group(reference: str, groups: Sequence[SecurityGroupRef]) -> SecurityGr
     return None
 
 
-def render_security_group(sg: SecurityGroupRef, meta: Meta, groups: list[SecurityGroupRef]) -> Rendered:
+def render_security_group(
+    sg: SecurityGroupRef, meta: Meta, groups: list[SecurityGroupRef], target: Target = DEFAULT_TARGET
+) -> Rendered:
     """The NetworkPolicy that enforces the group's inbound and outbound rules on its members."""
     rejected = field_rejections(sg.spec)
     if rejected:

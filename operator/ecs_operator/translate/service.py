@@ -30,6 +30,7 @@ from ecs_operator.translate.autoscaling import (
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
 from ecs_operator.translate.container import container_name
 from ecs_operator.translate.context import (
+    DEFAULT_TARGET,
     LABEL_CLUSTER,
     LABEL_SERVICE,
     LABEL_TASK_DEFINITION,
@@ -38,8 +39,10 @@ from ecs_operator.translate.context import (
     FieldWarning,
     JsonDict,
     Meta,
+    MissingReference,
     Rendered,
     SecurityGroupRef,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
     k8s_name,
@@ -98,6 +101,7 @@ def render_service(
     td: TaskDefinitionRevision,
     cluster: ClusterContext,
     security_groups: list[SecurityGroupRef],
+    target: Target = DEFAULT_TARGET,
 ) -> Rendered:
     """Every Kubernetes object of an ECS service."""
     reject_fields(spec)
@@ -105,16 +109,17 @@ def render_service(
     daemon = spec.schedulingStrategy == "DAEMON"
     if daemon:
         check_daemon(spec)
-    check_deployment_controller(
-        spec.deploymentConfiguration, spec.deploymentController.type if spec.deploymentController else None
-    )
     rendered = Rendered(warnings=field_warnings(meta.ref, spec))
+    rendered.warnings += deployment_controller(
+        spec.deploymentConfiguration, spec.deploymentController.type if spec.deploymentController else None, meta.ref
+    )
     launched, warnings = launch_volumes(spec.volumeConfigurations or [], td.spec, names.labels, meta.ref)
     rendered.warnings += warnings
-    pod = pod_spec(td, td.ref, launched=launched)
+    pod = pod_spec(td, td.ref, launched=launched, target=target)
     rendered.warnings += pod.warnings
-    template, warnings = pod_template(spec, meta, td, pod, names, security_groups)
+    template, warnings, missing = pod_template(spec, meta, td, pod, names, security_groups, target)
     rendered.warnings += warnings
+    rendered.missing += missing
     if daemon:
         rendered.extend(daemon_objects(spec, meta, names, template))
     else:
@@ -139,18 +144,37 @@ def check_daemon(spec: ECSServiceSpec) -> None:
         )
 
 
-def check_deployment_controller(config: DeploymentConfiguration | None, controller: str | None) -> None:
-    """Only ECS rolling updates translate; blue/green, linear and canary shift load balancer traffic."""
+# What each deployment controller does in ECS, for the warning that a rolling Deployment stands for it.
+_CONTROLLERS = {
+    "CODE_DEPLOY": (
+        "CodeDeploy starts the new revision as a second (green) task set and shifts the load balancer's traffic "
+        "to it by the appspec's configuration, running its lifecycle hooks"
+    ),
+    "EXTERNAL": "a third-party controller creates and scales the service's task sets",
+}
+
+
+def deployment_controller(
+    config: DeploymentConfiguration | None, controller: str | None, resource: str
+) -> list[FieldWarning]:
+    """Every deployment controller and strategy rolls the pods here: ECS's rolling update, warned for the others.
+
+    Blue/green, linear and canary shift a load balancer's traffic between two task sets; a Deployment replaces
+    pods behind one Service, so the new revision gets traffic as its pods become ready, and old pods stop as
+    new ones are ready (maximumPercent / minimumHealthyPercent), with no bake time or traffic shifting.
+    """
+    warnings = []
+    rolling = (
+        "here the service is one Deployment that rolls its pods to the new revision (ECS's rolling update): the new "
+        "pods get traffic as they become ready, with no second task set, traffic shifting or bake time"
+    )
     if controller not in (None, "ECS"):
-        raise TranslationError(
-            "deploymentController.type", f"{controller} deployments are not translated; use ECS (rolling update)"
-        )
+        done = _CONTROLLERS.get(controller or "", f"the {controller} controller deploys the service")
+        warnings.append(FieldWarning(resource, "deploymentController.type", f"{controller}: {done}; {rolling}"))
     if config is not None and config.strategy not in (None, "ROLLING"):
-        raise TranslationError(
-            "deploymentConfiguration.strategy",
-            f"{config.strategy} shifts load balancer traffic between revisions, which a Deployment does not do; "
-            "use ROLLING",
-        )
+        message = f"{config.strategy} shifts load balancer traffic from the old revision to the new one; {rolling}"
+        warnings.append(FieldWarning(resource, "deploymentConfiguration.strategy", message))
+    return warnings
 
 
 def pod_template(
@@ -160,7 +184,8 @@ def pod_template(
     pod: PodSpecResult,
     names: ServiceNames,
     security_groups: Sequence[SecurityGroupRef],
-) -> tuple[JsonDict, list[FieldWarning]]:
+    target: Target = DEFAULT_TARGET,
+) -> tuple[JsonDict, list[FieldWarning], list[MissingReference]]:
     """The pod template shared by the service's workloads (before each one's capacity provider)."""
     body = copy.deepcopy(pod.spec)
     body["restartPolicy"] = "Always"  # a service replaces stopped tasks; the only policy workloads allow
@@ -176,10 +201,13 @@ def pod_template(
     network_mode = td.spec.network_mode
     # managed-by on the pods too (not in the selector, which is immutable): the cluster counts pods by it.
     labels = {**MANAGED_BY, **pod.labels, **names.labels}
-    labels.update(security_group_labels(spec.networkConfiguration, network_mode, security_groups))
+    membership = security_group_labels(spec.networkConfiguration, network_mode, security_groups, meta.ref, target)
+    labels.update(membership.labels)
+    warnings += membership.warnings
     annotations = dict(pod.annotations)
     annotations.update(propagated_tags(spec.propagateTags, spec.tags, td.spec.tags))
-    return {"metadata": {"labels": labels, "annotations": annotations}, "spec": body}, warnings
+    template = {"metadata": {"labels": labels, "annotations": annotations}, "spec": body}
+    return template, warnings, membership.missing
 
 
 def health_check_grace(body: JsonDict, seconds: int | None, resource: str) -> list[FieldWarning]:

@@ -13,6 +13,7 @@ from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.translate import iam
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
 from ecs_operator.translate.context import (
+    DEFAULT_TARGET,
     LABEL_CLUSTER,
     LABEL_TASK,
     LABEL_TASK_DEFINITION,
@@ -21,6 +22,7 @@ from ecs_operator.translate.context import (
     Meta,
     Rendered,
     SecurityGroupRef,
+    Target,
     TaskDefinitionRevision,
     TranslationError,
     k8s_name,
@@ -46,6 +48,7 @@ def render_task(
     td: TaskDefinitionRevision,
     cluster: ClusterContext,
     security_groups: list[SecurityGroupRef],
+    target: Target = DEFAULT_TARGET,
 ) -> Rendered:
     """The Pods of one RunTask call, and the ServiceAccount of its task role."""
     reject_fields(spec)
@@ -55,11 +58,15 @@ def render_task(
     claim_labels = {**selector, LABEL_TASK_DEFINITION: label_value(td.label)}
     launched, warnings = launch_volumes(spec.volumeConfigurations or [], td.spec, claim_labels, meta.ref)
     rendered.warnings += warnings
-    pod = pod_spec(td, td.ref, overrides=spec.overrides, launched=launched)
+    pod = pod_spec(td, td.ref, overrides=spec.overrides, launched=launched, standalone=True, target=target)
     rendered.warnings += pod.warnings
     group = spec.group or f"family:{td.family}"  # RunTask's default group
     labels = {**pod.labels, **selector, LABEL_TASK_DEFINITION: label_value(td.label), LABEL_GROUP: label_value(group)}
-    labels.update(security_group_labels(spec.networkConfiguration, td.spec.network_mode, security_groups))
+    network, mode = spec.networkConfiguration, td.spec.network_mode
+    membership = security_group_labels(network, mode, security_groups, meta.ref, target)
+    labels.update(membership.labels)
+    rendered.warnings += membership.warnings
+    rendered.missing += membership.missing
     annotations = {**pod.annotations, ANNOTATION_GROUP: group}
     if spec.startedBy:
         annotations[ANNOTATION_STARTED_BY] = spec.startedBy

@@ -8,10 +8,12 @@ import json
 from ecs_operator.models.crds import GROUP
 from ecs_operator.models.ecs_api import Tag
 from ecs_operator.translate.context import (
+    DEFAULT_TARGET,
     FieldWarning,
     JsonDict,
     Meta,
     Rendered,
+    Target,
     TaskDefinitionRevision,
     k8s_name,
     object_meta,
@@ -39,9 +41,11 @@ def pod_template_name(td: TaskDefinitionRevision) -> str:
     return k8s_name(td.label, max_length=253)
 
 
-def pod_template(td: TaskDefinitionRevision, meta: Meta) -> tuple[JsonDict, list[FieldWarning]]:
+def pod_template(
+    td: TaskDefinitionRevision, meta: Meta, target: Target = DEFAULT_TARGET
+) -> tuple[JsonDict, list[FieldWarning]]:
     """The PodTemplate of a revision: the pod every task and service of it runs (before overrides)."""
-    result = pod_spec(td, meta.ref)
+    result = pod_spec(td, meta.ref, target=target)
     metadata = object_meta(pod_template_name(td), meta, result.labels, tag_annotations(td.spec.tags))
     template = {"metadata": {"labels": result.labels, "annotations": result.annotations}, "spec": result.spec}
     return {"apiVersion": "v1", "kind": "PodTemplate", "metadata": metadata, "template": template}, result.warnings
@@ -51,12 +55,12 @@ def check_placement_constraints(td: TaskDefinitionRevision) -> None:
     """The task definition's own placementConstraints translate, or it is refused at registration (as ECS
     does), not later in every service and task that runs it."""
     for index, constraint in enumerate(td.spec.placementConstraints or []):
-        constraint_fields(constraint.type, constraint.expression, f"placementConstraints[{index}]", {})
+        constraint_fields(constraint.type, constraint.expression, f"placementConstraints[{index}]", {})  # raises
 
 
-def render_task_definition(td: TaskDefinitionRevision, meta: Meta) -> Rendered:
+def render_task_definition(td: TaskDefinitionRevision, meta: Meta, target: Target = DEFAULT_TARGET) -> Rendered:
     """The PodTemplate, the task role's ServiceAccount and the volume claims of a revision."""
     check_placement_constraints(td)
-    template, warnings = pod_template(td, meta)
+    template, warnings = pod_template(td, meta, target)
     account = service_account(td, meta)
     return Rendered([template, *([account] if account else []), *volume_claims(td.spec, meta)], warnings)
