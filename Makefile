@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 ARGS ?= run
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint generate golden bench
+.PHONY: help run test lint generate golden bench cluster-bin cluster cluster-down
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -27,7 +27,17 @@ test: $(STAMP) ## Lint, type-check, check import layers, run the tests
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python -m ecs_operator.localcluster bin --optional
 	$(BIN)/pytest
+
+cluster-bin: $(STAMP) ## Build the local control plane's programs once (Go; cached outside the repo)
+	$(BIN)/python -m ecs_operator.localcluster bin
+
+cluster: $(STAMP) ## Start the local control plane (real API server, kwok nodes), install crds/, print KUBECONFIG
+	$(BIN)/python -m ecs_operator.localcluster up
+
+cluster-down: $(STAMP) ## Stop the local control plane; nothing of it keeps running
+	$(BIN)/python -m ecs_operator.localcluster down
 
 generate: $(STAMP) ## Regenerate the models from botocore and crds/ from the models
 	$(BIN)/python -m ecs_operator.tools.codegen
