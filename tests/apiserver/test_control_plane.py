@@ -61,7 +61,9 @@ def test_the_nodes_are_the_kind_configs_workers(kube: Kube, control_plane: Contr
     for expected in kind_workers():
         node = nodes[expected["metadata"]["name"]]
         assert node["metadata"]["labels"].items() >= expected["metadata"]["labels"].items()
-        assert (node["spec"].get("taints") or []) == expected["spec"]["taints"]
+        # node.kubernetes.io/* taints are the node lifecycle controller's (not-ready for a moment at start-up)
+        own = [t for t in node["spec"].get("taints") or [] if not t["key"].startswith("node.kubernetes.io/")]
+        assert own == expected["spec"]["taints"]
     spot = [
         node
         for node in nodes.values()

@@ -82,6 +82,11 @@ def kind_workers(kind_config: Path = KIND_CONFIG) -> list[JsonDict]:
     return nodes
 
 
+# The Graviton counterpart of an x86 instance family, for the arm64 twins (m5.large -> m6g.large).
+GRAVITON_FAMILIES = {"m5": "m6g", "c5": "c6g", "r5": "r6g", "t3": "t4g"}
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+
+
 def node_object(name: str, worker: Mapping[str, Any], arch: str) -> JsonDict:
     labels = {
         "kubernetes.io/hostname": name,
@@ -90,6 +95,9 @@ def node_object(name: str, worker: Mapping[str, Any], arch: str) -> JsonDict:
         "type": "kwok",
         **{str(key): str(value) for key, value in (worker.get("labels") or {}).items()},
     }
+    if arch == "arm64" and INSTANCE_TYPE in labels:
+        family, _, size = labels[INSTANCE_TYPE].partition(".")
+        labels[INSTANCE_TYPE] = f"{GRAVITON_FAMILIES.get(family, family)}.{size}"
     return {
         "apiVersion": "v1",
         "kind": "Node",
