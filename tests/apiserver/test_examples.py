@@ -89,25 +89,7 @@ def promised_status(kind: str, status: JsonDict) -> bool:
     return status.get("status") == "ACTIVE"
 
 
-def undefined_clusters(example: Path) -> set[str]:
-    """Clusters the example's services and tasks name but do not define (``default`` always exists)."""
-    resources = resources_of(example)
-    defined = {r["spec"].get("clusterName") or r["metadata"]["name"] for r in resources if r["kind"] == "ECSCluster"}
-    named = {r["spec"].get("cluster") or "default" for r in resources if r["kind"] in ("ECSService", "ECSTask")}
-    return named - defined - {"default"}
-
-
-def example_case(example: Path) -> Any:
-    missing = undefined_clusters(example)
-    marks = (
-        [pytest.mark.xfail(run=False, reason=f"names ECSCluster {sorted(missing)} without defining it (issue 8)")]
-        if missing
-        else []
-    )
-    return pytest.param(example, id=example.name, marks=marks)
-
-
-@pytest.mark.parametrize("example", [example_case(example) for example in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
 def test_the_example_converges(example: Path, kube: Kube, operator: OperatorProcess, namespace: str) -> None:
     resources = resources_of(example)
     for resource in resources:

@@ -37,10 +37,11 @@ class Module:
     programs: tuple[str, ...]
     targets: tuple[str, ...]  # what `go build` is given
     from_envtest: tuple[str, ...] = ()  # programs setup-envtest also ships (KUBEBUILDER_ASSETS)
+    root: Path = MODULES_DIR
 
     @property
     def path(self) -> Path:
-        return MODULES_DIR / self.name
+        return self.root / self.name
 
 
 MODULES = (
@@ -119,11 +120,13 @@ def found_elsewhere(program: str, module: Module, environ: Mapping[str, str]) ->
     return Path(on_path) if on_path else None
 
 
-def locate(environ: Mapping[str, str] = os.environ) -> tuple[dict[str, Path], list[Module]]:
+def locate(
+    environ: Mapping[str, str] = os.environ, modules: Iterable[Module] = MODULES
+) -> tuple[dict[str, Path], list[Module]]:
     """Where each program is, and the modules that must be built for the ones found nowhere."""
     found: dict[str, Path] = {}
     to_build: list[Module] = []
-    for module in MODULES:
+    for module in modules:
         elsewhere = {program: found_elsewhere(program, module, environ) for program in module.programs}
         if all(elsewhere.values()):
             found.update({program: path for program, path in elsewhere.items() if path is not None})
@@ -136,13 +139,13 @@ def locate(environ: Mapping[str, str] = os.environ) -> tuple[dict[str, Path], li
     return found, to_build
 
 
-def why_unavailable(environ: Mapping[str, str] = os.environ) -> str | None:
+def why_unavailable(environ: Mapping[str, str] = os.environ, modules: Iterable[Module] = MODULES) -> str | None:
     """None when every program is found or can be built here; else the one reason why not."""
-    _, to_build = locate(environ)
+    _, to_build = locate(environ, modules)
     if not to_build:
         return None
     missing = ", ".join(program for module in to_build for program in module.programs)
-    if not MODULES_DIR.is_dir():
+    if not all(module.path.is_dir() for module in to_build):
         return f"the control plane needs {missing}: not on PATH, and tools/cluster/ (to build them) is not here"
     if shutil.which("go", path=environ.get("PATH")) is None:
         return (
