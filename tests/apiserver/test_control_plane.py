@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ecs_operator.localcluster.controlplane import ControlPlane, kind_workers
-from tests.apiserver.conftest import OperatorProcess
+from ecs_operator.localcluster.operator import OperatorProcess
 from tests.apiserver.kube import ApiError, Kube, eventually
 
 DEPLOYMENT = {

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.apiserver.conftest import OperatorProcess
+from ecs_operator.localcluster.operator import OperatorProcess
 from tests.apiserver.kube import Kube, condition, eventually
 
 JsonDict = dict[str, Any]
