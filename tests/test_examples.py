@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ecs_operator.translate.container import LOG_DRIVER_PREFIX, LOG_OPTIONS_PREFIX
 from tests.conftest import ImportRunner, RenderRunner
 from tests.k8s_schema import validate_objects
 
@@ -22,6 +23,11 @@ def resources_file(example: Path) -> Path:
 
 def aws_files(example: Path) -> list[str]:
     return [str(path) for path in sorted((example / "aws").glob("*.json"))]
+
+
+def kubernetes_files(example: Path) -> list[Path]:
+    """Plain Kubernetes manifests beside the ECS resources (a log agent), which render passes through."""
+    return sorted(path for path in example.glob("*.yaml") if path != resources_file(example))
 
 
 def rendered_items(output: str) -> list[dict[str, Any]]:
@@ -39,6 +45,7 @@ def test_the_examples_the_readme_promises_exist() -> None:
         "legacy-bridge",
         "awsvpc-security-groups",
         "fargate-spot",
+        "log-routing",
     }
 
 
@@ -71,11 +78,29 @@ def test_the_aws_json_renders_as_its_import_does(example: Path, render: RenderRu
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
 def test_the_whole_directory_renders_each_resource_once(example: Path, render: RenderRunner) -> None:
-    """`render -f examples/<name>` reads the YAML and the JSON: the same resources, given twice alike."""
+    """`render -f examples/<name>` reads the YAML and the JSON: the same resources, given twice alike; plain
+    Kubernetes manifests beside them are passed through as they are."""
     whole = render(str(example), output="json")
     from_yaml = render(str(resources_file(example)), output="json")
+    passed = [document for path in kubernetes_files(example) for document in yaml.safe_load_all(path.read_text())]
     assert whole.code == 0, whole.stderr
-    assert rendered_items(whole.stdout) == rendered_items(from_yaml.stdout)
+    assert rendered_items(whole.stdout) == rendered_items(from_yaml.stdout) + passed
+    assert validate_objects(passed) == len(passed)
+
+
+def test_the_log_agent_reads_the_annotations_render_makes(render: RenderRunner) -> None:
+    """examples/log-routing's Fluent Bit routes by the log annotations of the pods: the same keys."""
+    example = Path(__file__).parent.parent / "examples" / "log-routing"
+    items = rendered_items(render(str(example), output="json").stdout)
+    [config] = [item for item in items if item["kind"] == "ConfigMap" and item["metadata"]["name"] == "fluent-bit"]
+    [deployment] = [item for item in items if item["kind"] == "Deployment"]
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    script = config["data"]["ecs-logs.lua"]
+    for prefix in (LOG_DRIVER_PREFIX, LOG_OPTIONS_PREFIX):
+        assert f'"{prefix}/" .. container' in script
+        assert any(key.startswith(f"{prefix}/") for key in annotations)
+    drivers = {annotations[key] for key in annotations if key.startswith(LOG_DRIVER_PREFIX)}
+    assert drivers == {"awslogs", "awsfirelens"}
 
 
 def test_an_example_namespace_is_kept(import_: ImportRunner) -> None:

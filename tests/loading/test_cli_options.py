@@ -14,12 +14,17 @@ import yaml
 
 from ecs_operator import cli
 
-# A CI template: a placeholder in the family, an empty image, and a log driver for each of two containers.
+# A CI template: a placeholder in the family, an empty image, and ulimits (warned) on each of two containers.
 TEMPLATE = {
     "family": "api-${STAGE}",
     "containerDefinitions": [
-        {"name": "api", "image": "", "memory": 256, "logConfiguration": {"logDriver": "awslogs"}},
-        {"name": "cache", "image": "redis:7", "memory": 128, "logConfiguration": {"logDriver": "awslogs"}},
+        {"name": "api", "image": "", "memory": 256, "ulimits": [{"name": "nofile", "softLimit": 1, "hardLimit": 2}]},
+        {
+            "name": "cache",
+            "image": "redis:7",
+            "memory": 128,
+            "ulimits": [{"name": "core", "softLimit": 0, "hardLimit": 0}],
+        },
     ],
 }
 SERVICE = {"taskDefinition": "api-prod", "desiredCount": 2, "deploymentController": {"type": "ECS"}}
@@ -75,9 +80,9 @@ def test_warnings_are_grouped_with_a_summary(tmp_path: Path, capsys: pytest.Capt
     code, _, err = main(capsys, "render", "-f", write(tmp_path, "td.json", TEMPLATE), "--set", "STAGE=prod")
     lines = err.splitlines()
     assert code == 0
-    log_driver = [line for line in lines if "logConfiguration.logDriver" in line]
-    assert len(log_driver) == 1
-    assert log_driver[0].endswith("[and 1 more like it]")
+    ulimits = [line for line in lines if ".ulimits" in line]
+    assert len(ulimits) == 1
+    assert ulimits[0].endswith("[and 1 more like it]")
     assert lines[-1].endswith("; run with -v for each")
     count, groups = int(lines[-1].split()[0]), int(lines[-1].split()[3])
     assert count > groups == len(lines) - 1
@@ -87,7 +92,7 @@ def test_verbose_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path = write(tmp_path, "td.json", TEMPLATE)
     _, _, verbose = main(capsys, "render", "-f", path, "-v")
     _, _, quiet = main(capsys, "render", "-f", path, "--quiet")
-    assert len([line for line in verbose.splitlines() if "logConfiguration.logDriver" in line]) == 2
+    assert len([line for line in verbose.splitlines() if ".ulimits" in line]) == 2
     assert quiet == ""
 
 

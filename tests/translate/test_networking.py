@@ -252,12 +252,34 @@ def test_client_aliases_become_services_with_their_ports() -> None:
             ],
         }
     )
-    assert [(o["metadata"]["name"], [p["port"] for p in o["spec"]["ports"]]) for o in objects] == [
-        ("web", [80, 8080]),
-        ("web-internal", [80]),
-    ]
+    # web.internal is the Service web too: its domain resolves with a DNS rewrite (warned).
+    assert [(o["metadata"]["name"], [p["port"] for p in o["spec"]["ports"]]) for o in objects] == [("web", [80, 8080])]
     assert objects[0]["spec"]["ports"][0]["targetPort"] == "http"
     assert warnings == ["serviceConnectConfiguration.services[0].clientAliases[2].dnsName"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "namespace", "default", "name", "warned"),
+    [
+        ({"port": 80}, "shop.local", None, "api", True),  # ECS's default: discoveryName.namespace
+        ({"port": 80}, None, "shop.local", "api", True),  # the cluster's serviceConnectDefaults
+        ({"port": 80}, "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-1", None, "api", False),
+        ({"port": 80, "dnsName": "orders.shop.local"}, "shop.local", None, "orders", True),
+        ({"port": 80, "dnsName": "orders"}, "shop.local", None, "orders", False),
+    ],
+)
+def test_client_alias_names_resolve_as_ecs_names_them(
+    alias: dict[str, Any], namespace: str | None, default: str | None, name: str, warned: bool
+) -> None:
+    config = {"enabled": True, "services": [{"portName": "http", "discoveryName": "api", "clientAliases": [alias]}]}
+    if namespace:
+        config["namespace"] = namespace
+    objects, warnings = service_connect_objects(
+        ServiceConnectConfiguration.model_validate(config), _td(), POD, META, LABELS, SELECTOR, default
+    )
+    assert [o["metadata"]["name"] for o in objects] == [name]
+    assert bool(warnings) is warned
+    assert all("rewrite name suffix" in w.message for w in warnings)
 
 
 def test_service_without_aliases_is_found_by_discovery_name_on_the_container_port() -> None:

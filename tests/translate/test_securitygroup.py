@@ -8,9 +8,10 @@ import pytest
 
 from ecs_operator.models.ec2_api import IpPermission
 from ecs_operator.models.securitygroup import SecurityGroupSpec
-from ecs_operator.translate.context import Meta, SecurityGroupRef, TranslationError
+from ecs_operator.translate.context import Meta, SecurityGroupRef, Target, TranslationError
 from ecs_operator.translate.securitygroup import (
     DNS_EGRESS,
+    enforcement_gaps,
     find_group,
     membership_label,
     permission_ports,
@@ -151,27 +152,55 @@ def test_tags_and_description_become_annotations_and_read_only_fields_are_warned
     assert warnings == ["VpcId"]
 
 
+INGRESS_CONTROLLER = {
+    "namespaceSelector": {
+        "matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["ingress-nginx"]}]
+    }
+}
+DB_MEMBERS = {"podSelector": {"matchLabels": {"securitygroup.ecs.compat.dev/db": "member"}}}
+PORTS = [{"protocol": "TCP", "port": 1, "endPort": 2}]
+
+
 @pytest.mark.parametrize(
-    ("pairs", "peers", "warned"),
+    ("direction", "pairs", "peers", "warned"),
     [
-        # The unknown peer is skipped; the known one stays.
+        # An ALB's group, which the operator does not manage: traffic from the ingress controller stands in.
         (
-            [{"GroupId": "sg-x"}, {"GroupId": "sg-0db"}],
-            [{"podSelector": {"matchLabels": {"securitygroup.ecs.compat.dev/db": "member"}}}],
+            "IpPermissions",
+            [{"GroupId": "sg-alb"}, {"GroupId": "sg-0db"}],
+            [INGRESS_CONTROLLER, DB_MEMBERS],
             ["IpPermissions[0].UserIdGroupPairs[0]"],
         ),
-        # No peer left: the rule allows nothing (never a rule without peers, which would allow everyone).
-        ([{"GroupName": "gone"}], None, ["IpPermissions[0].UserIdGroupPairs[0]", "IpPermissions[0]"]),
+        ("IpPermissions", [{"GroupName": "alb"}, {"GroupId": "sg-alb2"}], [INGRESS_CONTROLLER],
+         ["IpPermissions[0].UserIdGroupPairs[0]", "IpPermissions[0].UserIdGroupPairs[1]"]),
+        # A database's group outside the cluster: any address on the rule's ports (wider, warned).
+        (
+            "IpPermissionsEgress",
+            [{"GroupId": "sg-rds"}],
+            [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+            ["IpPermissionsEgress[0].UserIdGroupPairs[0]"],
+        ),
     ],
-)
-def test_unknown_peer_group_is_warned_and_skipped_never_widened(
-    pairs: list[dict[str, Any]], peers: list[dict[str, Any]] | None, warned: list[str]
+)  # fmt: skip
+def test_a_peer_group_the_operator_does_not_manage_allows_what_it_can_mean(
+    direction: str, pairs: list[dict[str, Any]], peers: list[dict[str, Any]], warned: list[str]
 ) -> None:
+    """Never an empty rule list that blocks everything while the group reads as enforced."""
     permission = {"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2, "UserIdGroupPairs": pairs}
-    policy, warnings = _render(IpPermissions=[permission])
-    expected = [] if peers is None else [{"from": peers, "ports": [{"protocol": "TCP", "port": 1, "endPort": 2}]}]
-    assert policy["spec"]["ingress"] == expected
+    policy, warnings = _render(**{direction: [permission]})
+    key, rules = ("from", "ingress") if direction == "IpPermissions" else ("to", "egress")
+    assert policy["spec"][rules][0] == {key: peers, "ports": PORTS}
     assert warnings == warned
+
+
+def test_enforcement_gaps_say_why_a_group_is_not_enforced() -> None:
+    alb = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": "sg-alb"}]}
+    web = SecurityGroupRef("web", SecurityGroupSpec.model_validate({"GroupId": "sg-web", "IpPermissions": [alb]}))
+    [gap] = enforcement_gaps(web, [], Target(ingress_namespaces=("traefik",)))
+    assert gap.startswith("IpPermissions[0].UserIdGroupPairs[0]: no SecurityGroup 'sg-alb'")
+    assert "(traefik;" in gap
+    plain = SecurityGroupRef("db", SecurityGroupSpec.model_validate({"GroupId": "sg-db"}))
+    assert enforcement_gaps(plain, []) == []
 
 
 def test_to_port_below_from_port_is_an_error() -> None:

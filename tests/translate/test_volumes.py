@@ -26,7 +26,13 @@ def spec(*volumes: dict[str, Any]) -> TaskDefinitionSpec:
     [
         (
             {"name": "logs", "host": {"sourcePath": "/var/log"}},
-            {"hostPath": {"path": "/var/log", "type": "DirectoryOrCreate"}},
+            {"hostPath": {"path": "/var/log", "type": ""}},
+            None,
+        ),
+        # A socket or a file: type "" mounts what is there (DirectoryOrCreate would fail on every node).
+        (
+            {"name": "docker", "host": {"sourcePath": "/var/run/docker.sock"}},
+            {"hostPath": {"path": "/var/run/docker.sock", "type": ""}},
             None,
         ),
         ({"name": "scratch", "host": {}}, {"emptyDir": {}}, None),

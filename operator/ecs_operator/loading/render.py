@@ -10,12 +10,19 @@ whether or not something uses it, so the output is what the operator makes for t
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from ecs_operator.loading.importer import KIND_ORDER, InputOptions, import_sources
-from ecs_operator.loading.resources import Resource, is_custom_resource, parse_resource, validation_diagnostics
+from ecs_operator.loading.resources import (
+    Resource,
+    is_custom_resource,
+    is_kubernetes_object,
+    parse_resource,
+    validation_diagnostics,
+)
 from ecs_operator.loading.sources import Diagnostic, LoadError, Source
 from ecs_operator.models.cluster import ECSClusterSpec
 from ecs_operator.models.references import parse_cluster, parse_task_definition
@@ -27,6 +34,7 @@ from ecs_operator.translate.context import (
     DEFAULT_CLUSTER,
     ClusterContext,
     JsonDict,
+    Meta,
     Rendered,
     SecurityGroupRef,
     Target,
@@ -57,8 +65,12 @@ OFFLINE_TARGET = Target(unknown_security_groups="warn")
 def render_documents(
     sources: list[Source], options: InputOptions | None = None, target: Target = OFFLINE_TARGET
 ) -> tuple[list[JsonDict], list[Diagnostic]]:
-    """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found."""
-    resources, warnings = load_resources(sources, options)
+    """The Kubernetes objects for every document, and the warnings; LoadError lists every problem found.
+
+    Kubernetes objects of other API groups are passed through as they are, after the rendered ones.
+    """
+    native = [source for source in sources if is_kubernetes_object(source.data)]
+    resources, warnings = load_resources([source for source in sources if source not in native], options)
     namespaces = _index(resources)
     objects: list[tuple[Resource, JsonDict]] = []
     errors: list[Diagnostic] = []
@@ -77,10 +89,26 @@ def render_documents(
         objects.extend((resource, obj) for obj in rendered.objects)
         warnings.extend(notes)
         warnings.extend(_warning(resource, w.resource, w.field, w.message, resources) for w in rendered.warnings)
-    errors.extend(_conflicts(objects))
+    passed = [(_passed_through(source), copy.deepcopy(source.data)) for source in native]
+    warnings.extend(Diagnostic(s.origin, PASSED_THROUGH, _kind_name(s.data), group=PASSED_THROUGH, strict=False)
+                    for s in native)  # fmt: skip
+    errors.extend(_conflicts(objects + passed))
     if errors:
         raise LoadError(errors)
-    return _unique([obj for _, obj in objects]), list(dict.fromkeys(warnings))
+    return _unique([obj for _, obj in objects + passed]), list(dict.fromkeys(warnings))
+
+
+PASSED_THROUGH = "not an ECS resource: passed through as it is"
+
+
+def _kind_name(data: JsonDict) -> str:
+    return f"{data.get('kind')}/{(data.get('metadata') or {}).get('name')}"
+
+
+def _passed_through(source: Source) -> Resource:
+    """A stand-in resource for a passed-through object, for the conflict check's messages."""
+    kind, name = str(source.data.get("kind")), str((source.data.get("metadata") or {}).get("name"))
+    return Resource(source.origin, Meta(kind=kind, name=name), ECSClusterSpec())
 
 
 def _object_key(obj: JsonDict) -> tuple[str, str, str, str]:

@@ -30,6 +30,13 @@ def is_custom_resource(data: Any) -> bool:
     return isinstance(data, dict) and "apiVersion" in data and "kind" in data
 
 
+def is_kubernetes_object(data: Any) -> bool:
+    """A Kubernetes object of another API group than ours (a ConfigMap, a log agent's DaemonSet): render passes
+    it through as it is, so that a directory of ECS input and the objects it needs renders to one apply."""
+    api_version = data.get("apiVersion") if is_custom_resource(data) else None
+    return isinstance(api_version, str) and api_version.partition("/")[0] != API_VERSION.partition("/")[0]
+
+
 def parse_resource(data: dict[str, Any], origin: str) -> Resource:
     """The resource's metadata and spec, checked; LoadError names the file, the resource and each bad field."""
     kind, metadata = data.get("kind"), data.get("metadata") or {}

@@ -114,6 +114,12 @@ class ECSServiceSpec(CreateServiceRequest):
     autoScaling: ServiceAutoScaling | None = Field(
         default=None, description="Application Auto Scaling of the service's desired count (becomes an HPA)."
     )
+    forceNewDeployment: str | None = Field(
+        default=None,
+        max_length=63,
+        description="UpdateService --force-new-deployment, declaratively: every new value (a timestamp, a counter) "
+        "replaces all of the service's tasks with new ones of the same task definition.",
+    )
 
     @property
     def scheduling_strategy(self) -> str:

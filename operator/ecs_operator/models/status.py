@@ -25,6 +25,7 @@ StopCode = Literal[
     "ServiceSchedulerInitiated",
     "SpotInterruption",
     "TerminationNotice",
+    "InfrastructureHealth",
 ]
 MAX_SERVICE_EVENTS = 100
 MAX_RUNNING_TASKS = 100

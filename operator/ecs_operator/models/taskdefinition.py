@@ -495,12 +495,27 @@ def _value_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
         names += [("secrets", j, secret.name) for j, secret in enumerate(container.secrets or [])]
         for member, j, name in names:
             yield from _variable_name_problems(name, field_path(CONTAINERS, i, member, j, "name"))
+        yield from _secret_name_problems(container, i)
         for j, host in enumerate(container.extraHosts or []):
             try:
                 ipaddress.ip_address(host.ipAddress)
             except ValueError:
                 here = field_path(CONTAINERS, i, "extraHosts", j, "ipAddress")
                 yield Problem(here, f'"{host.ipAddress}" is not an IPv4 or IPv6 address')
+
+
+def _secret_name_problems(container: ContainerSpec, i: int) -> Iterator[Problem]:
+    """ECS refuses a secret whose name another secret or an environment variable of the container has."""
+    taken = {pair.name for pair in container.environment or []}
+    for j, secret in enumerate(container.secrets or []):
+        if secret.name in taken:
+            yield Problem(
+                field_path(CONTAINERS, i, "secrets", j, "name"),
+                f'"{secret.name}" is also an environment variable or an earlier secret of the container (ECS refuses '
+                "it too: ClientException: The secret name must be unique and not shared with any new or existing "
+                f"environment variables set on the container, such as '{secret.name}'.)",
+            )
+        taken.add(secret.name)
 
 
 def _variable_name_problems(name: str | None, here: str) -> Iterator[Problem]:

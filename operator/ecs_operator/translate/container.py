@@ -83,7 +83,8 @@ def cpu_quantity(units: int) -> str:
 
 def _cpu(cd: ContainerDefinition, share: TaskShare) -> tuple[JsonDict, JsonDict]:
     # Container cpu is Docker cpu-shares: a relative weight that may burst into idle CPU, so a request only.
-    units = cd.cpu if cd.cpu is not None else share.cpu_request
+    # 0 (what every console export writes) reserves nothing, as ECS reads it: the task's share applies.
+    units = cd.cpu or share.cpu_request
     if share.cpu_limit is None:
         return ({"cpu": cpu_quantity(units)} if units else {}), {}
     # With a limit, the request is always explicit: Kubernetes would otherwise request the whole limit.
@@ -198,22 +199,33 @@ def _secret_name(name: str, field: str) -> str:
 
 
 def env(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict], list[FieldWarning]]:
-    """``environment`` then ``secrets``, as env entries."""
-    entries: list[JsonDict] = []
+    """``environment`` then ``secrets``, as env entries.
+
+    A variable given twice keeps its last value, as Docker does with ECS's list; Kubernetes would refuse the
+    duplicate name (server-side apply: duplicate entries for key), so it is given once, where it came first.
+    """
+    by_name: dict[str, JsonDict] = {}
+    warnings = []
     for index, pair in enumerate(cd.environment or []):
         # The model checks the task definition's names; RunTask overrides come here unchecked.
         if not pair.name or "=" in pair.name:
             message = f"{pair.name!r} is not an environment variable name (it needs one, without '=')"
             raise TranslationError(f"{ctx.path}.environment[{index}].name", message)
-        entries.append({"name": pair.name, "value": pair.value or ""})
-    warnings = []
+        if pair.name in by_name:
+            message = f"{pair.name} is given twice: the last value is used, as Docker does"
+            warnings.append(ctx.warn(f"environment[{index}].name", message))
+        by_name[pair.name] = {"name": pair.name, "value": pair.value or ""}
     for index, secret in enumerate(cd.secrets or []):
         member = f"secrets[{index}].valueFrom"
         ref = secret_ref(secret.valueFrom, f"{ctx.path}.{member}")
-        entries.append({"name": secret.name, "valueFrom": {"secretKeyRef": {"name": ref.name, "key": ref.key}}})
+        if secret.name in by_name:  # a RunTask environment override of a secret's name (the model refuses the rest)
+            message = f"{secret.name} is also an environment variable: the secret is used, as ECS's agent sets it last"
+            warnings.append(ctx.warn(f"secrets[{index}].name", message))
+            del by_name[secret.name]
+        by_name[secret.name] = {"name": secret.name, "valueFrom": {"secretKeyRef": {"name": ref.name, "key": ref.key}}}
         if ref.pinned_version:
             warnings.append(ctx.warn(member, f"Secret {ref.name} holds one version: the version stage/id is ignored"))
-    return entries, warnings
+    return list(by_name.values()), warnings
 
 
 def env_from(cd: ContainerDefinition) -> list[JsonDict]:

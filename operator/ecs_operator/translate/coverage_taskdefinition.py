@@ -39,8 +39,12 @@ _TASK: dict[str, Classification] = {
         "checked as ECS checks it (FARGATE sizes, networkMode awsvpc); where tasks run is chosen by the service's "
         "or task's launch type and capacity providers"
     ),
-    "RegisterTaskDefinitionRequest.cpu": Partial("containers' cpu requests and limits", _SPREAD),
-    "RegisterTaskDefinitionRequest.memory": Partial("containers' memory requests and limits", _SPREAD),
+    "RegisterTaskDefinitionRequest.cpu": Translated(
+        "Kubernetes 1.34 and later: the pod's spec.resources; before: containers' cpu requests and limits (warned)"
+    ),
+    "RegisterTaskDefinitionRequest.memory": Translated(
+        "Kubernetes 1.34 and later: the pod's spec.resources; before: containers' memory requests and limits (warned)"
+    ),
     "RegisterTaskDefinitionRequest.tags": Translated("ecs.compat.dev/tags annotation (pods too, by propagateTags)"),
     "RegisterTaskDefinitionRequest.pidMode": Translated("host: hostPID; task: shareProcessNamespace"),
     "RegisterTaskDefinitionRequest.ipcMode": Translated(
@@ -80,7 +84,7 @@ _CONTAINER: dict[str, Classification] = {
     "ContainerDefinition.name": Translated("container name (k8s_name; ECS names in the container-names annotation)"),
     "ContainerDefinition.image": Translated("image"),
     "ContainerDefinition.repositoryCredentials": Translated("imagePullSecrets"),
-    "ContainerDefinition.cpu": Translated("requests.cpu (1024 units = 1000m, rounded up)"),
+    "ContainerDefinition.cpu": Translated("requests.cpu (1024 units = 1000m, rounded up; 0 reserves nothing)"),
     "ContainerDefinition.memory": Translated("limits.memory (and requests.memory without a reservation)"),
     "ContainerDefinition.memoryReservation": Translated("requests.memory"),
     "ContainerDefinition.links": Translated("hostAliases 127.0.0.1: a pod's containers share localhost"),
@@ -128,13 +132,17 @@ _CONTAINER: dict[str, Classification] = {
     "ContainerDefinition.interactive": Translated("stdin"),
     "ContainerDefinition.pseudoTerminal": Translated("tty"),
     "ContainerDefinition.dockerLabels": Translated("pod annotation docker-labels.ecs.compat.dev/<container> (JSON)"),
-    "ContainerDefinition.ulimits": Ignored("Kubernetes has no per-container ulimits; the container runtime's apply"),
+    "ContainerDefinition.ulimits": Ignored(
+        "Kubernetes sets no per-container ulimits: the node's container runtime defaults apply (ECS on Fargate sets "
+        "nofile to 65535)"
+    ),
     "ContainerDefinition.logConfiguration": Translated("pod annotations log-driver / log-options.ecs.compat.dev"),
     "ContainerDefinition.healthCheck": Translated("startup, readiness and liveness exec probes"),
     "ContainerDefinition.systemControls": Translated("pod securityContext.sysctls (namespaced sysctls only)"),
     "ContainerDefinition.resourceRequirements": Translated("limits nvidia.com/gpu, aws.amazon.com/neurondevice"),
     "ContainerDefinition.firelensConfiguration": Ignored(
-        f"{_NO_LOG_ROUTER}; the log router container runs as an ordinary container"
+        f"{_NO_LOG_ROUTER}: the router runs as an ordinary container and receives no logs; the node's log agent "
+        "routes them by the pods' log annotations (examples/log-routing)"
     ),
     "ContainerDefinition.credentialSpecs": Translated(
         "securityContext.windowsOptions.gmsaCredentialSpecName: the GMSACredentialSpec named after the spec "
@@ -198,10 +206,8 @@ _CONTAINER: dict[str, Classification] = {
     ),
     "HostEntry.hostname": Translated("hostAliases hostnames"),
     "HostEntry.ipAddress": Translated("hostAliases ip"),
-    "LogConfiguration.logDriver": Partial(
-        "log-driver.ecs.compat.dev/<container> annotation",
-        f"{_NO_LOG_ROUTER}: logs go to the node's container log files (kubectl logs); the driver and options "
-        "are kept as pod annotations for a log agent to read",
+    "LogConfiguration.logDriver": Translated(
+        "log-driver.ecs.compat.dev/<container> annotation for a node log agent (warned once per task: no log router)"
     ),
     "LogConfiguration.options": Translated("log-options.ecs.compat.dev/<container> annotation (JSON)"),
     "LogConfiguration.secretOptions": Ignored(f"{_NO_LOG_ROUTER} to use them"),
@@ -239,7 +245,9 @@ _VOLUMES: dict[str, Classification] = {
     "Volume.configuredAtLaunch": Translated(
         "the generic ephemeral volume of the service's or task's volumeConfigurations; none: an emptyDir (warned)"
     ),
-    "HostVolumeProperties.sourcePath": Translated("hostPath path, type DirectoryOrCreate"),
+    "HostVolumeProperties.sourcePath": Translated(
+        'hostPath path, type "" (no check: a directory, file or socket mounts as it is, as with Docker)'
+    ),
     "DockerVolumeConfiguration.scope": Translated(
         "task: emptyDir; shared: hostPath /var/lib/ecs-operator/volumes/<namespace>/<name> (local driver) or "
         "PersistentVolumeClaim ecs-volume-<name> (other drivers)"

@@ -110,19 +110,27 @@ _SERVICE: dict[str, Classification] = {
     "CapacityProviderStrategyItem.weight": Translated("the share of the tasks after the base"),
     "CapacityProviderStrategyItem.base": Translated("the tasks placed on this provider first"),
     "ServiceConnectConfiguration.enabled": Translated("whether the client alias Services are made"),
-    "ServiceConnectConfiguration.namespace": Ignored("the Kubernetes namespace is the namespace of the Services"),
+    "ServiceConnectConfiguration.namespace": Translated(
+        "the domain of client aliases without dnsName (discoveryName.namespace), resolved by a DNS rewrite (warned)"
+    ),
     "ServiceConnectConfiguration.services": Translated("a Service per client alias DNS name"),
     "ServiceConnectConfiguration.logConfiguration": Ignored(_NO_PROXY),
     "ServiceConnectConfiguration.accessLogConfiguration": Ignored(_NO_PROXY),
     "ServiceConnectConfiguration.containerConfigurations": Ignored(_NO_PROXY),
     "ServiceConnectService.portName": Translated("the named port mapping the Services forward to"),
-    "ServiceConnectService.discoveryName": Translated("the Service name when there are no client aliases"),
-    "ServiceConnectService.clientAliases": Translated("Services named after dnsName, with the aliases' ports"),
+    "ServiceConnectService.discoveryName": Translated(
+        "the Service name without client aliases; discoveryName.namespace for an alias without dnsName"
+    ),
+    "ServiceConnectService.clientAliases": Translated(
+        "Services named after the first label of dnsName, with the aliases' ports (a domain is warned: DNS rewrite)"
+    ),
     "ServiceConnectService.ingressPortOverride": Ignored(_NO_PROXY),
     "ServiceConnectService.timeout": Ignored(_NO_PROXY),
     "ServiceConnectService.tls": Ignored(f"{_NO_PROXY}; traffic is not encrypted for you (use a service mesh)"),
     "ServiceConnectClientAlias.port": Translated("the Service port"),
-    "ServiceConnectClientAlias.dnsName": Translated("the Service name (made DNS-safe, with a warning)"),
+    "ServiceConnectClientAlias.dnsName": Translated(
+        "the Service name: its first label (made DNS-safe); the domain needs a DNS rewrite, warned"
+    ),
     "ServiceConnectClientAlias.testTrafficRules": Ignored(_BLUE_GREEN),
 }
 
@@ -215,7 +223,12 @@ _CLUSTER: dict[str, Classification] = {
     "CreateClusterRequest.configuration": Ignored("ECS Exec and managed storage keys have no Kubernetes counterpart"),
     "CreateClusterRequest.capacityProviders": Translated("the node pools services and tasks may use"),
     "CreateClusterRequest.defaultCapacityProviderStrategy": Translated("the strategy when a service gives none"),
-    "CreateClusterRequest.serviceConnectDefaults": Ignored("the Kubernetes namespace is the Service Connect namespace"),
+    "CreateClusterRequest.serviceConnectDefaults": Translated(
+        "the Service Connect namespace of the cluster's services that name none"
+    ),
+    "ClusterServiceConnectDefaultsRequest.namespace": Translated(
+        "the domain of client aliases without dnsName (discoveryName.namespace), resolved by a DNS rewrite (warned)"
+    ),
 }
 
 _AUTOSCALING: dict[str, Classification] = {

@@ -200,19 +200,35 @@ def service_connect_objects(
     meta: Meta,
     labels: dict[str, str],
     selector: dict[str, str],
+    default_namespace: str | None = None,
 ) -> tuple[list[JsonDict], list[FieldWarning]]:
-    """A Service per client alias DNS name, its ports the aliases' ports, so clients keep their URLs."""
+    """A Service per client alias name, its ports the aliases' ports, so clients keep their URLs.
+
+    An alias without dnsName is ``discoveryName.namespace``, as in ECS (the Cloud Map namespace: the service's
+    own or the cluster's ``serviceConnectDefaults``, ``default_namespace``). The Service is named after the
+    name's first label, which ECS clients in the namespace use too; the full name resolves only with a DNS
+    rewrite of its domain (docs/mapping-workloads.md), which is warned.
+    """
     if config is None or not config.enabled:
         return [], []
+    namespace = _namespace_name(config.namespace or default_namespace)
     ports_by_name: dict[str, list[JsonDict]] = {}
     warnings: list[FieldWarning] = []
     for index, service in enumerate(config.services or []):
         path = f"serviceConnectConfiguration.services[{index}]"
         mapping = _named_port_mapping(td, service.portName, f"{path}.portName")
         target = target_port(pod_spec, mapping.containerPort or 0)
-        for alias_path, dns_name, port in _aliases(service, mapping, path):
-            name = service_name(dns_name)
-            if name != dns_name:
+        for alias_path, dns_name, port in _aliases(service, mapping, path, namespace):
+            label, _, domain = dns_name.partition(".")
+            name = service_name(label)
+            if domain:
+                message = (
+                    f"clients call {dns_name}: the Service {name} answers as {name} and {name}.{meta.namespace}.svc; "
+                    f"for {dns_name} to resolve, add a CoreDNS rewrite of the domain (rewrite name suffix .{domain} "
+                    f".{meta.namespace}.svc.cluster.local answer auto)"
+                )
+                warnings.append(FieldWarning(meta.ref, alias_path, message))
+            elif name != dns_name:
                 message = f"{dns_name!r} is not a Kubernetes Service name; clients reach it as {name!r}"
                 warnings.append(FieldWarning(meta.ref, alias_path, message))
             ports = ports_by_name.setdefault(name, [])
@@ -233,11 +249,22 @@ def _named_port_mapping(td: TaskDefinitionRevision, port_name: str, path: str) -
     raise TranslationError(path, f"no portMappings entry named {port_name!r} in {td.family_revision}")
 
 
-def _aliases(service: ServiceConnectService, mapping: PortMapping, path: str) -> list[tuple[str, str, int]]:
-    """(field path, DNS name, port) per client alias; without aliases the discovery name on the container port."""
-    default = service.discoveryName or service.portName
+def _namespace_name(namespace: str | None) -> str | None:
+    """A Cloud Map namespace's name (``shop.local``); None for an ARN (its name is not in it) or nothing."""
+    return None if not namespace or namespace.startswith("arn:") else namespace
+
+
+def _aliases(
+    service: ServiceConnectService, mapping: PortMapping, path: str, namespace: str | None
+) -> list[tuple[str, str, int]]:
+    """(field path, DNS name, port) per client alias; without aliases the discovery name on the container port.
+
+    ECS names an alias without dnsName ``discoveryName.namespace``.
+    """
+    discovery = service.discoveryName or service.portName
     if not service.clientAliases:
-        return [(f"{path}.discoveryName", default, mapping.containerPort or 0)]
+        return [(f"{path}.discoveryName", discovery, mapping.containerPort or 0)]
+    default = f"{discovery}.{namespace}" if namespace else discovery
     return [
         (f"{path}.clientAliases[{index}].dnsName", alias.dnsName or default, alias.port)
         for index, alias in enumerate(service.clientAliases)

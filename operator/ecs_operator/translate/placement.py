@@ -48,18 +48,35 @@ def pod_placement(
     """Pod spec fields (affinity, topologySpreadConstraints) for the placement of the pods ``own_pods`` selects."""
     fields: JsonDict = {}
     warnings: list[FieldWarning] = []
+    spread_by: dict[str, str] = {}  # topology key -> the strategy that spreads over it
     for index, strategy in enumerate(strategies):
-        warnings += _add(fields, *strategy_fields(strategy, f"placementStrategy[{index}]", own_pods, resource))
+        path = f"placementStrategy[{index}]"
+        more, strategy_warnings = strategy_fields(strategy, path, own_pods, resource)
+        for spread in more.get("topologySpreadConstraints", []):
+            key = spread["topologyKey"]
+            if key in spread_by:
+                message = (
+                    f"spreads over {key} as {spread_by[key]} does: Kubernetes takes one spread per topology, so the "
+                    "first (ECS's highest priority) is kept"
+                )
+                warnings.append(FieldWarning(resource, path, message))
+                more = {**more, "topologySpreadConstraints": []}
+            spread_by.setdefault(key, path)
+        warnings += _add(fields, more, strategy_warnings)
     given = [(f"placementConstraints[{i}]", c.type, c.expression) for i, c in enumerate(constraints)]
     given += [
         (f"taskDefinition.placementConstraints[{i}]", c.type, c.expression)
         for i, c in enumerate(task_definition_constraints)
     ]
     for path, kind, expression in given:
-        more, notes = constraint_fields(kind, expression, path, own_pods)
-        merge_pod_fields(fields, more)
+        constraint, notes = constraint_fields(kind, expression, path, own_pods)
+        merge_pod_fields(fields, constraint)
         warnings += [FieldWarning(resource, f"{path}.expression", note) for note in notes]
     return fields, warnings
+
+
+# ECS spreads a service's tasks over Availability Zones unless its placementStrategy says otherwise.
+DEFAULT_SERVICE_STRATEGY = PlacementStrategy(type="spread", field="attribute:ecs.availability-zone")
 
 
 def _add(fields: JsonDict, more: JsonDict, warnings: list[FieldWarning]) -> list[FieldWarning]:
@@ -148,9 +165,19 @@ def node_label(attribute: str, path: str) -> str:
 
 
 def merge_pod_fields(spec: JsonDict, more: JsonDict) -> None:
-    """Merge scheduling fields into a pod spec; node affinity terms are ANDed, everything else accumulates."""
+    """Merge scheduling fields into a pod spec; node affinity terms are ANDed, everything else accumulates.
+
+    Spread constraints are a list keyed by (topologyKey, whenUnsatisfiable), which Kubernetes refuses twice
+    (422): the first one of a key is kept.
+    """
     for key, value in more.items():
-        if key in ("topologySpreadConstraints", "tolerations"):
+        if key == "topologySpreadConstraints":
+            merged = [*spec.get(key, []), *value]
+            keys = [(spread["topologyKey"], spread["whenUnsatisfiable"]) for spread in merged]
+            spec[key] = [spread for index, spread in enumerate(merged) if keys.index(keys[index]) == index]
+            if not spec[key]:
+                del spec[key]
+        elif key == "tolerations":
             spec[key] = [*spec.get(key, []), *value]
         elif key == "nodeSelector":
             _merge_node_selector(spec.setdefault("nodeSelector", {}), value)

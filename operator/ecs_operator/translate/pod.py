@@ -20,10 +20,13 @@ from ecs_operator.models.taskdefinition import (
     registration_notices,
 )
 from ecs_operator.translate.container import (
+    LOG_DRIVER_PREFIX,
+    LOG_OPTIONS_PREFIX,
     ContainerContext,
     TaskShare,
     container,
     container_name,
+    cpu_quantity,
     secret_ref,
 )
 from ecs_operator.translate.context import (
@@ -129,21 +132,23 @@ def _remainder(total: int, given: int, missing: int, field: str, what: str) -> i
     return (total - given) // missing if missing else None
 
 
-def task_shares(spec: TaskDefinitionSpec) -> list[TaskShare]:
+def task_shares(spec: TaskDefinitionSpec, pod_level: bool = False) -> list[TaskShare]:
     """What each container gets from the task cpu, memory and ephemeral storage.
 
-    Kubernetes has no pod-wide limit to put a task size on, so every container is limited to the whole
-    task, and what the containers do not reserve themselves is split evenly among those that reserve
-    nothing, as requests: the pod reserves the task size, as Fargate does.
+    Before Kubernetes 1.34 there is no pod-wide limit to put a task size on, so every container is limited
+    to the whole task, and what the containers do not reserve themselves is split evenly among those that
+    reserve nothing, as requests: the pod reserves the task size, as Fargate does. ``pod_level``: the pod
+    carries the task's cpu and memory itself (``pod_resources``), and only ephemeral storage is shared out.
+    A container ``cpu`` of 0 reserves nothing, as ECS reads it (null, 0 and 1 are Docker's 2 shares).
     """
     containers = spec.containerDefinitions
-    cpu = spec.cpu_units
-    memory = spec.memory_mib
+    cpu = None if pod_level else spec.cpu_units
+    memory = None if pod_level else spec.memory_mib
     storage = spec.ephemeralStorage.sizeInGiB if spec.ephemeralStorage else None
     cpu_share = memory_share = None
     if cpu is not None:
         given = sum(cd.cpu or 0 for cd in containers)
-        cpu_share = _remainder(cpu, given, sum(cd.cpu is None for cd in containers), "cpu", "cpu units")
+        cpu_share = _remainder(cpu, given, sum(not cd.cpu for cd in containers), "cpu", "cpu units")
     if memory is not None:
         reserved = [cd.memoryReservation or cd.memory for cd in containers]
         memory_share = _remainder(memory, sum(r or 0 for r in reserved), reserved.count(None), "memory", "MiB")
@@ -151,7 +156,7 @@ def task_shares(spec: TaskDefinitionSpec) -> list[TaskShare]:
     return [
         TaskShare(
             cpu_limit=cpu,
-            cpu_request=cpu_share if cd.cpu is None else None,
+            cpu_request=cpu_share if not cd.cpu else None,
             memory_limit=memory,
             memory_request=memory_share if not (cd.memoryReservation or cd.memory) else None,
             storage_limit_gib=storage,
@@ -159,6 +164,40 @@ def task_shares(spec: TaskDefinitionSpec) -> list[TaskShare]:
         )
         for cd in containers
     ]
+
+
+# Kubernetes turns pod-level resources (PodLevelResources, beta) on by default from this release.
+POD_LEVEL_RESOURCES = (1, 34)
+_PER_CONTAINER = (
+    "Kubernetes before 1.34 has no pod-wide limit: each container is limited to the whole task size, and what "
+    "the containers do not reserve themselves is requested evenly by those that reserve nothing, so together "
+    "they may use more than the task; render with --kubernetes-version 1.34 (or later) to make the task size "
+    "the pod's own (spec.resources)"
+)
+
+
+def uses_pod_level_resources(spec: TaskDefinitionSpec, target: Target) -> bool:
+    """The task size goes on the pod (``spec.resources``): Kubernetes 1.34 or later, and not on Windows,
+    where pods take no pod-level resources."""
+    sized = spec.cpu is not None or spec.memory is not None
+    return sized and target.supports(POD_LEVEL_RESOURCES) and not is_windows(spec.runtimePlatform)
+
+
+def pod_resources(spec: TaskDefinitionSpec) -> JsonDict:
+    """The task's cpu and memory as the pod's requests and limits: what Fargate reserves and enforces."""
+    quantities: JsonDict = {}
+    if spec.cpu_units:
+        quantities["cpu"] = cpu_quantity(spec.cpu_units)
+    if spec.memory_mib:
+        quantities["memory"] = f"{spec.memory_mib}Mi"
+    return {"resources": {"requests": dict(quantities), "limits": dict(quantities)}} if quantities else {}
+
+
+def size_warnings(spec: TaskDefinitionSpec, pod_level: bool, resource: str) -> list[FieldWarning]:
+    """Per-container task sizes (before 1.34) differ from ECS: said once for each task-level size given."""
+    if pod_level:
+        return []
+    return [FieldWarning(resource, member, _PER_CONTAINER) for member in ("cpu", "memory") if getattr(spec, member)]
 
 
 # --- start order -----------------------------------------------------------------------------------------
@@ -372,6 +411,24 @@ def termination_grace(spec: TaskDefinitionSpec) -> int:
     return min(longest, FARGATE_MAX_STOP_TIMEOUT) if spec.is_fargate else longest
 
 
+def log_routing_warnings(spec: TaskDefinitionSpec, resource: str) -> list[FieldWarning]:
+    """One warning for the task's log configurations (not one per container): no log router runs here."""
+    drivers: dict[str, list[str]] = {}
+    for cd in spec.containerDefinitions:
+        if cd.logConfiguration is not None:
+            drivers.setdefault(cd.logConfiguration.logDriver, []).append(cd.name or "")
+    if not drivers:
+        return []
+    given = "; ".join(f"{driver} for {', '.join(names)}" for driver, names in drivers.items())
+    message = (
+        f"{given}: no log router runs on Kubernetes, so the containers log to the node's files (kubectl logs); "
+        f"each container's driver and options are the pod annotations {LOG_DRIVER_PREFIX}/<container> and "
+        f"{LOG_OPTIONS_PREFIX}/<container>, which a node log agent can ship by (examples/log-routing has a Fluent "
+        "Bit DaemonSet that sends awslogs and FireLens CloudWatch logs to their log groups)"
+    )
+    return [FieldWarning(resource, "containerDefinitions[*].logConfiguration", message)]
+
+
 def registration_warnings(spec: TaskDefinitionSpec, resource: str) -> list[FieldWarning]:
     """What ECS would refuse at registration but has a meaning here (``registration_notices``), warned."""
     return [FieldWarning(resource, problem.path, problem.message) for problem in registration_notices(spec)]
@@ -468,6 +525,7 @@ def _containers(
     order: StartOrder,
     launched: Mapping[str, JsonDict],
     standalone: bool,
+    pod_level: bool,
 ) -> tuple[JsonDict, list[FieldWarning]]:
     """containers, initContainers, the containers' own volumes and their annotations."""
     volumes = task_volumes(spec, resource, namespace, launched)
@@ -476,7 +534,7 @@ def _containers(
     extra_volumes: list[JsonDict] = []
     annotations: dict[str, str] = {}
     warnings = list(volumes.warnings)
-    for index, (cd, share) in enumerate(zip(spec.containerDefinitions, task_shares(spec), strict=True)):
+    for index, (cd, share) in enumerate(zip(spec.containerDefinitions, task_shares(spec, pod_level), strict=True)):
         context = ContainerContext(
             resource, f"containerDefinitions[{index}]", network_mode(spec), volumes, definitions, share,
             healthy_dependency=cd.name in order.healthy, windows=is_windows(spec.runtimePlatform),
@@ -532,9 +590,11 @@ def pod_spec(
     spec = apply_overrides(td.spec, overrides)
     _reject(spec)
     order = start_order(spec, resource)
-    parts, warnings = _containers(spec, resource, td.namespace, order, launched or {}, standalone)
+    pod_level = uses_pod_level_resources(spec, target)
+    parts, warnings = _containers(spec, resource, td.namespace, order, launched or {}, standalone, pod_level)
     warnings = field_warnings(resource, spec) + registration_warnings(spec, resource) + order.warnings + warnings
-    warnings += task_role_warnings(spec, resource)
+    warnings += size_warnings(spec, pod_level, resource) + task_role_warnings(spec, resource)
+    warnings += log_routing_warnings(spec, resource)
     pod: JsonDict = {key: value for key, value in parts["pod"].items() if value}
     shared, found = namespaces(spec, resource)
     host, more = hostname(spec, resource)
@@ -551,6 +611,8 @@ def pod_spec(
         "imagePullSecrets": image_pull_secrets(spec),
     }
     pod.update({key: value for key, value in optional.items() if value})
+    if pod_level:
+        pod.update(pod_resources(spec))
     pod.update(pod_identity(spec.taskRoleArn))
     pod["terminationGracePeriodSeconds"] = termination_grace(spec)
     # ECS tasks see no variables for other services; Kubernetes would inject one set per Service.

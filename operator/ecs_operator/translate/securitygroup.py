@@ -33,6 +33,7 @@ MEMBER = "member"
 LABEL_SECURITY_GROUP = f"{GROUP}/security-group"
 ANNOTATION_TAGS = f"{GROUP}/tags"
 ANNOTATION_DESCRIPTION = f"{GROUP}/description"
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP", "sctp": "SCTP", "132": "SCTP"}
 _ALL_PROTOCOLS = ("-1", "all")
 _ANYWHERE = ("0.0.0.0/0", "::/0")
@@ -77,12 +78,8 @@ def render_security_group(
     rejected = field_rejections(sg.spec)
     if rejected:
         raise TranslationError(*rejected[0])
-    known = [sg, *groups]
-    warnings = field_warnings(meta.ref, sg.spec)
-    ingress, more = permission_rules(sg.spec.IpPermissions or [], "IpPermissions", "from", known, meta.ref)
-    warnings += more
-    egress, more = egress_rules(sg.spec.IpPermissionsEgress, known, meta.ref)
-    warnings += more
+    ingress, egress, gaps = policy_rules(sg, groups, meta.ref, target)
+    warnings = field_warnings(meta.ref, sg.spec) + gaps
     policy = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -97,8 +94,29 @@ def render_security_group(
     return Rendered([policy], warnings)
 
 
+def policy_rules(
+    sg: SecurityGroupRef, groups: Sequence[SecurityGroupRef], resource: str, target: Target = DEFAULT_TARGET
+) -> tuple[list[JsonDict], list[JsonDict], list[FieldWarning]]:
+    """(ingress, egress, where the policy does not enforce the group's rules as EC2 would)."""
+    known = [sg, *groups]
+    ingress, gaps = permission_rules(sg.spec.IpPermissions or [], "IpPermissions", "from", known, resource, target)
+    egress, more = egress_rules(sg.spec.IpPermissionsEgress, known, resource, target)
+    return ingress, egress, gaps + more
+
+
+def enforcement_gaps(
+    sg: SecurityGroupRef, groups: Sequence[SecurityGroupRef], target: Target = DEFAULT_TARGET
+) -> list[str]:
+    """Why the group's NetworkPolicy does not enforce its rules exactly ([] when it does): what a handler reports
+    as the SecurityGroup's ``NotEnforced`` reason (peers it does not manage, addresses pods do not have, ...)."""
+    return [f"{gap.field}: {gap.message}" for gap in policy_rules(sg, groups, f"SecurityGroup/{sg.name}", target)[2]]
+
+
 def egress_rules(
-    permissions: Sequence[IpPermission] | None, groups: Sequence[SecurityGroupRef], resource: str
+    permissions: Sequence[IpPermission] | None,
+    groups: Sequence[SecurityGroupRef],
+    resource: str,
+    target: Target = DEFAULT_TARGET,
 ) -> tuple[list[JsonDict], list[FieldWarning]]:
     """Outbound rules: left out, all egress (EC2's default rule); given, those rules and DNS.
 
@@ -107,7 +125,7 @@ def egress_rules(
     """
     if permissions is None:
         return [dict(ALLOW_ALL_EGRESS)], []
-    rules, warnings = permission_rules(permissions, "IpPermissionsEgress", "to", groups, resource)
+    rules, warnings = permission_rules(permissions, "IpPermissionsEgress", "to", groups, resource, target)
     return [*rules, DNS_EGRESS], warnings
 
 
@@ -121,7 +139,12 @@ def _annotations(sg: SecurityGroupRef) -> dict[str, str]:
 
 
 def permission_rules(
-    permissions: Sequence[IpPermission], path: str, peer_key: str, groups: Sequence[SecurityGroupRef], resource: str
+    permissions: Sequence[IpPermission],
+    path: str,
+    peer_key: str,
+    groups: Sequence[SecurityGroupRef],
+    resource: str,
+    target: Target = DEFAULT_TARGET,
 ) -> tuple[list[JsonDict], list[FieldWarning]]:
     """NetworkPolicy rules for inbound (``peer_key`` "from") or outbound ("to") permissions."""
     rules: list[JsonDict] = []
@@ -135,7 +158,7 @@ def permission_rules(
             )
             warnings.append(FieldWarning(resource, f"{here}.IpProtocol", message))
             continue
-        peers, more = permission_peers(permission, here, groups, resource)
+        peers, more = permission_peers(permission, here, groups, resource, peer_key, target)
         warnings += more
         if peers == []:
             # A rule without peers would allow everyone; a permission whose peers all have no effect allows no one.
@@ -170,9 +193,19 @@ def permission_ports(permission: IpPermission, path: str) -> list[JsonDict] | No
 
 
 def permission_peers(
-    permission: IpPermission, path: str, groups: Sequence[SecurityGroupRef], resource: str
+    permission: IpPermission,
+    path: str,
+    groups: Sequence[SecurityGroupRef],
+    resource: str,
+    peer_key: str = "from",
+    target: Target = DEFAULT_TARGET,
 ) -> tuple[list[JsonDict] | None, list[FieldWarning]]:
-    """The permission's sources or destinations (None means anywhere: 0.0.0.0/0 or ::/0), and warnings."""
+    """The permission's sources or destinations (None means anywhere: 0.0.0.0/0 or ::/0), and warnings.
+
+    A peer group that is not a SecurityGroup here is one the operator does not manage: as a source, a load
+    balancer's (an ALB's group in front of the tasks), so traffic from the ingress controller's namespace
+    stands in for it; as a destination, something outside the cluster (a database's group), so any address.
+    """
     cidrs = [(f"IpRanges[{i}].CidrIp", r.CidrIp) for i, r in enumerate(permission.IpRanges or []) if r.CidrIp]
     cidrs += [
         (f"Ipv6Ranges[{i}].CidrIpv6", r.CidrIpv6) for i, r in enumerate(permission.Ipv6Ranges or []) if r.CidrIpv6
@@ -188,16 +221,34 @@ def permission_peers(
     for index, pair in enumerate(permission.UserIdGroupPairs or []):
         reference = pair.GroupId or pair.GroupName
         group = find_group(reference, groups) if reference else None
-        if group is None:
-            # Skipped, never widened: a podSelector for a group nobody joins would match nothing either, silently.
-            message = (
-                f"no SecurityGroup {reference!r} in this namespace, so this peer allows nothing; create it "
-                "(GroupId or GroupName must match) and the rule follows"
-            )
-            warnings.append(FieldWarning(resource, f"{path}.UserIdGroupPairs[{index}]", message))
+        if group is not None:
+            peers.append({"podSelector": {"matchLabels": {membership_label(group): MEMBER}}})
             continue
-        peers.append({"podSelector": {"matchLabels": {membership_label(group): MEMBER}}})
+        peer, message = _unmanaged_peer(reference, peer_key, target)
+        if peer not in peers:
+            peers.append(peer)
+        warnings.append(FieldWarning(resource, f"{path}.UserIdGroupPairs[{index}]", message))
     return peers, warnings
+
+
+def _unmanaged_peer(reference: str | None, peer_key: str, target: Target) -> tuple[JsonDict, str]:
+    """What a peer group the operator does not manage can mean, and the warning that says so."""
+    unknown = f"no SecurityGroup {reference!r} in this namespace"
+    follow = "; define the group (GroupId or GroupName must match) and the rule follows it"
+    if peer_key == "from":
+        namespaces = list(target.ingress_namespaces)
+        selector = {"matchExpressions": [{"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": namespaces}]}
+        message = (
+            f"{unknown}: taken as a load balancer's group, so traffic from the ingress controller's namespace "
+            f"({', '.join(namespaces)}; render --ingress-namespace) is allowed in its place, not enforced as "
+            f"EC2 would{follow}"
+        )
+        return {"namespaceSelector": selector}, message
+    message = (
+        f"{unknown}: taken as something outside the cluster (a database's group), so any address is allowed on "
+        f"this rule's ports: wider than EC2, not enforced{follow}"
+    )
+    return {"ipBlock": {"cidr": "0.0.0.0/0"}}, message
 
 
 _PRIVATE_CIDR = (

@@ -9,13 +9,21 @@ Decisions are written down in docs/mapping-workloads.md.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from ecs_operator.models.crds import GROUP
-from ecs_operator.models.ecs_api import DeploymentConfiguration, Tag
+from ecs_operator.models.ecs_api import (
+    ContainerDefinition,
+    DeploymentConfiguration,
+    LoadBalancer,
+    PlacementStrategy,
+    Tag,
+    ThresholdConfiguration,
+)
 from ecs_operator.models.service import DEPLOYMENT_DEFAULTS, ECSServiceSpec
 from ecs_operator.translate import iam
 from ecs_operator.translate.autoscaling import (
@@ -56,14 +64,17 @@ from ecs_operator.translate.networking import (
     security_group_labels,
     service_connect_objects,
     service_registry_objects,
+    target_port,
     unique_objects,
 )
-from ecs_operator.translate.placement import merge_pod_fields, pod_placement
+from ecs_operator.translate.placement import DEFAULT_SERVICE_STRATEGY, merge_pod_fields, pod_placement
 from ecs_operator.translate.taskdefinition import PodSpecResult, pod_spec, tag_annotations
 from ecs_operator.translate.volumes import launch_volumes
 
 LABEL_CAPACITY_PROVIDER = f"{GROUP}/capacity-provider"
 ANNOTATION_CIRCUIT_BREAKER_ROLLBACK = f"{GROUP}/circuit-breaker-rollback"
+# On the pod template: a new value of the service's forceNewDeployment rolls every pod.
+ANNOTATION_FORCE_NEW_DEPLOYMENT = f"{GROUP}/force-new-deployment"
 # With the circuit breaker, a rollout that makes no progress for this long fails (plus the grace period).
 CIRCUIT_BREAKER_DEADLINE_SECONDS = 600
 _REPLICA_DEFAULTS = DEPLOYMENT_DEFAULTS["REPLICA"]  # (minimumHealthyPercent, maximumPercent)
@@ -124,7 +135,7 @@ def render_service(
         rendered.extend(daemon_objects(spec, meta, names, template))
     else:
         rendered.extend(replica_objects(spec, meta, td, cluster, names, template))
-    rendered.extend(network_objects(spec, meta, td, pod.spec, names))
+    rendered.extend(network_objects(spec, meta, td, pod.spec, names, cluster))
     account = iam.service_account(td, meta)
     if account is not None:
         rendered.objects.append(account)
@@ -192,11 +203,13 @@ def pod_template(
     placement, warnings = pod_placement(
         meta.ref,
         names.selector,
-        spec.placementStrategy or [],
+        service_strategies(spec),
         spec.placementConstraints or [],
         td.spec.placementConstraints or [],
     )
     merge_pod_fields(body, placement)
+    warnings += one_shot_containers(body, td)
+    warnings += load_balancer_readiness(body, spec.loadBalancers or [], td, meta.ref)
     warnings += health_check_grace(body, spec.healthCheckGracePeriodSeconds, meta.ref)
     network_mode = td.spec.network_mode
     # managed-by on the pods too (not in the selector, which is immutable): the cluster counts pods by it.
@@ -206,22 +219,107 @@ def pod_template(
     warnings += membership.warnings
     annotations = dict(pod.annotations)
     annotations.update(propagated_tags(spec.propagateTags, spec.tags, td.spec.tags))
+    if spec.forceNewDeployment:
+        annotations[ANNOTATION_FORCE_NEW_DEPLOYMENT] = spec.forceNewDeployment
     template = {"metadata": {"labels": labels, "annotations": annotations}, "spec": body}
     return template, warnings, membership.missing
 
 
+def service_strategies(spec: ECSServiceSpec) -> list[PlacementStrategy]:
+    """The placement strategy in effect: as given, or ECS's default for REPLICA services, spread over zones."""
+    if spec.placementStrategy:
+        return list(spec.placementStrategy)
+    return [] if spec.scheduling_strategy == "DAEMON" else [DEFAULT_SERVICE_STRATEGY]
+
+
+def is_one_shot(cd: ContainerDefinition, waited_for: set[str]) -> bool:
+    """A non-essential container with nothing that says it keeps running: no port, health check, FireLens
+    configuration or restart policy, and no other container waits for it (a job's dependents say COMPLETE)."""
+    restarts = cd.restartPolicy is not None and cd.restartPolicy.enabled
+    long_running = cd.portMappings or cd.healthCheck or cd.firelensConfiguration or restarts
+    return cd.essential is False and not long_running and cd.name not in waited_for
+
+
+def one_shot_containers(body: JsonDict, td: TaskDefinitionRevision) -> list[FieldWarning]:
+    """A service's one-shot containers run once, as init containers after the others of the pod's start order.
+
+    ECS leaves a non-essential container stopped when it exits. A service's pod restarts every regular
+    container that exits, and a container that stays stopped would keep the pod unready (no traffic) for good;
+    an init container runs to completion and then no longer counts. It runs before the other containers
+    instead of beside them, which is warned.
+    """
+    waited_for = {d.containerName for cd in td.spec.containerDefinitions for d in cd.dependsOn or []}
+    one_shots = {
+        container_name(cd): index
+        for index, cd in enumerate(td.spec.containerDefinitions)
+        if is_one_shot(cd, waited_for)
+    }
+    moved = [c for c in body.get("containers", []) if c["name"] in one_shots]
+    kept = [c for c in body.get("containers", []) if c["name"] not in one_shots]
+    if not moved or not kept:
+        return []
+    body["containers"] = kept
+    body["initContainers"] = [*body.get("initContainers", []), *moved]
+    message = (
+        "not essential, with no port, health check or restart policy, and no container waits for it: run once, "
+        "as an init container before the other containers rather than beside them, because a service's pod "
+        "restarts a container that exits (ECS leaves it stopped). Give it a port mapping or a restartPolicy to "
+        "keep it running beside them"
+    )
+    return [FieldWarning(td.ref, f"containerDefinitions[{one_shots[c['name']]}].essential", message) for c in moved]
+
+
 def health_check_grace(body: JsonDict, seconds: int | None, resource: str) -> list[FieldWarning]:
-    """healthCheckGracePeriodSeconds: liveness probes wait that long, so a slow start does not replace the task."""
+    """healthCheckGracePeriodSeconds: failing health checks do not replace a task that long after it starts.
+
+    Where a container has a startup probe (a start period, a HEALTHY dependency), the liveness probe only runs
+    once it passes, so the startup probe allows that many more failures; elsewhere the liveness probe waits.
+    """
     if not seconds:
         return []
     probed = [c for c in [*body.get("containers", []), *body.get("initContainers", [])] if "livenessProbe" in c]
     for container in probed:
-        probe = container["livenessProbe"]
-        probe["initialDelaySeconds"] = max(probe.get("initialDelaySeconds", 0), seconds)
+        startup = container.get("startupProbe")
+        if startup is not None:
+            startup["failureThreshold"] += math.ceil(seconds / startup["periodSeconds"])
+        else:
+            probe = container["livenessProbe"]
+            probe["initialDelaySeconds"] = max(probe.get("initialDelaySeconds", 0), seconds)
     if probed:
         return []
     message = "no container has a healthCheck, so there is no probe to hold off; it has no effect"
     return [FieldWarning(resource, "healthCheckGracePeriodSeconds", message)]
+
+
+# A load balancer's target group checks a task it sends traffic to; without a container health check, a TCP
+# check of the port stands in for it, at the target group's default interval (no path or thresholds in ECS).
+LOAD_BALANCER_READINESS = {"periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 2}
+
+
+def load_balancer_readiness(
+    body: JsonDict, balancers: Sequence[LoadBalancer], td: TaskDefinitionRevision, resource: str
+) -> list[FieldWarning]:
+    """A load-balanced container without a health check is ready once its port accepts connections.
+
+    ECS waits for the target group's health check before it counts such a task healthy (and sends it traffic);
+    without a readiness probe a pod would be ready, and get traffic, the moment it starts.
+    """
+    warnings = []
+    containers = [*body.get("containers", []), *body.get("initContainers", [])]
+    for index, balancer in enumerate(balancers):
+        definition = td.spec.container(balancer.containerName or "")
+        built = next((c for c in containers if definition and c["name"] == container_name(definition)), None)
+        if built is None or "readinessProbe" in built or balancer.containerPort is None:
+            continue
+        built["readinessProbe"] = {"tcpSocket": {"port": target_port(body, balancer.containerPort)},
+                                   **LOAD_BALANCER_READINESS}  # fmt: skip
+        message = (
+            f"container {balancer.containerName} has no healthCheck: a TCP readiness probe on port "
+            f"{balancer.containerPort} stands in for the target group's health check (its path and thresholds "
+            "are not in ECS input), so a task gets traffic once the port accepts connections"
+        )
+        warnings.append(FieldWarning(resource, f"loadBalancers[{index}]", message))
+    return warnings
 
 
 def propagated_tags(propagate: str | None, own: list[Tag] | None, task_definition: list[Tag] | None) -> dict[str, str]:
@@ -293,6 +391,30 @@ def circuit_breaker(config: DeploymentConfiguration | None, grace: int | None) -
         return {}, {}
     deadline = CIRCUIT_BREAKER_DEADLINE_SECONDS + (grace or 0)
     return {"progressDeadlineSeconds": deadline}, {ANNOTATION_CIRCUIT_BREAKER_ROLLBACK: str(breaker.rollback).lower()}
+
+
+# ECS's circuit breaker: BOUNDED_PERCENT of the desired count, 50 % by default, kept within 3..200 failed tasks.
+DEFAULT_THRESHOLD = ThresholdConfiguration(type="BOUNDED_PERCENT", value=50)
+BOUNDED_THRESHOLD = (3, 200)
+
+
+def failed_task_threshold(config: DeploymentConfiguration | None, desired: int) -> int | None:
+    """How many tasks of a deployment may fail before ECS's circuit breaker fails it; None without a breaker.
+
+    For the handler that counts failed tasks as ECS does: COUNT is the value itself; the percentages are of the
+    latest desired count (rounded up), BOUNDED_PERCENT kept within 3..200.
+    """
+    breaker = config.deploymentCircuitBreaker if config else None
+    if breaker is None or not breaker.enable:
+        return None
+    threshold = breaker.thresholdConfiguration or DEFAULT_THRESHOLD
+    if threshold.type == "COUNT":
+        return max(threshold.value, 1)
+    share = math.ceil(threshold.value * desired / 100)
+    if threshold.type == "UNBOUNDED_PERCENT":
+        return max(share, 1)
+    low, high = BOUNDED_THRESHOLD
+    return min(max(share, low), high)
 
 
 def desired_count(spec: ECSServiceSpec) -> int:
@@ -416,7 +538,12 @@ def daemon_objects(spec: ECSServiceSpec, meta: Meta, names: ServiceNames, templa
 
 
 def network_objects(
-    spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, pod: JsonDict, names: ServiceNames
+    spec: ECSServiceSpec,
+    meta: Meta,
+    td: TaskDefinitionRevision,
+    pod: JsonDict,
+    names: ServiceNames,
+    cluster: ClusterContext,
 ) -> Rendered:
     """Services, Ingresses and NetworkPolicies that reach (or fence) the service's pods."""
     labels, selector = names.labels, names.selector
@@ -425,7 +552,10 @@ def network_objects(
     more_objects, more = service_registry_objects(registries, td, pod, names.service, meta, labels, selector)
     objects += more_objects
     warnings += more
-    more_objects, more = service_connect_objects(spec.serviceConnectConfiguration, td, pod, meta, labels, selector)
+    defaults = cluster.spec.serviceConnectDefaults if cluster.spec else None
+    more_objects, more = service_connect_objects(
+        spec.serviceConnectConfiguration, td, pod, meta, labels, selector, defaults.namespace if defaults else None
+    )
     objects, duplicates = unique_objects(objects + more_objects, meta.ref)
     warnings += more + duplicates
     if td.spec.network_mode == "none":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 from ecs_operator.models.crds import GROUP
+from ecs_operator.models.status import StopCode
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.translate import iam
 from ecs_operator.translate.capacity import CapacityShare, capacity_shares
@@ -40,6 +41,25 @@ LABEL_GROUP = f"{GROUP}/group"
 ANNOTATION_GROUP = f"{GROUP}/group"
 ANNOTATION_STARTED_BY = f"{GROUP}/started-by"
 MAX_COUNT = 10  # RunTask's limit
+# Why a container cannot start (its waiting reason), and the error ECS gives a task that fails so.
+START_FAILURES = {
+    "ErrImagePull": "CannotPullContainerError",
+    "ImagePullBackOff": "CannotPullContainerError",
+    "InvalidImageName": "CannotPullContainerError",
+    "ErrImageNeverPull": "CannotPullContainerError",
+    "CreateContainerConfigError": "ResourceInitializationError",
+    "CreateContainerError": "CannotCreateContainerError",
+}
+
+
+def start_failure(waiting_reason: str | None, message: str | None) -> tuple[StopCode, str] | None:
+    """(stopCode, stoppedReason) of a task whose container waits for a reason it will not get past, as ECS stops
+    such a task (a handler's pure rule: an image that cannot be pulled is TaskFailedToStart,
+    ``CannotPullContainerError: <why>``); None for a reason that is not a start failure."""
+    error = START_FAILURES.get(waiting_reason or "")
+    if error is None:
+        return None
+    return "TaskFailedToStart", f"{error}: {message or waiting_reason}"
 
 
 def render_task(

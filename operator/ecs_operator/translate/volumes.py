@@ -2,7 +2,8 @@
 
 | ECS volume | pod volume |
 |---|---|
-| ``host.sourcePath`` | hostPath, DirectoryOrCreate (Docker creates a missing bind-mount source too) |
+| ``host.sourcePath`` | hostPath with no type check: a directory, file or socket (``/var/run/docker.sock``) |
+|   | mounts as it is, and the container runtime makes a missing one a directory, as Docker does |
 | ``host`` without sourcePath, or nothing at all | emptyDir (Docker's anonymous volume lives as long as the task) |
 | ``dockerVolumeConfiguration`` scope ``task`` (the default) | emptyDir |
 | ``dockerVolumeConfiguration`` ``shared``, local driver | hostPath ``/var/lib/ecs-operator/volumes/<ns>/<name>`` |
@@ -122,7 +123,8 @@ def _source(
     if docker:
         return _docker_source(docker, volume.name or "", f"{path}.dockerVolumeConfiguration", resource, namespace)
     if volume.host and volume.host.sourcePath:
-        return {"hostPath": {"path": volume.host.sourcePath, "type": "DirectoryOrCreate"}}, []
+        # Not DirectoryOrCreate: that fails the mount on every node where the path is a file or a socket.
+        return {"hostPath": {"path": volume.host.sourcePath, "type": ""}}, []
     return {"emptyDir": {}}, []
 
 
