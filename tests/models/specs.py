@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,12 +13,17 @@ Spec = dict[str, Any]
 FARGATE: Spec = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"}
 
 
+# The suffix that says which AWS service refuses a cross-field problem too (tests/models/test_errors.py checks it).
+REFUSED_TOO = re.compile(r" \((ECS|EC2|Application Auto Scaling) refuses it too\)$")
+
+
 def problems(kind: str, spec: Spec) -> list[str]:
-    """The lines format_validation_error gives for ``spec``; [] when it is valid."""
+    """The lines format_validation_error gives for ``spec``, without the "(ECS refuses it too)" of cross-field
+    problems; [] when it is valid."""
     try:
         parse_spec(kind, spec)
     except ValidationError as error:
-        return format_validation_error(error)
+        return [REFUSED_TOO.sub("", line) for line in format_validation_error(error)]
     return []
 
 

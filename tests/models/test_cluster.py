@@ -69,7 +69,7 @@ INVALID = {
     ),
     "cluster name with a space": (
         {"clusterName": "my cluster"},
-        "spec.clusterName: String should match pattern '^[A-Za-z0-9_-]+$' (ECS refuses it too)",
+        "spec.clusterName: String should match pattern '^[A-Za-z0-9_-]+$'",
     ),
 }
 

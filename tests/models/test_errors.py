@@ -68,11 +68,16 @@ def test_dict_key_errors_keep_pydantics_key_marker() -> None:
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [
-        ("spec", 'spec.containerDefinitions[0].links[0]: no container named "x" in containerDefinitions'),
-        ("", 'containerDefinitions[0].links[0]: no container named "x" in containerDefinitions'),
+        (
+            "spec",
+            'spec.containerDefinitions[0].links[0]: no container named "x" in containerDefinitions '
+            "(ECS refuses it too)",
+        ),
+        ("", 'containerDefinitions[0].links[0]: no container named "x" in containerDefinitions (ECS refuses it too)'),
         (
             "TaskDefinition/web",
-            'TaskDefinition/web.containerDefinitions[0].links[0]: no container named "x" in containerDefinitions',
+            'TaskDefinition/web.containerDefinitions[0].links[0]: no container named "x" in containerDefinitions '
+            "(ECS refuses it too)",
         ),
     ],
 )
@@ -86,8 +91,9 @@ def test_cross_field_problems_give_one_line_each_under_the_models_location() -> 
         "autoScaling": {"scalableTarget": {"MinCapacity": 3, "MaxCapacity": 2, "ServiceNamespace": "rds"}},
     }
     assert lines("ECSService", spec) == [
-        'spec.autoScaling.scalableTarget.ServiceNamespace: must be "ecs" (or left out)',
-        "spec.autoScaling.scalableTarget.MinCapacity: 3 exceeds MaxCapacity (2)",
+        'spec.autoScaling.scalableTarget.ServiceNamespace: must be "ecs" (or left out)',  # not an AWS error
+        "spec.autoScaling.scalableTarget.MinCapacity: 3 exceeds MaxCapacity (2) (Application Auto Scaling refuses it "
+        "too)",
     ]
 
 

@@ -130,19 +130,14 @@ INVALID = {
         service(deploymentConfiguration={"minimumHealthyPercent": 150, "maximumPercent": 200}),
         "spec.deploymentConfiguration.minimumHealthyPercent: must be 0..100",
     ),
-    "maximumPercent not above minimumHealthyPercent": (
-        service(deploymentConfiguration={"minimumHealthyPercent": 100, "maximumPercent": 100}),
-        "spec.deploymentConfiguration.maximumPercent: 100 must be above minimumHealthyPercent (100) "
-        "or a deployment can never replace a task",
-    ),
     "maximumPercent below the default minimum": (
         service(deploymentConfiguration={"maximumPercent": 50}),
-        "spec.deploymentConfiguration.maximumPercent: 50 must be above minimumHealthyPercent (100) "
-        "or a deployment can never replace a task",
+        "spec.deploymentConfiguration.maximumPercent: 50 is below minimumHealthyPercent (100): a deployment could "
+        "never replace a task",
     ),
     "negative desiredCount": (
         service(desiredCount=-1),
-        "spec.desiredCount: Input should be greater than or equal to 0 (ECS refuses it too)",
+        "spec.desiredCount: Input should be greater than or equal to 0",
     ),
     "MinCapacity above MaxCapacity": (
         scaling({"MinCapacity": 5, "MaxCapacity": 2}),
@@ -150,7 +145,7 @@ INVALID = {
     ),
     "MaxCapacity missing": (
         scaling({"MinCapacity": 1}),
-        "spec.autoScaling.scalableTarget.MaxCapacity: is required (ECS refuses it too)",
+        "spec.autoScaling.scalableTarget.MaxCapacity: is required",
     ),
     "another service namespace": (
         scaling({**TARGET, "ServiceNamespace": "dynamodb"}),

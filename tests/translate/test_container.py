@@ -324,9 +324,7 @@ def test_named_port_range_is_warned() -> None:
     assert [w.field for w in warnings] == ["containerDefinitions[0].portMappings[0].name"]
 
 
-@pytest.mark.parametrize(
-    ("mode", "mapping"), [("awsvpc", {"containerPortRange": "1000-2000"}), ("none", {"containerPort": 80})]
-)
+@pytest.mark.parametrize(("mode", "mapping"), [("none", {"containerPort": 80})])
 def test_ports_refused(mode: str, mapping: dict[str, Any]) -> None:
     with pytest.raises(TranslationError) as error:
         ports(definition(portMappings=[mapping]), context(network_mode=mode))
@@ -579,3 +577,20 @@ def test_devices_are_mounted_from_the_node(
     built = container(cd, context())
     assert built.volumes == volumes
     assert mounts[0] in built.container["volumeMounts"]
+
+
+def test_a_port_range_too_long_to_list_is_warned_not_listed() -> None:
+    """Every port of a pod is reachable; container ports only name them, so 10 000 need not be listed."""
+    cd = definition(portMappings=[{"containerPortRange": "10000-20000", "protocol": "udp"}])
+    result, warnings = ports(cd, context(network_mode="awsvpc"))
+    assert result == []
+    assert [w.field for w in warnings] == ["containerDefinitions[0].portMappings[0].containerPortRange"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "resource"), [("GPU", "nvidia.com/gpu"), ("NeuronDevice", "aws.amazon.com/neurondevice")]
+)
+def test_all_devices_request_one(kind: str, resource: str) -> None:
+    limits, warnings = resources(definition(resourceRequirements=[{"type": kind, "value": "ALL"}]), context())
+    assert limits["limits"][resource] == "1"
+    assert [w.field for w in warnings] == ["containerDefinitions[0].resourceRequirements[0].value"]

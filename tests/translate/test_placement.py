@@ -82,8 +82,6 @@ def test_expressions_become_node_selector_terms(expression: str, terms: list[lis
 @pytest.mark.parametrize(
     ("expression", "says"),
     [
-        ("task:group == web", "task:group"),
-        ("attribute:ecs.ami-id == ami-123", "ecs.ami-id"),
         ("attribute:ecs.instance-type =~ zz9.*", "matches no known value"),
         ("attribute:ecs.instance-type =~ t2.**", "not a regular expression"),
         ("attribute:ecs.instance-type", "ends too early"),
@@ -94,7 +92,6 @@ def test_expressions_become_node_selector_terms(expression: str, terms: list[lis
         ("attribute:Bad_Key! exists", "cannot read"),
         ("(attribute:a == x attribute:b exists)", "expected ')'"),
         ("(attribute:a == x", "ends too early"),
-        ("ec2InstanceId == i-123", "no Kubernetes equivalent"),
     ],
 )
 def test_unsupported_expressions_are_rejected_naming_the_field(expression: str, says: str) -> None:
@@ -166,7 +163,6 @@ def test_binpack_prefers_nodes_with_own_pods_and_says_it_is_approximate() -> Non
         ({"type": "binpack", "field": "disk"}, "placementStrategy[0].field"),
         ({"type": "spread"}, "placementStrategy[0].field"),
         ({"type": "spread", "field": "cpu"}, "placementStrategy[0].field"),
-        ({"type": "spread", "field": "attribute:ecs.vpc-id"}, "placementStrategy[0].field"),
     ],
 )
 def test_bad_strategies_name_the_field(strategy: dict[str, Any], field: str) -> None:
@@ -267,7 +263,7 @@ def test_task_definition_constraint_errors_name_the_task_definition_field() -> N
             RESOURCE,
             OWN,
             task_definition_constraints=[
-                TaskDefinitionPlacementConstraint(type="memberOf", expression="task:group == x")
+                TaskDefinitionPlacementConstraint(type="memberOf", expression="attribute:cores > x")
             ],
         )
     assert error.value.field == "taskDefinition.placementConstraints[0].expression"
@@ -296,3 +292,22 @@ def test_merge_refuses_contradicting_node_selectors() -> None:
         merge_pod_fields(
             {"nodeSelector": {"kubernetes.io/arch": "amd64"}}, {"nodeSelector": {"kubernetes.io/arch": "arm64"}}
         )
+
+
+@pytest.mark.parametrize(
+    ("expression", "terms"),
+    [
+        ("attribute:ecs.ami-id == ami-123", [[{"key": "ecs.ami-id", "operator": "In", "values": ["ami-123"]}]]),
+        ("task:group == web and attribute:team == a", [[{"key": "team", "operator": "In", "values": ["a"]}]]),
+        (
+            "ec2InstanceId in [i-1, i-2] or attribute:team == a",
+            [[], [{"key": "team", "operator": "In", "values": ["a"]}]],
+        ),
+    ],
+)
+def test_what_nodes_do_not_carry_is_noted_not_refused(expression: str, terms: list[list[dict[str, Any]]]) -> None:
+    """ECS accepts these; an attribute no well-known label carries is a label of its name, and a condition on
+    tasks or instance ids is left out (any node), each noted."""
+    found, notes = expression_terms(expression, "placementConstraints[0].expression")
+    assert found == terms
+    assert notes

@@ -211,12 +211,14 @@ def test_namespaces(
     ],
 )
 def test_dns(containers: list[dict[str, Any]], expected: dict[str, Any]) -> None:
-    assert dns(spec(*containers)) == expected
+    assert dns(spec(*containers)) == (expected, [])
 
 
-def test_too_many_nameservers_are_refused() -> None:
-    with pytest.raises(TranslationError):
-        dns(spec(container(dnsServers=["1.1.1.1", "8.8.8.8", "9.9.9.9", "10.0.0.2"])))
+def test_more_than_three_nameservers_keep_the_first_three() -> None:
+    """A resolver reads at most three servers (Kubernetes refuses more): the rest are left out, warned."""
+    result, warnings = dns(spec(container(dnsServers=["1.1.1.1", "8.8.8.8", "9.9.9.9", "10.0.0.2"])), RESOURCE)
+    assert result["dnsConfig"]["nameservers"] == ["1.1.1.1", "8.8.8.8", "9.9.9.9"]
+    assert [w.field for w in warnings] == ["containerDefinitions[*].dnsServers"]
 
 
 @pytest.mark.parametrize(
@@ -234,9 +236,12 @@ def test_hostname(mode: str, name: str, expected: dict[str, str], warned: bool) 
     assert [w.field for w in warnings] == (["containerDefinitions[0].hostname"] if warned else [])
 
 
-def test_two_hostnames_are_refused() -> None:
-    with pytest.raises(TranslationError):
-        hostname(spec(container("a", hostname="x"), container("b", hostname="y"), networkMode="bridge"), RESOURCE)
+def test_two_hostnames_keep_the_first() -> None:
+    result, warnings = hostname(
+        spec(container("a", hostname="x"), container("b", hostname="y"), networkMode="bridge"), RESOURCE
+    )
+    assert result == {"hostname": "x"}
+    assert [w.field for w in warnings] == ["containerDefinitions[1].hostname"]
 
 
 def test_host_aliases() -> None:
@@ -280,7 +285,6 @@ def test_sysctls(mode: str, controls: list[dict[str, str]], expected: list[dict[
         ({}, [{"namespace": "vm.swappiness", "value": "10"}]),  # not namespaced: it would change the node
         ({"networkMode": "host"}, [{"namespace": "net.ipv4.tcp_syncookies", "value": "1"}]),
         ({"ipcMode": "host"}, [{"namespace": "kernel.shmmax", "value": "1"}]),
-        ({}, [{"namespace": "kernel.shmmax", "value": "1"}, {"namespace": "kernel.shmmax", "value": "2"}]),
     ],
 )
 def test_sysctls_refused(fields: dict[str, Any], controls: list[dict[str, str]]) -> None:
@@ -459,7 +463,6 @@ S3FILES = {"fileSystemArn": "arn:aws:s3files:::fs"}
 @pytest.mark.parametrize(
     ("containers", "fields", "field"),
     [
-        ([container(disableNetworking=True)], {}, "containerDefinitions[0].disableNetworking"),
         ([container()], {"volumes": [{"name": "w", "fsxWindowsFileServerVolumeConfiguration": FSX}]},
          "volumes[0].fsxWindowsFileServerVolumeConfiguration"),
         ([container()], {"volumes": [{"name": "s", "s3filesVolumeConfiguration": S3FILES}]},
@@ -565,3 +568,18 @@ def test_ignored_fields_are_warned() -> None:
     )
     assert {w.field for w in result.warnings} == {"containerDefinitions[0].ulimits", "enableFaultInjection"}
     assert all(w.resource == RESOURCE for w in result.warnings)
+
+
+def test_a_sysctl_set_twice_keeps_the_first_value() -> None:
+    controls = [{"namespace": "kernel.shmmax", "value": "1"}, {"namespace": "kernel.shmmax", "value": "2"}]
+    result, warnings = sysctls(spec(container(systemControls=controls)), RESOURCE)
+    assert result == [{"name": "kernel.shmmax", "value": "1"}]
+    assert "containerDefinitions[0].systemControls[1].value" in [w.field for w in warnings]
+
+
+def test_disable_networking_is_warned() -> None:
+    """A pod's containers share one network: the container keeps it, and the warning says how to cut the task off."""
+    result = pod_spec(revision(container(disableNetworking=True)), RESOURCE)
+    assert [w.field for w in result.warnings if w.field.endswith("disableNetworking")] == [
+        "containerDefinitions[0].disableNetworking"
+    ]

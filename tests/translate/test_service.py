@@ -272,7 +272,7 @@ def test_network_mode_none_gets_a_deny_all_policy() -> None:
             "networkConfiguration.awsvpcConfiguration.securityGroups[0]",
         ),
         (
-            {"placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.ami-id == ami-1"}]},
+            {"placementConstraints": [{"type": "memberOf", "expression": "attribute:cores > x"}]},
             "placementConstraints[0].expression",
         ),
     ],

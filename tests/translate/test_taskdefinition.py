@@ -168,9 +168,10 @@ def test_no_role_no_service_account() -> None:
     [
         ("attribute:ecs.availability-zone in [eu-west-1a, eu-west-1b]", False),
         ("attribute:team == web", False),
-        ("attribute:ecs.ami-id == ami-1", True),  # no node label stands for it
+        ("attribute:ecs.ami-id == ami-1", False),  # a node label of that name, warned
         ("attribute:ecs.availability-zone in [eu-west-1a", True),  # unreadable
-        ("task:group == web", True),
+        ("task:group == web", False),  # left out, warned
+        ("attribute:cores > many", True),
     ],
 )
 def test_placement_constraints_are_checked_at_registration(expression: str, refused: bool) -> None:

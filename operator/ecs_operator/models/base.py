@@ -26,10 +26,15 @@ class EcsModel(BaseModel):
 
 @dataclass(frozen=True)
 class Problem:
-    """One cross-field problem: ``path`` is relative to the model that found it (``containerDefinitions[1].cpu``)."""
+    """One cross-field problem: ``path`` is relative to the model that found it (``containerDefinitions[1].cpu``).
+
+    ``aws_refuses``: the AWS API refuses it too (most checks are ECS's own rules); False for what only this
+    product refuses (the message then says why), so the message does not claim an AWS error.
+    """
 
     path: str
     message: str
+    aws_refuses: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

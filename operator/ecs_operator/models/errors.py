@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ecs_operator.models.base import EcsModel, SpecProblems
+from ecs_operator.models.base import EcsModel, Problem, SpecProblems
 from ecs_operator.models.cluster import ECSClusterSpec
 from ecs_operator.models.securitygroup import SecurityGroupSpec
 from ecs_operator.models.service import ECSServiceSpec
@@ -81,7 +81,11 @@ def format_validation_error(exc: ValidationError, prefix: str = "spec") -> list[
         where = _join(prefix, _loc_path(error["loc"]))
         cause = error.get("ctx", {}).get("error")
         if isinstance(cause, SpecProblems):
-            lines.extend(f"{_join(where, problem.path)}: {problem.message}" for problem in cause.problems)
+            refuser = _refuser(model, error["loc"])
+            lines.extend(
+                f"{_join(where, problem.path)}: {problem.message}{_refused_by(problem, refuser)}"
+                for problem in cause.problems
+            )
         else:
             message = _message(error["type"], error["msg"])
             lines.append(f"{where}: {message}{_aws_says(error, model)}")
@@ -109,6 +113,22 @@ def _aws_says(error: Any, model: type[BaseModel] | None) -> str:
     if kind in ("literal_error", "enum"):
         return " (ECS accepts only these values)"
     return f" ({_ECS_REFUSES}: {known})" if known else f" ({_ECS_REFUSES})"
+
+
+def _refuser(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """The AWS service whose API refuses what a cross-field check at ``loc`` of ``model`` refuses."""
+    if "autoScaling" in loc:
+        return "Application Auto Scaling"
+    if model is not None and model.__name__ == "SecurityGroupSpec":
+        return "EC2"
+    return "ECS"
+
+
+def _refused_by(problem: Problem, refuser: str) -> str:
+    """ " (ECS refuses it too)" for a problem the AWS API refuses, unless its message names the error already."""
+    if not problem.aws_refuses or "refuses" in problem.message:
+        return ""
+    return f" ({refuser} refuses it too)"
 
 
 def _required_by_botocore(shape: type[BaseModel] | None, name: str) -> bool:

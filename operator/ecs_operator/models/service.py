@@ -27,12 +27,13 @@ def _implied_problems(model: EcsModel) -> Iterator[Problem]:
     namespace = getattr(model, "ServiceNamespace", None)
     dimension = getattr(model, "ScalableDimension", None)
     resource = getattr(model, "ResourceId", None)
+    # The service's own scaling: what else these say is another resource's, not this service's (not an AWS error).
     if namespace is not None and namespace != ECS_NAMESPACE:
-        yield Problem("ServiceNamespace", f'must be "{ECS_NAMESPACE}" (or left out)')
+        yield Problem("ServiceNamespace", f'must be "{ECS_NAMESPACE}" (or left out)', aws_refuses=False)
     if dimension is not None and dimension != DESIRED_COUNT_DIMENSION:
-        yield Problem("ScalableDimension", f'must be "{DESIRED_COUNT_DIMENSION}" (or left out)')
+        yield Problem("ScalableDimension", f'must be "{DESIRED_COUNT_DIMENSION}" (or left out)', aws_refuses=False)
     if resource is not None and not resource.startswith("service/"):
-        yield Problem("ResourceId", 'must be "service/<cluster>/<service>" (or left out)')
+        yield Problem("ResourceId", 'must be "service/<cluster>/<service>" (or left out)', aws_refuses=False)
 
 
 class ScalableTarget(RegisterScalableTargetRequest):
@@ -172,9 +173,9 @@ def _deployment_problems(spec: ECSServiceSpec) -> Iterator[Problem]:
             f"must be {default_max} (or left out) for DAEMON services, which run one task per node; "
             f"not {high}. Lower minimumHealthyPercent to let more tasks be replaced at once",
         )
-    elif spec.scheduling_strategy == "REPLICA" and high <= low:
-        # Neither a task could be started above nor stopped below the desired count: no rollout could progress.
+    elif spec.scheduling_strategy == "REPLICA" and high < low:
+        # Equal (100/100, a singleton) is translated with a warning: a surge of one lets the rollout progress.
         yield Problem(
             "deploymentConfiguration.maximumPercent",
-            f"{high} must be above minimumHealthyPercent ({low}) or a deployment can never replace a task",
+            f"{high} is below minimumHealthyPercent ({low}): a deployment could never replace a task",
         )

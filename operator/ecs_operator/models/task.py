@@ -37,7 +37,7 @@ def _task_problems(spec: ECSTaskSpec) -> Iterator[Problem]:
         yield Problem("capacityProviderStrategy", "give either launchType or capacityProviderStrategy, not both")
     yield from strategy_problems(spec.capacityProviderStrategy or [], "capacityProviderStrategy")
     if spec.stopReason is not None and spec.desiredStatus != "STOPPED":
-        yield Problem("stopReason", "only goes with desiredStatus: STOPPED")
+        yield Problem("stopReason", "only goes with desiredStatus: STOPPED", aws_refuses=False)
     overrides = spec.overrides
     if overrides is None:
         return

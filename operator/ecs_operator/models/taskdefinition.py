@@ -464,15 +464,29 @@ def _port_problems(spec: TaskDefinitionSpec) -> Iterator[Problem]:
                     (p for proto, a, b, p in taken if proto == protocol and a <= span[1] and span[0] <= b), None
                 )
                 if clash:
-                    yield Problem(here, f"{protocol} port {_span(span)} is already mapped by {clash}")
+                    yield _port_clash(protocol, _span(span), here, clash, field_path(CONTAINERS, i))
                 taken.append((protocol, span[0], span[1], here))
             if mode == "bridge" and mapping.hostPort:
                 key = (protocol, mapping.hostPort)
                 if key in host_ports:
-                    yield Problem(
-                        f"{here}.hostPort", f"host port {key[1]}/{protocol} is already used by {host_ports[key]}"
+                    message = (
+                        f"host port {key[1]}/{protocol} is already used by {host_ports[key]}: a pod's containers "
+                        "cannot publish one host port twice"
                     )
+                    yield Problem(f"{here}.hostPort", message, aws_refuses=False)
                 host_ports.setdefault(key, here)
+
+
+def _port_clash(protocol: str, port: str, here: str, clash: str, container: str) -> Problem:
+    """One port mapped twice: ECS refuses it in one container; across containers a pod's one network cannot."""
+    message = f"{protocol} port {port} is already mapped by {clash}"
+    if clash.startswith(f"{container}."):
+        return Problem(here, message)
+    why = (
+        ": a task's containers share one network in a pod, so only one of them can listen on it (ECS's bridge mode "
+        "gives each container its own)"
+    )
+    return Problem(here, message + why, aws_refuses=False)
 
 
 def _span(span: tuple[int, int]) -> str:

@@ -116,11 +116,15 @@ def _devices(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[JsonDict, 
         if requirement.type == "InferenceAccelerator":
             warnings.append(ctx.warn(member, "Elastic Inference has no Kubernetes equivalent (and has ended); ignored"))
             continue
-        if not requirement.value or not requirement.value.isdigit():
-            raise TranslationError(
-                f"{ctx.path}.{member}.value", f"must be a whole number of devices, not {requirement.value!r}"
-            )
-        limits[GPU_RESOURCE if requirement.type == "GPU" else NEURON_RESOURCE] = requirement.value
+        value = requirement.value or ""
+        if value.upper() == "ALL":
+            # ECS gives the container every device of the instance; a device plugin allocates a number of them.
+            message = "ALL: Kubernetes allocates a number of devices, not all of a node's; 1 is requested"
+            warnings.append(ctx.warn(f"{member}.value", message))
+            value = "1"
+        if not value.isdigit():
+            raise TranslationError(f"{ctx.path}.{member}.value", f"must be a whole number of devices, not {value!r}")
+        limits[GPU_RESOURCE if requirement.type == "GPU" else NEURON_RESOURCE] = value
     return limits, warnings
 
 
@@ -255,11 +259,7 @@ def _port_numbers(mapping: PortMapping, field: str) -> list[int]:
             raise TranslationError(field, f"containerPortRange must be 'low-high', not {mapping.containerPortRange!r}")
         low, high = int(match.group(1)), int(match.group(2))
         if high - low + 1 > MAX_PORT_RANGE:
-            raise TranslationError(
-                field,
-                f"containerPortRange {mapping.containerPortRange} has {high - low + 1} ports; Kubernetes lists "
-                f"every port of a container, so at most {MAX_PORT_RANGE} per range are translated",
-            )
+            return []  # warned by ports(): every port of a pod is reachable; container ports only describe them
         return list(range(low, high + 1))
     if mapping.containerPort is None:
         raise TranslationError(field, "a port mapping needs containerPort or containerPortRange")
@@ -283,6 +283,12 @@ def ports(cd: ContainerDefinition, ctx: ContainerContext) -> tuple[list[JsonDict
         if ctx.network_mode == "none":
             raise TranslationError(field, "networkMode none has no network to map ports on")
         numbers = _port_numbers(mapping, field)
+        if not numbers:
+            message = (
+                f"{mapping.containerPortRange} has more than {MAX_PORT_RANGE} ports: they are not listed (a pod's "
+                "ports are all reachable; container ports only name them), and no host ports are published"
+            )
+            warnings.append(ctx.warn(f"portMappings[{index}].containerPortRange", message))
         host_port = _host_port(mapping, ctx.network_mode)
         if mapping.name and mapping.containerPortRange:
             warnings.append(ctx.warn(f"portMappings[{index}].name", "a name cannot stand for a port range; unnamed"))

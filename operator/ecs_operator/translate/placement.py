@@ -111,7 +111,7 @@ def strategy_fields(
     return {"affinity": {"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [affinity]}}}, [warning]
 
 
-def _spread_key(field: str | None, path: str) -> str:
+def _spread_key(field: str | None, path: str) -> str:  # an ECS attribute without a label: nodes labelled so
     if field is None:
         raise TranslationError(path, "spread needs a field: instanceId or attribute:<name>")
     if field in _HOST_FIELDS:
@@ -149,15 +149,15 @@ def _required(terms: Terms) -> JsonDict:
     return {_REQUIRED: {"nodeSelectorTerms": [{"matchExpressions": term} for term in terms]}}
 
 
-def node_label(attribute: str, path: str) -> str:
-    """The node label that carries an ECS container instance attribute."""
+def node_label(attribute: str, path: str, notes: list[str] | None = None) -> str:
+    """The node label that carries an ECS container instance attribute (ECS's own attributes that no well-known
+    label carries, such as ecs.ami-id, are labels of that name the nodes must be given: noted)."""
     if attribute in ATTRIBUTE_LABELS:
         return ATTRIBUTE_LABELS[attribute]
-    if attribute.startswith("ecs."):
-        raise TranslationError(
-            path,
-            f"no Kubernetes node label stands for the ECS attribute {attribute}; label the nodes yourself and "
-            "use a custom attribute (attribute:<node label>) instead",
+    if attribute.startswith("ecs.") and notes is not None:
+        notes.append(
+            f"no Kubernetes node label stands for the ECS attribute {attribute}: it matches nodes you label "
+            f"{attribute} yourself"
         )
     if not _LABEL_KEY.match(attribute):
         raise TranslationError(path, f"custom attribute {attribute!r} is not a valid Kubernetes label key")
@@ -306,12 +306,8 @@ def _factor(parser: _Parser) -> Terms:
 def _condition(parser: _Parser) -> Requirement:
     subject = parser.take()
     if not subject.startswith("attribute:"):
-        raise TranslationError(
-            parser.path,
-            f"placement by {subject!r} has no Kubernetes equivalent; only attribute:<name> expressions translate "
-            "(use distinctInstance or pod affinity instead of task:group)",
-        )
-    key = node_label(subject.removeprefix("attribute:"), parser.path)
+        return _left_out(subject, parser)
+    key = node_label(subject.removeprefix("attribute:"), parser.path, parser.notes)
     word = parser.take()
     if word.lower() == "not" and (parser.peek() or "").lower() == "in":
         parser.take()
@@ -333,6 +329,18 @@ def _condition(parser: _Parser) -> Requirement:
         return _pattern_requirement(key, re.compile(pattern), ", ".join(raw), negated, parser)
     values = [_value(key, value, parser.path) for value in raw]
     return _requirement(key, operator, values, parser.path)
+
+
+def _left_out(subject: str, parser: _Parser) -> Requirement:
+    """A condition on what nodes do not carry (task:group, ec2InstanceId): read past, left out, noted."""
+    word = parser.take()
+    if word.lower() not in ("exists", "!exists"):
+        _argument(parser)
+    parser.notes.append(
+        f"placement by {subject} has no node label to match: the condition is left out, so any node qualifies "
+        "(for task:group, use distinctInstance or pod affinity; for an instance, a node label)"
+    )
+    return _ALWAYS
 
 
 # Always true: a pattern match with no known values to expand, left out of its term (see _without_always).

@@ -312,20 +312,23 @@ def _union(lists: Sequence[list[str] | None]) -> list[str]:
     return list(dict.fromkeys(item for values in lists for item in values or []))
 
 
-def dns(spec: TaskDefinitionSpec) -> JsonDict:
+def dns(spec: TaskDefinitionSpec, resource: str = "") -> tuple[JsonDict, list[FieldWarning]]:
     """dnsServers and dnsSearchDomains of all containers (Kubernetes has one resolver per pod)."""
     servers = _union([cd.dnsServers for cd in spec.containerDefinitions])
     searches = _union([cd.dnsSearchDomains for cd in spec.containerDefinitions])
+    warnings = []
     if len(servers) > MAX_NAMESERVERS:
-        raise TranslationError(
-            "containerDefinitions.dnsServers", f"Kubernetes allows at most {MAX_NAMESERVERS} servers"
+        message = (
+            f"Kubernetes takes at most {MAX_NAMESERVERS} servers (a resolver reads no more): {servers[3:]} left out"
         )
+        warnings.append(FieldWarning(resource, "containerDefinitions[*].dnsServers", message))
+        servers = servers[:MAX_NAMESERVERS]
     config = {key: value for key, value in (("nameservers", servers), ("searches", searches)) if value}
     result: JsonDict = {"dnsConfig": config} if config else {}
     if servers:
         # The given servers replace the cluster's resolver, as they replace the VPC resolver in ECS.
         result["dnsPolicy"] = "None"
-    return result
+    return result, warnings
 
 
 def hostname(spec: TaskDefinitionSpec, resource: str) -> tuple[JsonDict, list[FieldWarning]]:
@@ -337,16 +340,16 @@ def hostname(spec: TaskDefinitionSpec, resource: str) -> tuple[JsonDict, list[Fi
     if mode in ("awsvpc", "host"):
         message = f"has no effect with networkMode {mode}: the pod keeps its own (or the node's) hostname"
         return {}, [FieldWarning(resource, f"containerDefinitions[{i}].hostname", message) for i, _ in given]
-    names = {name for _, name in given}
     index, name = given[0]
-    if len(names) > 1:
-        raise TranslationError(
-            f"containerDefinitions[{index}].hostname", f"a pod has one hostname, not {sorted(names)}"
-        )
+    warnings = [
+        FieldWarning(resource, f"containerDefinitions[{other}].hostname", f"a pod has one hostname: {name!r} is used")
+        for other, other_name in given[1:]
+        if other_name != name
+    ]
     label, _, domain = name.lower().partition(".")
     if not _DNS_LABEL.match(label):
-        raise TranslationError(f"containerDefinitions[{index}].hostname", f"{name!r} is not a valid hostname")
-    warnings = []
+        message = f"{name!r} is not a valid Kubernetes hostname (a DNS label): the pod keeps its own"
+        return {}, [*warnings, FieldWarning(resource, f"containerDefinitions[{index}].hostname", message)]
     if domain:
         message = f"the domain {domain!r} is dropped: a pod's domain comes from its namespace"
         warnings.append(FieldWarning(resource, f"containerDefinitions[{index}].hostname", message))
@@ -385,7 +388,9 @@ def sysctls(spec: TaskDefinitionSpec, resource: str) -> tuple[list[JsonDict], li
             name, value = control.namespace or "", control.value or ""
             _check_sysctl(name, mode, spec.ipcMode, field)
             if name in values and values[name] != value:
-                raise TranslationError(field, f"{name} is set to two values; a pod has one")
+                message = f"{name} is set to two values; a pod has one, so the first ({values[name]}) is used"
+                warnings.append(FieldWarning(resource, f"{field}.value", message))
+                continue
             if name not in SAFE_SYSCTLS and name not in values:
                 message = f"{name} is an unsafe sysctl: nodes must allow it (kubelet --allowed-unsafe-sysctls)"
                 warnings.append(FieldWarning(resource, f"{field}.namespace", message))
@@ -509,13 +514,20 @@ def _reject(spec: TaskDefinitionSpec) -> None:
     if rejections:
         (path, reason), others = rejections[0], rejections[1:]
         raise TranslationError(path, "".join([reason, *(f"; {where}: {why}" for where, why in others)]))
-    for index, cd in enumerate(spec.containerDefinitions):
-        if cd.disableNetworking:
-            raise TranslationError(
-                f"containerDefinitions[{index}].disableNetworking",
-                "a pod's containers share its network; use networkMode none to cut the task off",
-            )
     trusted_execution(spec)
+
+
+def network_warnings(spec: TaskDefinitionSpec, resource: str) -> list[FieldWarning]:
+    """disableNetworking: Kubernetes cannot cut one container of a pod off the network it shares."""
+    message = (
+        "a pod's containers share one network, so this container keeps it (as its task's others do); set "
+        "networkMode none to cut the whole task off"
+    )
+    return [
+        FieldWarning(resource, f"containerDefinitions[{index}].disableNetworking", message)
+        for index, cd in enumerate(spec.containerDefinitions)
+        if cd.disableNetworking
+    ]
 
 
 def _containers(
@@ -594,7 +606,7 @@ def pod_spec(
     parts, warnings = _containers(spec, resource, td.namespace, order, launched or {}, standalone, pod_level)
     warnings = field_warnings(resource, spec) + registration_warnings(spec, resource) + order.warnings + warnings
     warnings += size_warnings(spec, pod_level, resource) + task_role_warnings(spec, resource)
-    warnings += log_routing_warnings(spec, resource)
+    warnings += log_routing_warnings(spec, resource) + network_warnings(spec, resource)
     pod: JsonDict = {key: value for key, value in parts["pod"].items() if value}
     shared, found = namespaces(spec, resource)
     host, more = hostname(spec, resource)
@@ -602,7 +614,9 @@ def pod_spec(
     controls, sysctl_warnings = sysctls(spec, resource)
     warnings += found + more + alias_warnings + sysctl_warnings
     pod.update(shared)
-    pod.update(dns(spec))
+    resolver, dns_warnings = dns(spec, resource)
+    warnings += dns_warnings
+    pod.update(resolver)
     pod.update(host)
     optional = {
         "hostAliases": aliases,
