@@ -15,6 +15,7 @@ from ecs_operator.loading.sources import LoadError, Source
 from ecs_operator.models.service import ECSServiceSpec
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.context import API_VERSION
+from tests.golden.list_maps import duplicate_keys
 from tests.k8s_schema import validate_objects
 
 Json = dict[str, Any]
@@ -64,7 +65,7 @@ def containers(draw: st.DrawFn, network_mode: str, volumes: list[str]) -> list[J
         if network_mode != "none":
             ports = all_ports[index * 2 : index * 2 + draw(st.integers(0, 2))]
             container["portMappings"] = draw(port_mappings(network_mode, ports))
-        env = draw(st.lists(ENV_NAMES, max_size=3, unique=True))
+        env = draw(st.lists(ENV_NAMES, max_size=3))  # a name given twice is ECS's to accept (the last wins)
         container["environment"] = [{"name": key, "value": draw(st.text(max_size=8))} for key in env]
         if draw(st.booleans()):
             container["healthCheck"] = draw(HEALTH_CHECKS)
@@ -156,7 +157,7 @@ def services(draw: st.DrawFn, td: Json) -> Json:
     if td.get("requiresCompatibilities") == ["FARGATE"]:
         spec["launchType"] = "FARGATE"
     else:
-        spec["placementStrategy"] = draw(st.lists(PLACEMENT_STRATEGIES, max_size=2, unique_by=lambda s: str(s)))
+        spec["placementStrategy"] = draw(st.lists(PLACEMENT_STRATEGIES, max_size=3))  # repeats included
         if draw(st.booleans()):
             spec["placementConstraints"] = [{"type": "distinctInstance"}]
     minimum = draw(st.integers(0, 100))
@@ -210,6 +211,7 @@ def test_render_refuses_cleanly_or_makes_valid_kubernetes(workload: tuple[Json, 
         return
     event("rendered")
     assert validate_objects(objects) >= 2
+    assert [found for obj in objects for found in duplicate_keys(obj)] == []
 
 
 @pytest.mark.parametrize("spec", [{"family": "x", "containerDefinitions": []}, {"family": "x"}])
