@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ecs_operator.tools.codegen import AUTOSCALING_ROOTS, EC2_ROOTS, ECS_ROOTS, load_shapes, reachable_shapes
-from ecs_operator.translate.coverage import Ignored, Rejected, classification_table
+from ecs_operator.translate.coverage import Ignored, Partial, Rejected, classification_table
 from ecs_operator.translate.coverage_workloads import WORKLOAD_FIELDS
 
 SERVICES = (("ecs", ECS_ROOTS), ("application-autoscaling", AUTOSCALING_ROOTS), ("ec2", EC2_ROOTS))
@@ -109,3 +110,17 @@ def test_ignored_switches_warn_only_when_on(value: bool, warned: list[str]) -> N
 
     spec = ECSServiceSpec.model_validate({"taskDefinition": "web", "enableExecuteCommand": value})
     assert [w.field for w in field_warnings("ECSService/web", spec)] == warned
+
+
+def test_docs_say_what_each_field_warning_means() -> None:
+    """docs/warnings.md lists every field classified as having no or a partial effect, with its reason."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "warnings.md").read_text()
+    warned = {key: rule for key, rule in classification_table().items() if isinstance(rule, Ignored | Partial)}
+    missing = [key for key in warned if f"| `{key}` |" not in text]
+    assert missing == [], "add these to docs/warnings.md's last table"
+    stale = [
+        key
+        for key, rule in warned.items()
+        if (rule.reason if isinstance(rule, Ignored) else rule.caveat).replace("|", "/") not in text
+    ]
+    assert stale == [], "their reason changed: update docs/warnings.md"
