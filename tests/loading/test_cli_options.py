@@ -146,3 +146,32 @@ def test_a_service_without_a_task_definition_runs_the_inputs_only_one(
     assert code == 0
     assert [d["metadata"]["labels"]["ecs.compat.dev/task-definition"] for d in deployments] == ["api-1"]
     assert "the input's only task definition" in err
+
+
+@pytest.mark.parametrize(("flags", "pod_level"), [([], False), (["--kubernetes-version", "1.34"], True)])
+def test_kubernetes_version_chooses_pod_level_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], pod_level: bool
+) -> None:
+    sized = {"family": "api", "cpu": "512", "memory": "1024", "containerDefinitions": [{"name": "a", "image": "i"}]}
+    code, out, _ = main(capsys, "render", "-f", write(tmp_path, "td.json", sized), *flags)
+    [template] = yaml.safe_load_all(out)
+    assert code == 0
+    assert ("resources" in template["template"]["spec"]) is pod_level
+
+
+def test_a_kubernetes_version_that_is_none_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["render", "-f", "-", "--kubernetes-version", "latest"])
+    assert "is not a Kubernetes version" in capsys.readouterr().err
+
+
+def test_ingress_namespace_names_where_load_balancer_traffic_comes_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    group = {"GroupId": "sg-web", "IpPermissions": [
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": "sg-alb"}]}
+    ]}  # fmt: skip
+    _, out, _ = main(capsys, "render", "-f", write(tmp_path, "sg.json", group), "--ingress-namespace", "traefik")
+    [policy] = yaml.safe_load_all(out)
+    [peer] = policy["spec"]["ingress"][0]["from"]
+    assert peer["namespaceSelector"]["matchExpressions"][0]["values"] == ["traefik"]
