@@ -51,7 +51,10 @@ def rendered_children(example: Path) -> Counter[tuple[str, str]]:
     cli = Path(sys.executable).with_name("ecs-operator")
     result = subprocess.run([str(cli), "render", "-f", str(example), "-o", "json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return Counter(child_key(item) for item in json.loads(result.stdout)["items"])
+    items = json.loads(result.stdout)["items"]
+    # Render passes an example's own Kubernetes objects through (a log agent's DaemonSet): not the operator's.
+    ours = [item for item in items if (item["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by")]
+    return Counter(child_key(item) for item in ours)
 
 
 def child_key(obj: JsonDict) -> tuple[str, str]:
