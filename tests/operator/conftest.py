@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime
 import hashlib
 import json
@@ -33,13 +34,20 @@ from ecs_operator.k8s.client import KINDS
 from ecs_operator.models.status import STATUS_MODELS
 from ecs_operator.translate.context import MANAGED_BY
 from tests.k8s_schema import validate_object
+from tests.operator import apiserver
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
 NAMESPACE = "default"
 # kmock answers 404 to a server-side apply of an object that does not exist yet (a real API server creates it).
 TEST_CONFIG = OperatorConfig(
-    region="eu-west-1", account_id="123456789012", resync_seconds=1.0, retry_seconds=0.5, create_on_apply_404=True
+    region="eu-west-1",
+    account_id="123456789012",
+    resync_seconds=1.0,
+    retry_seconds=0.5,
+    refresh_seconds=0.2,
+    batch_seconds=0.2,
+    create_on_apply_404=True,
 )
 
 CUSTOM = {
@@ -125,7 +133,6 @@ class Cluster:
         meta.setdefault("uid", str(uuid.uuid4()))
         meta.setdefault("generation", 1)
         meta.setdefault("creationTimestamp", now())
-        meta.setdefault("resourceVersion", "1")  # constant: kmock keeps no versions, Kopf only tests presence
         async with self.kmock.post(where.url(meta.get("namespace")), json=obj) as response:
             assert response.status in (200, 201), await response.text()
             created: JsonDict = await response.json()
@@ -252,19 +259,23 @@ class Cluster:
         await self.patch("Pod", pod, {"status": status}, subresource="status")
 
     async def garbage_collector(self) -> list[str]:
-        """Play the garbage collector: delete objects whose owners are gone; what was deleted."""
+        """Play the garbage collector: delete objects whose owners are all gone, and remove the references to
+        gone owners from objects that still have one; what was deleted."""
         alive = {obj.raw["metadata"].get("uid") for _, obj in self.kmock.objects.items() if not obj.deleted}
         deleted = []
         for (resource, namespace, name), obj in list(self.kmock.objects.items()):
             if obj.deleted:
                 continue
-            owners = [ref["uid"] for ref in obj.raw["metadata"].get("ownerReferences") or []]
-            if owners and not any(uid in alive for uid in owners):
-                async with self.kmock.delete(
-                    f"{_prefix(resource)}/namespaces/{namespace}/{resource.plural}/{name}"
-                ) as response:
+            refs = obj.raw["metadata"].get("ownerReferences") or []
+            url = f"{_prefix(resource)}/namespaces/{namespace}/{resource.plural}/{name}"
+            if refs and not any(ref["uid"] in alive for ref in refs):
+                async with self.kmock.delete(url) as response:
                     assert response.status == 200
                 deleted.append(f"{resource.plural}/{name}")
+            elif any(ref["uid"] not in alive for ref in refs):
+                kept = [ref for ref in refs if ref["uid"] in alive]
+                async with self.kmock.patch(url, json={"metadata": {"ownerReferences": kept}}) as response:
+                    assert response.status == 200
         return deleted
 
     # --- What the operator wrote --------------------------------------------------------------------------
@@ -300,6 +311,16 @@ class Cluster:
             and (request.name == name or (request.name is None and _named(request.data) == name))
             and not request.subresource
             and (method is None or str(request.method.value).upper() == method.upper())
+        ]
+
+    def operator_requests(self, after: int = 0) -> list[Any]:
+        """The requests the operator sent (not the test's own), but for its watches: oldest first, from the
+        ``after``-th request kmock received on."""
+        return [
+            request
+            for request in list(self.kmock)[after:]
+            if str(request.headers.get("User-Agent", "")).startswith("kopf/")
+            and request.action != kmock_lib.action.WATCH
         ]
 
     def reject(self, rejection: Rejection) -> None:
@@ -362,21 +383,69 @@ WORKLOAD_RESOURCES = ("deployments", "daemonsets")
 
 
 class Emulator(kmock_lib.KubernetesEmulator):
-    """kmock, plus what the API server does that the operator depends on: ``metadata.generateName`` (Kopf
-    names its Events that way), refusing a change of a workload's immutable ``spec.selector`` (422), and
-    whatever refusals a test adds to ``rejections`` (admission, RBAC)."""
+    """kmock, plus what the API server does that the operator depends on (``tests/operator/apiserver.py``):
+    bookkeeping (uid, resourceVersion, generation, ``metadata.generateName``, which Kopf names its Events with),
+    server-side apply's managedFields and its refusal of duplicate list keys, other writers taking fields,
+    defaulting and omitempty; refusing a change of a workload's immutable ``spec.selector`` (422), and whatever
+    refusals a test adds to ``rejections`` (admission, RBAC)."""
 
     rejections: list[Rejection]
 
     async def _handle(self, request: Any) -> Any:
+        # What the operator sent stays as it sent it (the tests read it); the emulation works on a copy.
+        sent = request.data
+        object.__setattr__(request, "data", copy.deepcopy(sent))
+        try:
+            return await self._emulate(request)
+        finally:
+            object.__setattr__(request, "data", sent)
+
+    async def _emulate(self, request: Any) -> Any:
         meta = request.data.get("metadata") if isinstance(request.data, dict) else None
         if request.action == kmock_lib.action.CREATE and meta and not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
-        for rejection in [self.immutable_selector, *getattr(self, "rejections", [])]:
+        for rejection in [self.immutable_selector, self.server_side_apply, *getattr(self, "rejections", [])]:
             error = rejection(request)
             if error is not None:
                 raise error
+        if isinstance(request.data, dict) and request.resource is not None:
+            if request.action == kmock_lib.action.CREATE:
+                apiserver.on_create(request.data)
+            elif request.action == kmock_lib.action.UPDATE:
+                apiserver.on_write(request.data, self.current(request), request.subresource)
         return await super()._handle(request)
+
+    def current(self, request: Any) -> JsonDict | None:
+        key = (request.resource, request.namespace, request.name)
+        if key not in self.objects:  # kmock's ObjectsArray: a mapping without .get()
+            return None
+        obj = self.objects[key]
+        return None if obj.deleted else dict(obj.raw)
+
+    def server_side_apply(self, request: Any) -> kmock_lib.KubernetesError | None:
+        """An apply records the applier's fields; another writer's merge patch takes the fields it changes. The
+        operator's create after kmock's 404 to an apply (``create_on_apply_404``) stands for that apply."""
+        creates = request.method == kmock_lib.method.POST and "fieldManager" in request.params
+        if not (request.method == kmock_lib.method.PATCH or creates) or request.resource is None:
+            return None
+        kind = next((kind for kind, where in KINDS.items() if where.plural == request.resource.plural), "")
+        if request.subresource or not apiserver.managed(kind) or not isinstance(request.data, dict):
+            return None
+        current = self.current(request) if not creates else None
+        if not creates and not apiserver.is_apply(request.headers):
+            if current is not None:
+                apiserver.other_writer(request.data, kind, current)
+            return None
+        duplicates = apiserver.server_side_apply(
+            {"kind": kind, **request.data} if "kind" not in request.data else request.data,
+            kind,
+            str(request.params.get("fieldManager")),
+            current,
+        )
+        if duplicates:
+            message = f"{kind} {request.name}: duplicate entries for key {duplicates[0]}"
+            return kmock_lib.KubernetesError(status=422, reason="Invalid", message=message)
+        return None
 
     def immutable_selector(self, request: Any) -> kmock_lib.KubernetesError | None:
         if request.method != kmock_lib.method.PATCH or request.resource is None or request.subresource:

@@ -11,14 +11,8 @@ from typing import Any
 import kmock as kmock_lib
 import pytest
 
-from ecs_operator.handlers.children import (
-    ANNOTATION_APPLIED_DIGEST,
-    APPLIED_KINDS,
-    forbidden_kind,
-    in_sync,
-    ours,
-    quantity,
-)
+from ecs_operator.handlers.children import forbidden_kind, ours
+from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, APPLIED_KINDS
 from ecs_operator.translate.context import MANAGED_BY
 from tests.operator import manifests
 from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
@@ -37,41 +31,6 @@ SCALING = {
         }
     ],
 }
-
-
-@pytest.mark.parametrize(
-    ("desired", "actual", "expected"),
-    [
-        ({"a": 1}, {"a": 1, "b": 2}, True),  # fields the API server adds
-        ({"a": 1, "b": 2}, {"a": 1}, False),  # a field lost (edited by hand)
-        ({"resources": {"limits": {"memory": "1024Mi"}}}, {"resources": {"limits": {"memory": "1Gi"}}}, True),
-        ({"resources": {"requests": {"cpu": "1000m"}}}, {"resources": {"requests": {"cpu": "1"}}}, True),
-        ({"resources": {"requests": {"cpu": "0.5"}}}, {"resources": {"requests": {"cpu": "500m"}}}, True),
-        ({"resources": {"limits": {"memory": "512Mi"}}}, {"resources": {"limits": {"memory": "1Gi"}}}, False),
-        ({"emptyDir": {"sizeLimit": "64Mi"}}, {"emptyDir": {"sizeLimit": "67108864"}}, True),
-        ({"labels": {"size": "1000m"}}, {"labels": {"size": "1"}}, False),  # only quantities are canonicalised
-        # A shared child lists its other owners too.
-        ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}, {"uid": "a"}]}, True),
-        ({"ownerReferences": [{"uid": "a"}]}, {"ownerReferences": [{"uid": "b"}]}, False),
-        ({"items": [1, 2]}, {"items": [1, 2, 3]}, False),
-        # The API server omits empty lists and maps and nulls (a NetworkPolicy's "ingress: []").
-        ({"spec": {"ingress": [], "podSelector": {}}}, {"spec": {}}, True),
-        ({"spec": {"a": None, "b": {"c": [], "d": {}}}}, {"spec": {}}, True),
-        ({"spec": {"a": [{}]}}, {"spec": {}}, False),  # a list with an item is not empty
-        ({"spec": {"a": {"b": [], "c": 1}}}, {"spec": {"a": {}}}, False),
-        ({"spec": {"a": 0, "b": "", "c": False}}, {"spec": {}}, False),  # zero, "" and false are values
-    ],
-)
-def test_in_sync(desired: JsonDict, actual: JsonDict, expected: bool) -> None:
-    assert in_sync(desired, actual) is expected
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [("1Gi", 2**30), ("1024Mi", 2**30), ("250m", 0.25), ("1.5", 1.5), ("2k", 2000), ("1e3", 1000), ("x", None)],
-)
-def test_quantity(text: str, value: float | None) -> None:
-    assert quantity(text) == (None if value is None else pytest.approx(value))
 
 
 RBAC_DENIAL = (

@@ -81,12 +81,12 @@ def test_rbac_lets_children_block_their_owners_deletion() -> None:
 def test_rbac_grants_nothing_the_code_does_not_use() -> None:
     verbs = rbac_rules()
     assert ("", "configmaps") not in verbs  # no ConfigMap is rendered
-    assert verbs[("", "nodes")] == {"list"}  # ECSCluster's count: a list, never a get or a watch
+    assert verbs[("", "nodes")] == {"list", "watch"}  # ECSCluster's count: the nodes' labels, never a get
     assert verbs[("", "events")] == verbs[("events.k8s.io", "events")] == {"create"}  # Kopf only POSTs Events
-    assert verbs[("apps", "controllerrevisions")] == {"get", "list", "create"}  # revisions: never watched, deleted
+    assert verbs[("apps", "controllerrevisions")] == {"get", "list", "watch", "create"}  # revisions: never deleted
     assert "get" in verbs[("", "pods")]  # an ECSTask reads back a Pod whose create answered 409
-    for resource in ("podtemplates", "persistentvolumeclaims"):  # applied and pruned, never watched
-        assert verbs[("", resource)] == {"get", "list", "create", "patch", "delete"}
+    for resource in ("podtemplates", "persistentvolumeclaims"):  # applied, pruned and watched
+        assert verbs[("", resource)] == {"get", "list", "watch", "create", "patch", "delete"}
     for kind, (group, _, plural) in CHILD_KINDS.items():  # Kopf watches these children
         assert {"list", "watch"} <= verbs[(group, plural)], kind
 

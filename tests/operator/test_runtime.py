@@ -11,6 +11,7 @@ import kmock as kmock_lib
 import pytest
 
 from ecs_operator.handlers.queue import Backoff, Key, WorkQueue
+from ecs_operator.handlers.watches import CUSTOM_KINDS
 from tests.operator import manifests
 from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
 from tests.operator.test_children import POD_SECURITY, _reason
@@ -179,3 +180,51 @@ async def test_a_server_error_is_retried_by_the_client(kmock: kmock_lib.Kubernet
         created: JsonDict = await deployment(cluster)
         assert created["metadata"]["name"] == "web"
         assert failures["left"] == 0
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+CUSTOM_PLURALS = set(CUSTOM_KINDS.values())
+
+
+async def test_a_reconcile_that_finds_nothing_to_do_reads_the_object_and_writes_nothing(
+    kmock: kmock_lib.KubernetesEmulator, cluster: Cluster
+) -> None:
+    """At most 2 requests for a reconcile of a steady service, 0 writes: references, children, Pods and the
+    workload's status come from the operator's caches (the emulator stores defaults and drops empty values, as
+    the API server does: no value comparison makes up a difference)."""
+    config = dataclasses.replace(TEST_CONFIG, resync_seconds=0.3)
+    async with running_operator(kmock, config):
+        await cluster.create(manifests.cluster("prod"))
+        td = manifests.task_definition()
+        # Values the API server drops (an empty env value, stdin: false): no value comparison is fooled by them.
+        td["spec"]["containerDefinitions"][0].update(environment=[{"name": "EMPTY", "value": ""}], interactive=False)
+        await cluster.create(td)
+        await cluster.create(manifests.service(cluster="prod"))
+        await deployment(cluster)
+        await cluster.deployment_controller("web", ready=2)
+        await service_status(cluster, lambda s: s.get("runningCount") == 2 and "runningTasks" in s, "steady")
+        await quiet(cluster)  # the reconciles the rollout queued are done
+        start = len(list(cluster.kmock))
+        service_reads = await eventually(lambda: _service_reads(cluster, start, 5), what="five resyncs of the service")
+        window = cluster.operator_requests(start)[: service_reads[-1] + 1]
+        # Each reconcile (of the service, its task definition, its cluster) reads its object, and that is all.
+        reconciles = [r for r in window if r.method.value == "GET" and r.resource.plural in CUSTOM_PLURALS]
+        assert [f"{r.method.value} {r.resource.plural}" for r in window if r.method.value in WRITES] == []
+        assert len(reconciles) >= 5
+        assert len(window) <= 2 * len(reconciles), [f"{r.method.value} {r.resource.plural}/{r.name}" for r in window]
+        assert window == reconciles  # the goal is <= 2 requests; it takes 1
+
+
+async def quiet(cluster: Cluster) -> None:
+    async def settled() -> bool:
+        seen = len(cluster.operator_requests())
+        await asyncio.sleep(0.5)
+        return not [r for r in cluster.operator_requests()[seen:] if r.method.value in WRITES]
+
+    await eventually(settled, what="no more writes")
+
+
+async def _service_reads(cluster: Cluster, start: int, count: int) -> list[int] | None:
+    requests = cluster.operator_requests(start)
+    reads = [i for i, r in enumerate(requests) if r.method.value == "GET" and r.resource.plural == "ecsservices"]
+    return reads[:count] if len(reads) >= count else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -71,21 +72,37 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 
 
 @pytest.mark.parametrize(
-    ("role", "name", "exact"),
+    ("role", "name", "cleaned"),
     [
-        ("arn:aws:iam::123456789012:role/app", "ecs-task-app", True),
+        ("arn:aws:iam::123456789012:role/app", "ecs-task-app", False),
         # ServiceAccount names are DNS subdomains: dots stay, and so does the longest role name.
-        ("arn:aws:iam::123456789012:role/app.reader", "ecs-task-app.reader", True),
-        ("x" * 64, "ecs-task-" + "x" * 64, True),
-        (ARN, "ecs-task-webtaskrole-", False),  # upper case: lowered, with a hash of the original
-        ("ci@corp+deploy", "ecs-task-ci-corp-deploy-", False),
-        ("a.-b", "ecs-task-a.b-", False),  # a subdomain's labels start and end alphanumeric
+        ("arn:aws:iam::123456789012:role/app.reader", "ecs-task-app.reader", False),
+        ("x" * 64, "ecs-task-" + "x" * 64, False),
+        (ARN, "ecs-task-webtaskrole", True),  # upper case: lowered, with a hash of the original
+        ("ci@corp+deploy", "ecs-task-ci-corp-deploy", True),
+        ("a.-b", "ecs-task-a.b", True),  # a subdomain's labels start and end alphanumeric
     ],
 )
-def test_service_account_name(role: str, name: str, exact: bool) -> None:
+def test_service_account_name(role: str, name: str, cleaned: bool) -> None:
+    """``ecs-task-<name>-<8 hex digits of the whole role>`` (and 6 more after a name that had to be cleaned)."""
     result = service_account_name(role)
-    assert result == name if exact else (result.startswith(name) and len(result) == len(name) + 6)
+    digest = hashlib.sha256(role.encode()).hexdigest()[:8]
+    assert result.startswith(name + "-") and result.endswith("-" + digest)
+    assert len(result) == len(name) + 1 + (7 if cleaned else 0) + 8
     assert _DNS_SUBDOMAIN.match(result) and len(result) <= 253
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "arn:aws:iam::222222222222:role/app",  # another account
+        "arn:aws:iam::123456789012:role/team-b/app",  # another path
+        "arn:aws-cn:iam::123456789012:role/app",  # another partition
+        "app",  # a bare name
+    ],
+)
+def test_roles_of_one_name_never_share_a_service_account(other: str) -> None:
+    assert service_account_name("arn:aws:iam::123456789012:role/app") != service_account_name(other)
 
 
 def test_service_account_names_differ_for_roles_differing_in_case() -> None:

@@ -11,6 +11,7 @@ from ecs_operator.models.ecs_api import TaskOverride
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.translate.container import TaskShare
 from ecs_operator.translate.context import ANNOTATION_CONTAINER_NAMES, TaskDefinitionRevision, TranslationError
+from ecs_operator.translate.iam import service_account_name
 from ecs_operator.translate.pod import (
     ANNOTATION_ESSENTIAL,
     apply_overrides,
@@ -443,7 +444,7 @@ def test_full_pod_is_valid_kubernetes() -> None:
     assert pod["hostname"] == "app"
     assert pod["dnsPolicy"] == "None"
     assert pod["shareProcessNamespace"] is True
-    assert pod["serviceAccountName"] == "ecs-task-web"
+    assert pod["serviceAccountName"] == service_account_name("arn:aws:iam::123456789012:role/web")
     assert pod["terminationGracePeriodSeconds"] == 60
     assert pod["securityContext"] == {"sysctls": [{"name": "net.ipv4.tcp_fin_timeout", "value": "15"}]}
     assert pod["initContainers"][0]["volumeMounts"] == [{"name": "data", "mountPath": "/data", "readOnly": True}]

@@ -20,6 +20,7 @@ from ecs_operator.translate.context import (
     TaskDefinitionRevision,
     TranslationError,
 )
+from ecs_operator.translate.iam import service_account_name
 from ecs_operator.translate.service import render_service, rolling_percentages
 from tests.k8s_schema import validate_objects
 
@@ -234,8 +235,9 @@ def test_networking_security_groups_placement_and_service_account() -> None:
     assert template["metadata"]["annotations"]["ecs.compat.dev/tags"] == '{"team": "shop"}'
     assert template["spec"]["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
     assert "podAntiAffinity" in template["spec"]["affinity"]
-    assert template["spec"]["serviceAccountName"] == "ecs-task-web-role"
-    assert ("ServiceAccount", "ecs-task-web-role") in _kinds(rendered)
+    account = service_account_name("arn:aws:iam::123456789012:role/web-role")
+    assert template["spec"]["serviceAccountName"] == account
+    assert ("ServiceAccount", account) in _kinds(rendered)
     assert _one(rendered, "Service")["spec"]["clusterIP"] == "None"
     fields = [w.field for w in rendered.warnings]
     assert "enableExecuteCommand" in fields

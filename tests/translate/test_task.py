@@ -16,6 +16,7 @@ from ecs_operator.translate.context import (
     TaskDefinitionRevision,
     TranslationError,
 )
+from ecs_operator.translate.iam import service_account_name
 from ecs_operator.translate.task import render_task, task_count
 from tests.k8s_schema import validate_objects
 
@@ -74,7 +75,7 @@ def test_task_role_override_gets_its_service_account() -> None:
     rendered = _render(overrides={"taskRoleArn": role})
     accounts = [o for o in rendered.objects if o["kind"] == "ServiceAccount"]
     assert [a["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] for a in accounts] == [role]
-    assert _pods(rendered)[0]["spec"]["serviceAccountName"] == "ecs-task-migrator"
+    assert _pods(rendered)[0]["spec"]["serviceAccountName"] == service_account_name(role)
 
 
 def test_capacity_provider_strategy_splits_the_pods() -> None:

@@ -14,6 +14,7 @@ from ecs_operator.tools.codegen import load_shapes, reachable_shapes
 from ecs_operator.translate.context import Meta, TaskDefinitionRevision, TranslationError
 from ecs_operator.translate.coverage import Ignored, Partial, Rejected, Translated, classification_table
 from ecs_operator.translate.coverage_taskdefinition import TASK_DEFINITION_FIELDS
+from ecs_operator.translate.iam import service_account_name
 from ecs_operator.translate.taskdefinition import ANNOTATION_TAGS, render_task_definition
 from tests.k8s_schema import validate_objects
 
@@ -145,7 +146,7 @@ def test_pod_template() -> None:
     assert template["metadata"]["ownerReferences"][0]["uid"] == "uid-7"
     pod = template["template"]
     assert pod["metadata"]["labels"] == {"ecs.compat.dev/task-definition": "web-3"}
-    assert pod["spec"]["serviceAccountName"] == "ecs-task-web"
+    assert pod["spec"]["serviceAccountName"] == service_account_name(ROLE)
     assert [c["name"] for c in pod["spec"]["initContainers"]] == ["side"]
 
 

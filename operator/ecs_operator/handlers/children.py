@@ -1,22 +1,28 @@
-"""Children: apply what translation rendered, prune what it no longer renders, and react to hand edits.
+"""Children: apply what translation rendered, prune what it no longer renders, and put back hand edits.
 
-Every child carries the managed-by label and a controller ownerReference to its custom resource. An Event
-on any such child (edited, deleted, or its status written by a Kubernetes controller) reconciles the owner:
-that puts back a child changed by hand and refreshes the owner's status without polling.
+Every child carries the managed-by label and ownerReferences to its custom resource(s); the operator's caches
+(``handlers/indices.py``) hold a record of each, by owner. A watch event on a child (edited, deleted, its status
+written by a controller) queues its owner: that puts the child back and refreshes the owner's status.
 
-A child is applied when the digest of what was last applied (annotation ``ecs.compat.dev/applied-digest``)
-is not the digest of what is rendered now (so a field the operator stops setting is dropped by server-side
-apply), or when the live object no longer holds every rendered field (edited by hand). Nothing is written
-otherwise: on an emulator every write is a watch event, which would reconcile the owner again.
+**When a child is written** (server-side apply, field manager ``ecs-operator``): when its applied-digest
+annotation (``ecs.compat.dev/applied-digest``, a digest of the rendering) differs from the rendering's, or when
+the operator's field set in ``managedFields`` is no longer the set of fields it applies (``k8s/fields.py``):
+someone changed or removed one of them. Values are never compared: the API server's defaults, dropped empty
+values, canonical quantities and admission mutations are not differences. A reconcile that finds every child
+so writes nothing. Should the API server record a field set other than the computed one (a schema the table does
+not know), the set it recorded after the operator's own apply is taken as the expected one from then on
+(logged once): a child is then written at most once per start of the operator, never on every reconcile.
 
 Two things cannot be applied as they are: a workload whose selector changed (immutable: the workload is
 deleted and created again) and a Deployment that stops setting ``replicas`` because an HPA takes over (the
 live count is first applied by a separate field manager, so dropping it does not reset it to 1).
 
-A child is never taken over: if an object of that kind and name exists and is not the operator's (no
-managed-by label, or, for a controlled child, no controller ownerReference to this owner), nothing is written
-and the owner reports ``ChildRejected`` (a forced apply would overwrite it, and with our ownerReference on it
-the garbage collector would delete it with the owner).
+A child is never taken over: an object of that kind and name that is not the operator's (no managed-by label,
+or, for a controlled child, another controller) is never written; the owner reports ``ChildRejected`` (a forced
+apply would overwrite it, and with our ownerReference on it the garbage collector would delete it with the
+owner). One that belongs to a deleted earlier incarnation of the same owner (same kind and name, another uid:
+deleted and created again, the garbage collector has not got to it yet) is waited for (``NotReady``,
+``PreviousOwnerBeingDeleted``): its deletion queues the owner again.
 
 API errors on writes name the child: 400 / 422 are ``ChildRejected``; a 403 is ``NotAllowed`` (reason
 ``Forbidden``, retried) only when it is an RBAC denial ("... cannot <verb> resource ..."), ``QuotaExceeded``
@@ -28,156 +34,62 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
-import json
 import re
-from collections.abc import AsyncIterator, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ecs_operator.handlers.applied import ChildState, key_of, with_digest
 from ecs_operator.handlers.common import ChildRejected, JsonDict, NotAllowed, QuotaExceeded
-from ecs_operator.k8s import FIELD_MANAGER, HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound, shared_owner
+from ecs_operator.handlers.indices import APPLIED_KINDS, WORKLOAD_KINDS, ChildRecord, Indices, child_record
+from ecs_operator.k8s import HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound
 from ecs_operator.resolve.errors import NotReady
-from ecs_operator.translate.context import GROUP, MANAGED_BY, Meta
+from ecs_operator.translate.context import MANAGED_BY, Meta
+from ecs_operator.translate.iam import ROLE_ARN_ANNOTATION
 
-# Kinds a custom resource may own (besides Pods of tasks, which are never re-applied: see handlers/task.py).
-APPLIED_KINDS = (
-    "Deployment",
-    "DaemonSet",
-    "Service",
-    "Ingress",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "NetworkPolicy",
-    "ServiceAccount",
-    "PodTemplate",
-    "PersistentVolumeClaim",
-)
-WORKLOAD_KINDS = ("Deployment", "DaemonSet")
-ANNOTATION_APPLIED_DIGEST = f"{GROUP}/applied-digest"
-
-# Quantities the API server writes back in canonical form ("1Gi" for "1024Mi", "1" for "1000m").
-QUANTITY_MAPS = {"limits", "requests"}  # container resources, a PVC's storage request
-QUANTITY_FIELDS = {"sizeLimit"}  # emptyDir
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$")
-_SUFFIXES = {
-    **{suffix: Decimal(1024) ** power for power, suffix in enumerate(("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))},
-    **{suffix: Decimal(10) ** power for suffix, power in (("n", -9), ("u", -6), ("m", -3), ("k", 3), ("M", 6))},
-    **{suffix: Decimal(10) ** power for suffix, power in (("G", 9), ("T", 12), ("P", 15), ("E", 18))},
-}
-
-
-def quantity(value: Any) -> Decimal | None:
-    """A Kubernetes quantity's value ("512Mi", "0.5", "250m", "1e3"); None if it is not one."""
-    match = _QUANTITY.match(str(value).strip()) if isinstance(value, (str, int, float)) else None
-    if match is None:
-        return None
-    number, suffix = match.groups()
-    try:
-        if suffix and suffix[0] in "eE" and len(suffix) > 1:
-            return Decimal(number) * Decimal(10) ** int(suffix[1:])
-        return Decimal(number) * _SUFFIXES[suffix or ""]
-    except (InvalidOperation, KeyError):
-        return None
-
-
-def same_quantity(desired: Any, actual: Any) -> bool:
-    if desired == actual:
-        return True
-    wanted, have = quantity(desired), quantity(actual)
-    return wanted is not None and wanted == have
-
-
-def empty(value: Any) -> bool:
-    """None, an empty list, or a map of nothing but empty values: what the API server does not store."""
-    if value is None:
-        return True
-    if isinstance(value, Mapping):
-        return all(empty(item) for item in value.values())
-    return isinstance(value, list) and not value
-
-
-def in_sync(desired: Any, actual: Any, key: str = "") -> bool:
-    """Whether ``actual`` already holds everything in ``desired``.
-
-    Fields the API server adds are ignored, quantities are compared by value (the API server canonicalises
-    them), ownerReferences by inclusion (a shared child also lists its other owners), and empty desired
-    values (None, [], {}) are left out, since the API server omits them (``spec.ingress: []``).
-    """
-    if key in QUANTITY_FIELDS:
-        return same_quantity(desired, actual)
-    if key == "ownerReferences" and isinstance(desired, list):
-        return isinstance(actual, list) and all(any(in_sync(ref, other) for other in actual) for ref in desired)
-    if isinstance(desired, Mapping):
-        if not isinstance(actual, Mapping):
-            return False
-        wanted = {name: value for name, value in desired.items() if not empty(value)}
-        if key in QUANTITY_MAPS:
-            return all(name in actual and same_quantity(value, actual[name]) for name, value in wanted.items())
-        return all(name in actual and in_sync(value, actual[name], str(name)) for name, value in wanted.items())
-    if isinstance(desired, list):
-        return isinstance(actual, list) and len(desired) == len(actual) and all(map(in_sync, desired, actual))
-    return bool(desired == actual)
-
-
-def digest_annotation(obj: Mapping[str, Any]) -> str:
-    """The applied-digest annotation; a shared child has one per owner (each owner applies its own)."""
-    owner = shared_owner(obj)
-    return f"{ANNOTATION_APPLIED_DIGEST}-{owner}" if owner else ANNOTATION_APPLIED_DIGEST
-
-
-def with_digest(obj: JsonDict) -> JsonDict:
-    """``obj`` stamped with the digest of its rendered form."""
-    digest = hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    stamped = copy.deepcopy(obj)
-    annotations = stamped["metadata"].setdefault("annotations", {})
-    annotations[digest_annotation(obj)] = digest
-    return stamped
+# Kinds that use a task role's ServiceAccount: their ownerReferences keep it as long as one of them exists.
+ROLE_USER_KINDS = ("TaskDefinition", "ECSTask")
 
 
 def controlled_by(obj: Mapping[str, Any], uid: str | None) -> bool:
-    """Whether ``uid`` is the object's controller; shared children (no controller) are left to the GC."""
+    """Whether ``uid`` is the object's controller."""
     refs = obj.get("metadata", {}).get("ownerReferences") or []
     return uid is not None and any(ref.get("uid") == uid and ref.get("controller") for ref in refs)
 
 
-async def apply_children(api: Api, objects: list[JsonDict]) -> int:
-    """Apply each object whose rendering changed or whose live copy lost a field; how many were written."""
-    written = 0
-    for obj in objects:
-        desired = with_digest(obj)
-        meta = desired["metadata"]
-        current = await api.get(desired["kind"], meta.get("namespace"), meta["name"])
-        if current is not None and not ours(desired, current):
-            raise ChildRejected(
-                f"{desired['kind']}/{meta['name']} exists and is not managed by ecs-operator "
-                f"for {owner_name(desired)}; rename or delete it"
+def controller_ref(obj: Mapping[str, Any]) -> JsonDict | None:
+    refs = obj["metadata"].get("ownerReferences") or []
+    found: JsonDict | None = next((ref for ref in refs if ref.get("controller")), None)
+    return found
+
+
+def check_ours(desired: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    """Refuse to write over an object that is not the operator's child of this owner (see the module docstring)."""
+    what = f"{desired['kind']}/{desired['metadata']['name']}"
+    labels = current.get("metadata", {}).get("labels") or {}
+    wanted = controller_ref(desired)
+    if all(labels.get(key) == value for key, value in MANAGED_BY.items()):
+        if wanted is None or controlled_by(current, wanted.get("uid")):
+            return
+        previous = controller_ref(current)
+        if previous and (previous.get("kind"), previous.get("name")) == (wanted.get("kind"), wanted.get("name")):
+            raise NotReady(
+                "PreviousOwnerBeingDeleted",
+                f"{what} still belongs to the deleted earlier {wanted['kind']}/{wanted['name']}; it is created "
+                "again once the garbage collector has removed it",
             )
-        if current is not None and in_sync(desired, current):
-            continue
-        if current is not None and selector_changed(desired, current):
-            # A workload's selector is immutable (spec.cluster or the capacity providers changed): replace it.
-            async with child_write("delete", desired):
-                await api.delete(desired["kind"], meta.get("namespace"), meta["name"])
-            current = None
-        if current is not None and hands_over_replicas(desired, current):
-            async with child_write("patch", desired):
-                await api.apply(replicas_only(desired, current), manager=HANDOVER_MANAGER)
-        async with child_write("patch", desired):
-            await api.apply(desired)
-        written += 1
-    return written
+    raise ChildRejected(
+        f"{what} exists and is not managed by ecs-operator for {owner_name(desired)}; rename or delete it"
+    )
 
 
 def ours(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    """Whether the live ``current`` is the operator's child as ``desired`` says: the managed-by label, and for a
-    controlled child a controller ownerReference with the same owner uid (where the owner has a uid)."""
-    labels = current.get("metadata", {}).get("labels") or {}
-    if any(labels.get(key) != value for key, value in MANAGED_BY.items()):
+    """Whether the live ``current`` is the operator's child as ``desired`` says (see ``check_ours``)."""
+    try:
+        check_ours(desired, current)
+    except (ChildRejected, NotReady):
         return False
-    refs = desired["metadata"].get("ownerReferences") or []
-    controller = next((ref for ref in refs if ref.get("controller")), None)
-    return controller is None or controlled_by(current, controller.get("uid"))
+    return True
 
 
 def owner_name(obj: Mapping[str, Any]) -> str:
@@ -185,6 +97,38 @@ def owner_name(obj: Mapping[str, Any]) -> str:
     refs = obj["metadata"].get("ownerReferences") or []
     ref = next((ref for ref in refs if ref.get("controller")), refs[0] if refs else None)
     return f"{ref['kind']}/{ref['name']}" if ref else "its owner"
+
+
+def selector_changed(desired: Mapping[str, Any], record: ChildRecord) -> bool:
+    if desired["kind"] not in WORKLOAD_KINDS:
+        return False
+    live = (record.workload.get("spec") or {}).get("selector")
+    return bool(live != (desired.get("spec") or {}).get("selector"))
+
+
+def hands_over_replicas(desired: Mapping[str, Any], record: ChildRecord) -> bool:
+    """Whether this apply drops ``replicas`` that the operator's own manager set (an HPA takes over).
+
+    Server-side apply would remove a field its only manager stops setting, and the Deployment would fall
+    back to 1 replica until the HPA scales it up again. Where the API server keeps no managedFields (an
+    emulator) who owns it cannot be told, so the handover is done anyway: it writes the live value.
+    """
+    if desired["kind"] != "Deployment" or "replicas" in (desired.get("spec") or {}):
+        return False
+    if "replicas" not in (record.workload.get("spec") or {}):
+        return False
+    return record.owns_replicas is not False
+
+
+def replicas_only(desired: Mapping[str, Any], record: ChildRecord) -> JsonDict:
+    """An apply of the live replica count alone (Kubernetes' documented handover to an autoscaler)."""
+    meta = desired["metadata"]
+    return {
+        "apiVersion": desired["apiVersion"],
+        "kind": desired["kind"],
+        "metadata": {"name": meta["name"], "namespace": meta.get("namespace")},
+        "spec": {"replicas": record.workload["spec"]["replicas"]},
+    }
 
 
 def forbidden_kind(message: str) -> str:
@@ -198,43 +142,6 @@ def forbidden_kind(message: str) -> str:
 
 
 _RBAC_DENIAL = re.compile(r"\bcannot [a-z]+ resource\b")
-
-
-def selector_changed(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    if desired["kind"] not in WORKLOAD_KINDS:
-        return False
-    return bool((current.get("spec") or {}).get("selector") != (desired.get("spec") or {}).get("selector"))
-
-
-def hands_over_replicas(desired: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    """Whether this apply drops ``replicas`` that the operator's own manager set (an HPA takes over).
-
-    Server-side apply would remove a field its only manager stops setting, and the Deployment would fall
-    back to 1 replica until the HPA scales it up again. Where the API server keeps no managedFields (an
-    emulator) who owns it cannot be told, so the handover is done anyway: it writes the live value.
-    """
-    if desired["kind"] != "Deployment" or "replicas" in (desired.get("spec") or {}):
-        return False
-    if "replicas" not in (current.get("spec") or {}):
-        return False
-    managed = current["metadata"].get("managedFields")
-    if managed is None:
-        return True
-    return any(
-        entry.get("manager") == FIELD_MANAGER and "f:replicas" in ((entry.get("fieldsV1") or {}).get("f:spec") or {})
-        for entry in managed
-    )
-
-
-def replicas_only(desired: Mapping[str, Any], current: Mapping[str, Any]) -> JsonDict:
-    """An apply of the live replica count alone (Kubernetes' documented handover to an autoscaler)."""
-    meta = desired["metadata"]
-    return {
-        "apiVersion": desired["apiVersion"],
-        "kind": desired["kind"],
-        "metadata": {"name": meta["name"], "namespace": meta.get("namespace")},
-        "spec": {"replicas": current["spec"]["replicas"]},
-    }
 
 
 @contextlib.asynccontextmanager
@@ -265,22 +172,108 @@ async def child_write(verb: str, obj: Mapping[str, Any]) -> AsyncIterator[None]:
         raise ChildRejected(f"the API server rejected {what}: {error.message or error}") from error
 
 
-async def prune_children(
-    api: Api, meta: Meta, keep: list[JsonDict], kinds: tuple[str, ...] = APPLIED_KINDS
-) -> list[str]:
-    """Delete children ``meta`` controls that were not rendered this time; their names."""
-    wanted = {(obj["kind"], obj["metadata"]["name"]) for obj in keep}
-    deleted = []
-    for kind in kinds:
-        for obj in await api.list(kind, meta.namespace, MANAGED_BY):
-            name = obj["metadata"]["name"]
-            if controlled_by(obj, meta.uid) and (kind, name) not in wanted:
-                async with child_write("delete", obj):
-                    await api.delete(kind, meta.namespace, name)
-                deleted.append(f"{kind}/{name}")
-    return deleted
+@dataclass
+class Children:
+    """Applies and prunes the children of one owner, from the caches (``Indices``) and the apply memory."""
+
+    api: Api
+    model: Indices
+    state: ChildState
+    owner: Meta
+
+    def cached(self, kind: str, name: str) -> ChildRecord | None:
+        return self.model.child(self.owner.uid, kind, name) if self.owner.uid else None
+
+    async def live(self, desired: Mapping[str, Any]) -> ChildRecord | None:
+        """The child as the cache has it; read from the API server when the cache does not know it (it may be
+        new, someone else's, or not in the cache yet), and refused when it is not the operator's."""
+        kind, namespace, name = key_of(desired)
+        record = self.cached(kind, name)
+        if record is not None:
+            return record
+        current = await self.api.get(kind, namespace, name)
+        if current is None:
+            return None
+        check_ours(desired, current)
+        return child_record(kind, current)
+
+    async def apply(self, objects: Iterable[Mapping[str, Any]]) -> int:
+        """Apply each object whose rendering changed or whose live copy lost a field; how many were written."""
+        written = 0
+        for obj in objects:
+            desired = with_digest(obj)
+            record = await self.live(desired)
+            if record is not None and self.state.in_sync(desired, record):
+                continue
+            if record is not None and selector_changed(desired, record):
+                record = await self.replace(desired)
+            if record is not None and hands_over_replicas(desired, record):
+                async with child_write("patch", desired):
+                    await self.api.apply(replicas_only(desired, record), manager=HANDOVER_MANAGER)
+            async with child_write("patch", desired):
+                result = await self.api.apply(desired)
+            self.state.record(desired, result, record)
+            written += 1
+        return written
+
+    async def replace(self, desired: Mapping[str, Any]) -> ChildRecord | None:
+        """Delete a workload whose selector changed (immutable), confirmed against the live object (the cache may
+        still show the one the operator replaced a moment ago); the record to apply over (None: deleted)."""
+        kind, namespace, name = key_of(desired)
+        current = await self.api.get(kind, namespace, name)
+        if current is None:
+            return None
+        record = child_record(kind, current)
+        if not selector_changed(desired, record):
+            return record
+        async with child_write("delete", desired):
+            await self.api.delete(kind, namespace, name)
+        self.state.forget([key_of(desired)])
+        return None
+
+    async def prune(self, keep: Iterable[Mapping[str, Any]], kinds: Iterable[str] = APPLIED_KINDS) -> list[str]:
+        """Delete the children this owner controls that were not rendered this time; their names."""
+        wanted = {(obj["kind"], obj["metadata"]["name"]) for obj in keep}
+        deleted = []
+        for record in self.model.children(self.owner.uid or "", kinds):
+            if record.controller != self.owner.uid or (record.kind, record.name) in wanted or record.deleting:
+                continue
+            stub = {"kind": record.kind, "metadata": {"name": record.name, "namespace": record.namespace}}
+            async with child_write("delete", stub):
+                await self.api.delete(record.kind, record.namespace, record.name)
+            self.state.forget([(record.kind, record.namespace, record.name)])
+            deleted.append(f"{record.kind}/{record.name}")
+        return deleted
+
+    async def sync(self, objects: list[JsonDict]) -> None:
+        await self.apply(objects)
+        await self.prune(objects)
 
 
-async def sync_children(api: Api, meta: Meta, objects: list[JsonDict]) -> None:
-    await apply_children(api, objects)
-    await prune_children(api, meta, objects)
+def shared_accounts(objects: Iterable[Mapping[str, Any]], model: Indices, owner: Meta) -> list[JsonDict]:
+    """The rendered objects, each task role ServiceAccount owned by every user of the role.
+
+    One ServiceAccount per role (its name a function of the whole role ARN), applied by one field manager with
+    an ownerReference to each current user: the TaskDefinitions with a revision of the role and the ECSTasks
+    whose Pods run as it (``Indices.role_users``). Every reconcile that renders it renders the same object, so
+    they never undo each other; the garbage collector removes a deleted user's reference, and the account with
+    its last user. Nothing grows with users that are gone. A service only references the account: when no user
+    is known yet, it leaves creating it to the TaskDefinition.
+    """
+    result: list[JsonDict] = []
+    for obj in objects:
+        annotations = obj["metadata"].get("annotations") or {}
+        if obj["kind"] != "ServiceAccount" or ROLE_ARN_ANNOTATION not in annotations:
+            result.append(dict(obj))
+            continue
+        users = {ref["uid"]: ref for ref in model.role_users(owner.namespace, obj["metadata"]["name"])}
+        if owner.kind in ROLE_USER_KINDS and owner.uid:
+            mine = next(iter(obj["metadata"].get("ownerReferences") or []), None)
+            if mine is not None:
+                users[owner.uid] = {**mine, "controller": False}
+        if not users:
+            continue
+        account = copy.deepcopy(dict(obj))
+        account["metadata"]["ownerReferences"] = [users[uid] for uid in sorted(users)]
+        result.append(account)
+    return result

@@ -35,6 +35,8 @@ from typing import Any, TypeVar
 import kopf
 import pydantic
 
+from ecs_operator.handlers.applied import ChildState
+from ecs_operator.handlers.indices import INDEX_NAMES, Indices
 from ecs_operator.handlers.queue import Backoff, Key, WorkQueue
 from ecs_operator.k8s import Api, Forbidden, post_event
 from ecs_operator.models.errors import format_validation_error
@@ -58,6 +60,7 @@ class OperatorConfig:
     retry_seconds: float = 15.0  # first retry of a "not yet" (missing cluster, task definition, ...), doubling
     max_backoff_seconds: float = 300.0  # the longest wait between retries of one object
     refresh_seconds: float = 5.0  # counts (cluster tasks, security group members) follow Pods at most this often
+    batch_seconds: float = 1.0  # a service follows its Pods at most this often: tasks started together, one event
     workers: int = 16  # reconciles running at once
     create_on_apply_404: bool = False  # only for an API emulator without server-side apply (see k8s/client.py)
 
@@ -94,8 +97,17 @@ class Runtime:
     config: OperatorConfig
     reconcilers: dict[str, Reconciler] = field(default_factory=dict)
     settings: kopf.OperatorSettings | None = None  # recorded at startup: Kopf passes it to no other handler
+    indices: Indices | None = None  # Kopf's indices, recorded at startup (filled before any handler runs)
+    children: ChildState = field(default_factory=ChildState)
     queue: WorkQueue | None = None
     workers: asyncio.Task[None] | None = None
+
+    @property
+    def model(self) -> Indices:
+        """The read model every reconcile reads from (``handlers/indices.py``)."""
+        if self.indices is None:
+            raise RuntimeError("the operator's indices are not recorded yet (the startup handler records them)")
+        return self.indices
 
     @property
     def api(self) -> Api:
@@ -153,8 +165,11 @@ def runtime_of(memo: Any) -> Runtime:
     return runtime
 
 
-def record_settings(settings: kopf.OperatorSettings, memo: Any, **_: Any) -> None:
-    runtime_of(memo).settings = settings
+def record_settings(settings: kopf.OperatorSettings, memo: Any, **kwargs: Any) -> None:
+    """Kopf gives its settings and its (still empty) indices to startup handlers only: keep them for the rest."""
+    runtime = runtime_of(memo)
+    runtime.settings = settings
+    runtime.indices = Indices({name: kwargs[name] for name in INDEX_NAMES})
 
 
 async def stop_workers(memo: Any, **_: Any) -> None:

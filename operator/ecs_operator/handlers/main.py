@@ -13,8 +13,9 @@ from typing import Any
 
 import kopf
 
-from ecs_operator.handlers import cluster, securitygroup, service, task, taskdefinition, watches
+from ecs_operator.handlers import cluster, indices, securitygroup, service, task, taskdefinition, watches
 from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings, stop_workers
+from ecs_operator.resolve.records import LABEL_FAMILY
 from ecs_operator.translate.context import GROUP, MANAGED_BY
 
 RECONCILERS = {
@@ -33,6 +34,7 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
     runtime.reconcilers.update(RECONCILERS)
     kopf.on.startup(registry=registry, id="record-settings")(record_settings)
     kopf.on.cleanup(registry=registry, id="stop-workers")(stop_workers)
+    indices.register(registry)
     watches.register(registry)
     return registry
 
@@ -68,6 +70,7 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
     # Only the operator's own children and Pods are listed and watched: the API server filters them.
     for group, version, plural in watches.CHILD_KINDS.values():
         settings.watching.label_selectors[group, version, plural] = MANAGED_BY_SELECTOR
+    settings.watching.label_selectors["apps", "v1", "controllerrevisions"] = f"{MANAGED_BY_SELECTOR},{LABEL_FAMILY}"
     # Large lists come in pages, so the start-up listing of a big cluster is never one huge response.
     settings.watching.chunk_size = 500
     # Kopf's event handlers only queue keys (handlers/watches.py): its default queueing is right; the operator's
@@ -83,6 +86,8 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
         settings.peering.priority = peering_priority()
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
+    else:  # Kopf logs every index and event handler call: one line per watch event of every watched object
+        logging.getLogger("kopf.objects").setLevel(logging.WARNING)
 
 
 def cluster_config_found(environ: Mapping[str, str] = os.environ) -> bool:

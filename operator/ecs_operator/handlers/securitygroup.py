@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from ecs_operator.handlers.children import sync_children
+from ecs_operator.handlers.children import Children
 from ecs_operator.handlers.common import JsonDict, Runtime, meta_of, parse_spec
 from ecs_operator.k8s import Api
 from ecs_operator.models.securitygroup import SecurityGroupSpec
-from ecs_operator.resolve.records import security_group_record
 from ecs_operator.resolve.references import security_groups
 from ecs_operator.status.conditions import Outcome
 from ecs_operator.translate.context import SecurityGroupRef
-from ecs_operator.translate.securitygroup import MEMBER, membership_label, render_security_group
+from ecs_operator.translate.securitygroup import membership_label, render_security_group
 
 KIND = "SecurityGroup"
 
@@ -30,15 +29,12 @@ def group_id(body: JsonDict) -> str:
 async def reconcile_security_group(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     meta = meta_of(body)
     group = SecurityGroupRef(meta.name, parse_spec(SecurityGroupSpec, body))
-    records = [security_group_record(other) for other in await api.list(KIND, meta.namespace)]
-    others = [other for other in security_groups(records) if other.name != meta.name]
+    model = runtime.model
+    others = [other for other in security_groups(model.security_groups(meta.namespace)) if other.name != meta.name]
     rendered = render_security_group(group, meta, others)
-    await sync_children(api, meta, rendered.objects)
-    pods = await api.list("Pod", meta.namespace, {membership_label(group): MEMBER})
-    status = {
-        "GroupId": group_id(body),
-        "members": sum(1 for pod in pods if not pod["metadata"].get("deletionTimestamp")),
-    }
+    await Children(api, model, runtime.children, meta).sync(rendered.objects)
+    pods = model.members(meta.namespace, membership_label(group))
+    status = {"GroupId": group_id(body), "members": sum(1 for pod in pods if not pod.deleting)}
     return Outcome(
         status, reason="Enforced", message="NetworkPolicy applied", warnings=[str(w) for w in rendered.warnings]
     )

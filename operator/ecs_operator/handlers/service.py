@@ -8,9 +8,9 @@ Each reconcile lists the service's Pods once, by the service and cluster labels,
 
 from __future__ import annotations
 
-from ecs_operator.handlers.children import WORKLOAD_KINDS, sync_children
+from ecs_operator.handlers.children import Children, shared_accounts
 from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of, parse_spec
-from ecs_operator.handlers.reads import resolver
+from ecs_operator.handlers.indices import WORKLOAD_KINDS, Indices
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.service import ECSServiceSpec
 from ecs_operator.resolve.readmodel import Resolver
@@ -20,7 +20,6 @@ from ecs_operator.status.service import (
     Observed,
     circuit_breaker,
     combine,
-    live,
     observe_daemonset,
     observe_deployment,
     roll,
@@ -31,8 +30,6 @@ from ecs_operator.status.service import (
 )
 from ecs_operator.translate.context import (
     GROUP,
-    LABEL_CLUSTER,
-    LABEL_SERVICE,
     ClusterContext,
     Meta,
     Rendered,
@@ -45,22 +42,22 @@ KIND = "ECSService"
 ANNOTATION_FAILED = f"{GROUP}/failed-task-definition"
 
 
-async def observe(api: Api, rendered: Rendered, since: str | None) -> Observed:
+def observe(model: Indices, meta: Meta, rendered: Rendered, since: str | None) -> Observed:
+    """What the service's workloads report (from the caches), about its current template."""
     parts = []
     for obj in rendered.objects:
         if obj["kind"] in WORKLOAD_KINDS:
-            current = await api.get(obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"])
-            if current is not None:
-                current.setdefault("kind", obj["kind"])
+            record = model.child(meta.uid or "", obj["kind"], obj["metadata"]["name"])
+            if record is not None and record.workload:
                 observe_fn = observe_deployment if obj["kind"] == "Deployment" else observe_daemonset
-                parts.append(observe_fn(current, since))
+                parts.append(observe_fn(record.workload, since))
     return combine(parts)
 
 
-async def service_tasks(api: Api, namespace: str, name: str, cluster: str) -> list[str]:
-    """The service's live tasks (Pod names, sorted): one list call, selected by the service and cluster labels."""
-    selector = {LABEL_SERVICE: label_value(name), LABEL_CLUSTER: label_value(cluster)}
-    return sorted(pod["metadata"]["name"] for pod in await api.list("Pod", namespace, selector) if live(pod))
+def service_tasks(model: Indices, namespace: str, name: str, cluster: str) -> list[str]:
+    """The service's live tasks (Pod names, sorted), by the service and cluster labels."""
+    pods = model.service_pods(namespace, label_value(name), label_value(cluster))
+    return sorted(pod.name for pod in pods if pod.live)
 
 
 async def choose_revision(
@@ -79,21 +76,11 @@ async def choose_revision(
 
 
 async def render_and_apply(
-    api: Api, spec: ECSServiceSpec, meta: Meta, td: TaskDefinitionRevision, cluster: ClusterContext, refs: Resolver
+    children: Children, spec: ECSServiceSpec, td: TaskDefinitionRevision, cluster: ClusterContext, refs: Resolver
 ) -> Rendered:
-    rendered = render_service(spec, meta, td, cluster, refs.security_groups())
-    await sync_children(api, meta, rendered.objects)
+    rendered = render_service(spec, children.owner, td, cluster, refs.security_groups())
+    await children.sync(shared_accounts(rendered.objects, children.model, children.owner))
     return rendered
-
-
-def families(spec: ECSServiceSpec, status: JsonDict) -> set[str]:
-    """The task definition families a service's reconcile may resolve: the spec's, and those it still runs."""
-    names = {parse_reference(spec.taskDefinition or "").family}
-    in_use = [status.get("taskDefinition"), *[d.get("taskDefinition") for d in status.get("deployments") or []]]
-    for reference in in_use:
-        if reference:
-            names.add(str(reference).rpartition(":")[0] or str(reference))
-    return names
 
 
 async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
@@ -104,17 +91,19 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     parse_reference(spec.taskDefinition)  # a malformed reference is an invalid spec, not a wait
     name = spec.serviceName or meta.name
     old = body.get("status") or {}
-    refs = await resolver(api, meta.namespace, families(spec, old))
+    model = runtime.model
+    refs = Resolver(model, meta.namespace)
+    children = Children(api, model, runtime.children, meta)
     cluster = refs.cluster(spec.cluster)
     td, rolled_back = await choose_revision(api, body, spec, refs)
     # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
-    rendered = await render_and_apply(api, spec, meta, td, cluster, refs)
-    observed = await observe(api, rendered, state.deployments[0].get("createdAt"))
+    rendered = await render_and_apply(children, spec, td, cluster, refs)
+    observed = observe(model, meta, rendered, state.deployments[0].get("createdAt"))
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying
         observed = Observed(observed.desired, observed.running, observed.pending, "IN_PROGRESS", observed.reason)
-    tasks = await service_tasks(api, meta.namespace, name, cluster.name)
+    tasks = service_tasks(model, meta.namespace, name, cluster.name)
     settle(name, state, observed, old, tasks)
     target = rollback_target(state) if rollback and state.deployments[0]["rolloutState"] == "FAILED" else None
     if target is not None:
@@ -124,7 +113,7 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
         td = refs.task_definition(target["taskDefinition"], target["taskDefinition"])
         # A new PRIMARY with the old revision; the failed deployment stays ACTIVE until it is drained.
         state.deployments = roll(meta, state.deployments, td).deployments
-        rendered = await render_and_apply(api, spec, meta, td, cluster, refs)
+        rendered = await render_and_apply(children, spec, td, cluster, refs)
         state.events.append(f"(service {name}) rolling back to deployment {target['id']}.")
         rolled_back = True
     post_service_events(meta, state.events)

@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
-from ecs_operator.handlers.children import sync_children
-from ecs_operator.handlers.common import (
-    InvalidSpec,
-    JsonDict,
-    Runtime,
-    meta_of,
-    parse_spec,
-)
+from ecs_operator.handlers.children import Children, shared_accounts
+from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of, parse_spec
+from ecs_operator.handlers.indices import Indices
 from ecs_operator.k8s import Api
 from ecs_operator.models.taskdefinition import TaskDefinitionSpec
 from ecs_operator.resolve.errors import NotReady
@@ -28,12 +22,14 @@ from ecs_operator.resolve.records import (
     ANNOTATION_DIGEST,
     ANNOTATION_REGISTERED_AT,
     LABEL_FAMILY,
+    RevisionRecord,
+    TaskDefinitionRecord,
+    revision_record,
     task_definition_record,
 )
-from ecs_operator.resolve.references import family_owner
+from ecs_operator.resolve.references import family_owner, owned_revisions
 from ecs_operator.status.conditions import Outcome, now
 from ecs_operator.translate.context import (
-    MANAGED_BY,
     Meta,
     TaskDefinitionRevision,
     TranslationError,
@@ -44,17 +40,6 @@ from ecs_operator.translate.context import (
 from ecs_operator.translate.taskdefinition import render_task_definition
 
 KIND = "TaskDefinition"
-
-
-@dataclass(frozen=True)
-class StoredRevision:
-    """A registered revision as read back from its ControllerRevision."""
-
-    family: str
-    revision: int
-    data: JsonDict
-    digest: str
-    registered_at: str
 
 
 def registered_fields(spec: TaskDefinitionSpec, family: str) -> JsonDict:
@@ -85,29 +70,12 @@ def controller_revision(meta: Meta, family: str, revision: int, fields: JsonDict
     }
 
 
-async def stored_revisions(api: Api, namespace: str, family: str) -> list[StoredRevision]:
-    """The family's revisions, oldest first."""
-    found = await api.list("ControllerRevision", namespace, {**MANAGED_BY, LABEL_FAMILY: label_value(family)})
-    revisions = [
-        StoredRevision(
-            family=family,
-            revision=int(obj["revision"]),
-            data=obj.get("data") or {},
-            digest=(obj["metadata"].get("annotations") or {}).get(ANNOTATION_DIGEST, ""),
-            registered_at=(obj["metadata"].get("annotations") or {}).get(ANNOTATION_REGISTERED_AT, ""),
-        )
-        for obj in found
-        if (obj.get("data") or {}).get("family") == family
-    ]
-    return sorted(revisions, key=lambda stored: stored.revision)
-
-
 def task_definition_arn(config_region: str, account_id: str, family: str, revision: int) -> str:
     return f"arn:aws:ecs:{config_region}:{account_id}:task-definition/{family}:{revision}"
 
 
 def revision_statuses(
-    revisions: list[StoredRevision], deregistered: set[int], previous: list[JsonDict]
+    revisions: list[RevisionRecord], deregistered: set[int], previous: list[JsonDict]
 ) -> list[JsonDict]:
     before = {entry.get("revision"): entry for entry in previous}
     statuses = []
@@ -122,34 +90,57 @@ def revision_statuses(
     return statuses
 
 
-async def check_family_owner(api: Api, body: JsonDict, family: str) -> None:
+def check_family_owner(body: JsonDict, family: str, model: Indices) -> TaskDefinitionRecord:
     """A family belongs to one TaskDefinition resource per namespace; a later one naming it is refused."""
     mine = task_definition_record(body)
-    others = [task_definition_record(other) for other in await api.list(KIND, body["metadata"].get("namespace"))]
-    first = family_owner([mine, *[o for o in others if o.family == family and o.name != mine.name]])
+    others = [other for other in model.task_definitions(mine_namespace(body), family) if other.name != mine.name]
+    first = family_owner([mine, *others])
     if first is not None and first.name != mine.name:
         raise InvalidSpec(
             f"spec.family: family {family!r} already belongs to TaskDefinition {first.name!r} in "
             "this namespace; register new revisions by changing that resource, or use another family"
         )
+    return mine
 
 
-async def revision_owner(api: Api, meta: Meta, family: str, revision: int) -> str | None:
-    """The name of the other TaskDefinition that owns an existing revision, if another one does."""
-    existing = await api.get("ControllerRevision", meta.namespace, revision_name(family, revision))
-    for ref in (existing or {}).get("metadata", {}).get("ownerReferences") or []:
-        if ref.get("kind") == KIND and ref.get("uid") != meta.uid:
-            return str(ref.get("name"))
-    return None
+def mine_namespace(body: JsonDict) -> str:
+    return str(body["metadata"].get("namespace") or "default")
+
+
+async def register_revision(api: Api, meta: Meta, family: str, number: int, fields: JsonDict) -> RevisionRecord:
+    """Create revision ``number`` (idempotent: one an earlier reconcile created is this one)."""
+    created = await api.create(controller_revision(meta, family, number, fields))
+    if created is None:
+        created = await api.get("ControllerRevision", meta.namespace, revision_name(family, number))
+        if created is None:  # deleted in between: the next attempt creates it
+            raise NotReady("RevisionConflict", f"revision {number} of {family} was being deleted; registering again")
+        refs = created["metadata"].get("ownerReferences") or []
+        owner: JsonDict = next((ref for ref in refs if ref.get("controller")), {})
+        if owner.get("uid") != meta.uid:
+            if owner.get("kind") == KIND and owner.get("name") == meta.name:
+                raise NotReady(
+                    "PreviousOwnerBeingDeleted",
+                    f"TaskDefinition {meta.name} was deleted and created again: its family starts again at revision "
+                    f"1, once the garbage collector has removed the earlier one's revision "
+                    f"{created['metadata']['name']}",
+                )
+            raise InvalidSpec(
+                f"spec.family: revision {number} of {family!r} belongs to TaskDefinition {owner.get('name')!r}"
+            )
+    record = revision_record(created)
+    if record is None:
+        raise NotReady("RevisionConflict", f"revision {number} of {family} is not readable; reading it again")
+    return record
 
 
 async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
     meta = meta_of(body)
     spec = parse_spec(TaskDefinitionSpec, body)
     family = spec.family or meta.name
-    await check_family_owner(api, body, family)
+    model = runtime.model
+    mine = check_family_owner(body, family, model)
     fields = registered_fields(spec, family)
-    revisions = await stored_revisions(api, meta.namespace, family)
+    revisions = owned_revisions(mine, model.revisions(meta.namespace, family))
     latest = revisions[-1] if revisions else None
     number = (
         latest.revision if latest and latest.digest == digest_of(fields) else (latest.revision + 1 if latest else 1)
@@ -160,14 +151,10 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
         TaskDefinitionRevision(family, number, registered, namespace=meta.namespace), meta
     )
     if latest is None or number != latest.revision:
-        created = await api.create(controller_revision(meta, family, number, fields))
-        if created is None:  # registered by an earlier run that did not get to write the status, or not ours
-            owner = await revision_owner(api, meta, family, number)
-            if owner is not None:
-                raise InvalidSpec(f"spec.family: revision {number} of {family!r} belongs to TaskDefinition {owner!r}")
-            raise NotReady("RevisionConflict", f"revision {number} of {family} already exists; reading it again")
-        revisions = await stored_revisions(api, meta.namespace, family)
-    await sync_children(api, meta, with_older_revisions(revisions, number, meta, rendered.objects))
+        revisions.append(await register_revision(api, meta, family, number, fields))
+    children = Children(api, model, runtime.children, meta)
+    objects = shared_accounts(with_older_revisions(revisions, number, meta, rendered.objects), model, meta)
+    await children.sync(objects)
     deregistered = set(spec.deregisteredRevisions or [])
     previous = (body.get("status") or {}).get("revisions") or []
     config = runtime.config
@@ -188,7 +175,7 @@ async def reconcile_task_definition(api: Api, body: JsonDict, runtime: Runtime) 
 
 
 def with_older_revisions(
-    revisions: list[StoredRevision], latest: int, meta: Meta, objects: list[JsonDict]
+    revisions: list[RevisionRecord], latest: int, meta: Meta, objects: list[JsonDict]
 ) -> list[JsonDict]:
     """The latest revision's children and those of older ones, which running tasks may still use.
 

@@ -1,26 +1,50 @@
 """What Kopf watches, and which keys each watch event queues (``Runtime.enqueue``).
 
-Kopf is used for its watches (list + watch, with server-side label selectors: ``handlers/main.py``) and event
-handlers only: no change handlers, daemons or timers, so Kopf writes nothing to the custom resources (no
-finalizer, no progress or last-handled annotations). Every reconcile goes through the runtime's work queue.
+Kopf is used for its watches (list + watch, with server-side label selectors: ``handlers/main.py``), its indices
+(``handlers/indices.py``) and event handlers only: no change handlers, daemons or timers, so Kopf writes nothing
+to the custom resources (no finalizer, no progress or last-handled annotations). Every reconcile goes through
+the runtime's work queue, and is queued by the events that can change its outcome:
 
-- A custom resource is queued when it appears (also in the listing at start-up) and when its spec changes
-  (``metadata.generation`` differs from ``status.observedGeneration``); a status-only change (the operator's
-  own status writes) queues nothing. A stopped ECSTask at start-up is not queued: nothing about it changes.
-- A child (managed-by label) queues the custom resource that controls it when it changes or goes away: drift is
-  repaired, and workload status changes (a rollout) refresh the owner's status.
+| event of | queues |
+|---|---|
+| a custom resource | itself, when it appears (also when listed at start-up) or its spec changes (``generation``) |
+| a child (managed-by label) | its owner: drift is put back, a workload's status (a rollout) refreshes the owner's |
+| a Pod | its ECSTask; its ECSService (by the service label, ``batch_seconds`` later: the tasks a rollout starts
+  together are one ECS event); its ECSCluster and security groups (their counts) |
+| an ECSCluster | the services and not yet started tasks in it |
+| a TaskDefinition, a revision | the services and not yet started tasks of the family, and the TaskDefinition itself |
+| a SecurityGroup | the services, not yet started tasks and other groups of its namespace (references by name or id) |
+| an ECSService | its cluster (active services) |
+| a node joining or leaving | every cluster (registered instances) |
+
+A status-only change of a custom resource (the operator's own status writes) queues nothing, and neither does
+a stopped ECSTask listed at start-up. Counts (a cluster's tasks, a group's members) are queued
+``refresh_seconds`` later, so that a rollout of a hundred Pods refreshes them a few times, not a hundred.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 import kopf
 
-from ecs_operator.handlers.common import runtime_of
+from ecs_operator.handlers.common import Runtime, runtime_of
+from ecs_operator.handlers.indices import APPLIED_KINDS
+from ecs_operator.resolve.records import cluster_record, family_of, revision_record
+from ecs_operator.resolve.references import cluster_name
 from ecs_operator.status.task import stopped
-from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY
+from ecs_operator.translate.context import (
+    API_VERSION,
+    GROUP,
+    LABEL_CLUSTER,
+    LABEL_SERVICE,
+    SecurityGroupRef,
+    TranslationError,
+    label_value,
+)
+from ecs_operator.translate.securitygroup import MEMBER_LABEL_PREFIX, membership_label
 
 CUSTOM_KINDS = {
     "ECSCluster": "ecsclusters",
@@ -29,17 +53,12 @@ CUSTOM_KINDS = {
     "ECSTask": "ecstasks",
     "SecurityGroup": "securitygroups",
 }
-# Children by kind: (group, version, plural). Only the operator's are listed and watched (label selector).
+# What the operator watches besides its custom resources, all with the managed-by label selector:
+# (group, version, plural). ControllerRevisions are task definition revisions (with the family label too).
 CHILD_KINDS = {
-    "Deployment": ("apps", "v1", "deployments"),
-    "DaemonSet": ("apps", "v1", "daemonsets"),
-    "Service": ("", "v1", "services"),
-    "Ingress": ("networking.k8s.io", "v1", "ingresses"),
-    "HorizontalPodAutoscaler": ("autoscaling", "v2", "horizontalpodautoscalers"),
-    "PodDisruptionBudget": ("policy", "v1", "poddisruptionbudgets"),
-    "NetworkPolicy": ("networking.k8s.io", "v1", "networkpolicies"),
-    "ServiceAccount": ("", "v1", "serviceaccounts"),
+    **APPLIED_KINDS,
     "Pod": ("", "v1", "pods"),
+    "ControllerRevision": ("apps", "v1", "controllerrevisions"),
 }
 
 
@@ -65,13 +84,57 @@ def controller_of(body: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _namespace(body: Mapping[str, Any]) -> str:
+    return str(body.get("metadata", {}).get("namespace") or "default")
+
+
+def queue_referring(runtime: Runtime, namespace: str, what: str, value: str) -> None:
+    for kind, name in runtime.model.referring(namespace, what, value):
+        runtime.enqueue(kind, namespace, name)
+
+
+def queue_clusters(runtime: Runtime, namespace: str | None, cluster_label: str | None = None) -> None:
+    """Refresh the counts of the clusters named ``cluster_label`` in ``namespace`` (all of them for None)."""
+    namespaces = [namespace] if namespace is not None else runtime.model.cluster_namespaces()
+    for where in namespaces:
+        for record in runtime.model.clusters(where):
+            if cluster_label is None or label_value(record.cluster_name) == cluster_label:
+                runtime.enqueue("ECSCluster", where, record.name, runtime.config.refresh_seconds)
+
+
+def queue_groups(runtime: Runtime, namespace: str, member_labels: set[str]) -> None:
+    for record in runtime.model.security_groups(namespace):
+        if record.spec is not None and membership_label(SecurityGroupRef(record.name, record.spec)) in member_labels:
+            runtime.enqueue("SecurityGroup", namespace, record.name, runtime.config.refresh_seconds)
+
+
+def dependents(runtime: Runtime, kind: str, body: Mapping[str, Any]) -> None:
+    """Queue what depends on a custom resource that appeared, changed or went away (see the module docstring)."""
+    namespace = _namespace(body)
+    if kind == "ECSCluster":
+        queue_referring(runtime, namespace, "cluster", cluster_record(body).cluster_name)
+    elif kind == "TaskDefinition":
+        queue_referring(runtime, namespace, "family", family_of(body))
+    elif kind == "SecurityGroup":
+        queue_referring(runtime, namespace, "groups", "")
+        for record in runtime.model.security_groups(namespace):
+            if record.name != body.get("metadata", {}).get("name"):
+                runtime.enqueue("SecurityGroup", namespace, record.name)
+    elif kind == "ECSService":
+        with contextlib.suppress(TranslationError):
+            queue_clusters(runtime, namespace, label_value(cluster_name((body.get("spec") or {}).get("cluster"))))
+
+
 def register(registry: kopf.OperatorRegistry) -> None:
     """The event handlers of every watched kind."""
     for kind, plural in CUSTOM_KINDS.items():
         kopf.on.event(GROUP, plural, registry=registry, id=f"{plural}-queue")(_custom_resource_event(kind))
-    for kind, (group, version, plural) in CHILD_KINDS.items():
+    for kind, (group, version, plural) in APPLIED_KINDS.items():
         selector = (group, version, plural) if group else (version, plural)
-        kopf.on.event(*selector, labels=MANAGED_BY, registry=registry, id=f"child-{kind}")(_child_event)
+        kopf.on.event(*selector, registry=registry, id=f"child-{kind}")(_child_event)
+    kopf.on.event("v1", "pods", registry=registry, id="pods-queue")(_pod_event)
+    kopf.on.event("apps", "v1", "controllerrevisions", registry=registry, id="revisions-queue")(_revision_event)
+    kopf.on.event("v1", "nodes", registry=registry, id="nodes-queue")(_node_event)
 
 
 def _custom_resource_event(kind: str) -> Any:
@@ -79,10 +142,15 @@ def _custom_resource_event(kind: str) -> Any:
         runtime = runtime_of(memo)
         meta = body.metadata
         namespace, name = meta.namespace or "default", meta.name or ""
-        if event.get("type") == "DELETED":
+        event_type = event.get("type")
+        if event_type == "DELETED":
             runtime.forget(kind, namespace, name)
-        elif needs_reconcile(kind, event.get("type"), body):
+        elif needs_reconcile(kind, event_type, body):
             runtime.enqueue(kind, namespace, name)
+        else:
+            return  # a status-only change: nothing depends on it
+        if event_type is not None:  # at start-up, every object is listed and queued anyway
+            dependents(runtime, kind, body)
 
     return queue
 
@@ -91,4 +159,40 @@ async def _child_event(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, *
     # The listing at start-up (type None) is covered by the owners' own listing.
     owner = controller_of(body)
     if owner is not None and event.get("type") is not None:
-        runtime_of(memo).enqueue(owner[0], body.metadata.namespace or "default", owner[1])
+        runtime_of(memo).enqueue(owner[0], _namespace(body), owner[1])
+
+
+async def _pod_event(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
+    if event.get("type") is None:
+        return
+    runtime = runtime_of(memo)
+    namespace = _namespace(body)
+    owner = controller_of(body)
+    if owner is not None:
+        runtime.enqueue(owner[0], namespace, owner[1])
+    labels = body.get("metadata", {}).get("labels") or {}
+    if LABEL_SERVICE in labels:
+        for name in runtime.model.service_named(namespace, labels[LABEL_SERVICE]):
+            runtime.enqueue("ECSService", namespace, name, runtime.config.batch_seconds)
+    if LABEL_CLUSTER in labels:
+        queue_clusters(runtime, namespace, labels[LABEL_CLUSTER])
+    members = {key for key in labels if key.startswith(MEMBER_LABEL_PREFIX)}
+    if members:
+        queue_groups(runtime, namespace, members)
+
+
+async def _revision_event(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
+    record = revision_record(body)
+    if event.get("type") is None or record is None:
+        return
+    runtime = runtime_of(memo)
+    owner = controller_of(body)
+    if owner is not None:
+        runtime.enqueue(owner[0], _namespace(body), owner[1])
+    queue_referring(runtime, _namespace(body), "family", record.family)
+
+
+async def _node_event(event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
+    # A node that joins or leaves changes the counts; its status heartbeats do not (label changes: at the resync).
+    if event.get("type") in ("ADDED", "DELETED"):
+        queue_clusters(runtime_of(memo), None)

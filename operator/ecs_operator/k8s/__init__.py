@@ -12,7 +12,6 @@ from ecs_operator.k8s.client import (
     NotFound,
     matches_labels,
     post_event,
-    shared_owner,
 )
 
 __all__ = [
@@ -27,5 +26,4 @@ __all__ = [
     "NotFound",
     "matches_labels",
     "post_event",
-    "shared_owner",
 ]

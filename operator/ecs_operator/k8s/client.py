@@ -129,24 +129,6 @@ def matches_labels(obj: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     return all(have.get(key) == value for key, value in labels.items())
 
 
-def shared_owner(obj: Mapping[str, Any]) -> str | None:
-    """The uid of the owner applying a child shared by several owners (no controller); None otherwise."""
-    refs = obj.get("metadata", {}).get("ownerReferences") or []
-    if refs and not any(ref.get("controller") for ref in refs):
-        return str(refs[0]["uid"])
-    return None
-
-
-def field_manager(obj: Mapping[str, Any]) -> str:
-    """``ecs-operator``; for a child shared by several owners (no controller), one manager per owner.
-
-    Server-side apply keeps what each manager applied: with one manager per owner, each owner's apply adds
-    its own ownerReference instead of replacing the others'.
-    """
-    owner = shared_owner(obj)
-    return f"{FIELD_MANAGER}-{owner}"[:128] if owner else FIELD_MANAGER
-
-
 @dataclass(frozen=True)
 class Api:
     """A Kubernetes client bound to the running operator's settings (timeouts) and its retry policy."""
@@ -208,7 +190,7 @@ class Api:
         """Server-side apply ``obj`` as the operator's field manager (or ``manager``), taking over conflicting
         fields."""
         meta = obj["metadata"]
-        query = urllib.parse.urlencode({"fieldManager": manager or field_manager(obj), "force": "true"})
+        query = urllib.parse.urlencode({"fieldManager": manager or FIELD_MANAGER, "force": "true"})
         url = kind_of(obj).url(meta.get("namespace"), meta["name"]) + "?" + query
         try:
             result: JsonDict = await self._call("patch", url, obj, "application/apply-patch+yaml")

@@ -53,7 +53,7 @@ class RevisionRecord:
     owner_uid: str
     digest: str
     registered_at: str
-    data: JsonDict = field(compare=False, hash=False)
+    data: JsonDict = field(hash=False)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ _NO_LOG_ROUTER = "no log router is set up on Kubernetes"
 _TASK: dict[str, Classification] = {
     "RegisterTaskDefinitionRequest.family": Translated("PodTemplate name, ecs.compat.dev/task-definition label"),
     "RegisterTaskDefinitionRequest.taskRoleArn": Translated(
-        "ServiceAccount ecs-task-<role> annotated eks.amazonaws.com/role-arn; the pod's serviceAccountName"
+        "ServiceAccount ecs-task-<role>-<digest> annotated eks.amazonaws.com/role-arn; the pod's serviceAccountName"
     ),
     "RegisterTaskDefinitionRequest.executionRoleArn": Partial(
         "imagePullSecrets ecr-<account>-<region> for private ECR images",

@@ -1,9 +1,11 @@
 """IAM task roles as ServiceAccounts.
 
-One ServiceAccount per role, ``ecs-task-<role name>`` (made a valid name by ``k8s_subdomain_name``), annotated
-``eks.amazonaws.com/role-arn`` (IAM Roles for Service Accounts: the pod identity webhook gives the pod web
-identity credentials for the role). The operator only ever binds pods to ServiceAccounts it made; a task
-without a role runs as the namespace's default ServiceAccount with no API token mounted.
+One ServiceAccount per role, ``ecs-task-<role name>-<8 hex digits>`` (the role name made a valid name by
+``k8s_subdomain_name``; the digits are a digest of the whole role ARN, so roles of one name in two accounts or
+under two paths never share an account), annotated ``eks.amazonaws.com/role-arn`` (IAM Roles for Service
+Accounts: the pod identity webhook gives the pod web identity credentials for the role). The operator only ever
+binds pods to ServiceAccounts it made; a task without a role runs as the namespace's default ServiceAccount with
+no API token mounted.
 
 An ECS task never has Kubernetes API credentials, so neither the ServiceAccount nor the pod mounts a
 service account token (IRSA projects its own token and does not need it).
@@ -11,6 +13,7 @@ service account token (IRSA projects its own token and does not need it).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from ecs_operator.translate.context import (
@@ -27,6 +30,7 @@ from ecs_operator.translate.context import (
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 SERVICE_ACCOUNT_PREFIX = "ecs-task-"
+ROLE_DIGEST_LENGTH = 8
 _ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/(?:[^/]+/)*([^/]+)$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _NOT_IN_ROLE_NAMES = re.compile(r"[^\w+=,.@-]+")
@@ -71,18 +75,20 @@ def is_role_name(role: str) -> bool:
 
 
 def service_account_name(role: str) -> str:
-    """``ecs-task-<role name>`` for a role ARN or name: a DNS subdomain (``k8s_subdomain_name``), as
-    ServiceAccount names are, so ``app.reader`` stays as it is."""
-    name = k8s_subdomain_name(role_name(role), max_length=253 - len(SERVICE_ACCOUNT_PREFIX))
-    return SERVICE_ACCOUNT_PREFIX + name
+    """``ecs-task-<role name>-<digest>`` for a role ARN or name: a stable function of the whole role (partition,
+    account, path and name), and a DNS subdomain (``k8s_subdomain_name``), as ServiceAccount names are, so
+    ``app.reader`` stays readable. An IRSA trust policy can match ``system:serviceaccount:<ns>:ecs-task-<name>-*``."""
+    digest = hashlib.sha256(role.encode()).hexdigest()[:ROLE_DIGEST_LENGTH]
+    limit = 253 - len(SERVICE_ACCOUNT_PREFIX) - ROLE_DIGEST_LENGTH - 1
+    return f"{SERVICE_ACCOUNT_PREFIX}{k8s_subdomain_name(role_name(role), max_length=limit)}-{digest}"
 
 
 def service_account_for_role(role: str, meta: Meta) -> JsonDict:
     """The ServiceAccount of a role, for the task definition (or RunTask override) in ``meta``.
 
-    Several task definitions may share a role and so a ServiceAccount: the owner reference is not a
-    controller reference, so that server-side apply by each owner adds its reference to the list and the
-    ServiceAccount lives as long as any owner does.
+    Several task definitions (and tasks) may share a role and so a ServiceAccount: the owner reference is not a
+    controller reference. The operator gives the account one reference per current user of the role
+    (``handlers/children.py``, ``shared_accounts``), so it lives as long as one of them does.
     """
     metadata: JsonDict = {
         "name": service_account_name(role),

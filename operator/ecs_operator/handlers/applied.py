@@ -1,0 +1,93 @@
+"""The operator's memory of its own applies, and the test of whether a child needs a write (``ChildState``).
+
+See ``handlers/children.py`` for when a child is written; this module holds the part the runtime keeps between
+reconciles: per child, the digest the operator last applied, the field set the API server recorded for it, and
+the resourceVersion its cache showed at that moment (the cache lags the operator's own writes by a watch event).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, ChildRecord, applied_fields, fields_digest
+from ecs_operator.k8s.fields import applied_field_set, without_nulls
+
+JsonDict = dict[str, Any]
+ChildKey = tuple[str, str, str]  # kind, namespace, name
+logger = logging.getLogger("ecs_operator.children")
+
+
+def digest_of(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def with_digest(obj: Mapping[str, Any]) -> JsonDict:
+    """``obj`` without nulls, stamped with the digest of its rendered form."""
+    stamped: JsonDict = without_nulls(copy.deepcopy(dict(obj)))
+    stamped["metadata"].setdefault("annotations", {})[ANNOTATION_APPLIED_DIGEST] = digest_of(stamped)
+    return stamped
+
+
+def expected_fields(desired: Mapping[str, Any]) -> str:
+    """The digest of the field set an apply of ``desired`` gives the operator (as ``applied_fields`` reads it)."""
+    return fields_digest([applied_field_set(desired)])
+
+
+def key_of(obj: Mapping[str, Any]) -> ChildKey:
+    meta = obj["metadata"]
+    return str(obj["kind"]), str(meta.get("namespace") or ""), str(meta["name"])
+
+
+@dataclass
+class Applied:
+    """What the operator knows of its own last apply of a child (its caches may not show it yet)."""
+
+    digest: str
+    fields: str | None  # the field set the API server recorded for it
+    seen_before: str  # the resourceVersion the cache showed when it applied ("" for none)
+
+
+@dataclass
+class ChildState:
+    """The operator's memory of its applies, per child: bounded by the children that exist."""
+
+    applied: dict[ChildKey, Applied] = field(default_factory=dict)
+    warned: set[ChildKey] = field(default_factory=set)
+
+    def in_sync(self, desired: Mapping[str, Any], record: ChildRecord) -> bool:
+        """Whether the live child is what ``desired`` renders and holds every field the operator applies."""
+        digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
+        mine = self.applied.get(key_of(desired))
+        if mine is not None and mine.digest == digest and record.resource_version == mine.seen_before:
+            return True  # the cache has not caught up with the operator's own apply yet
+        if record.digest != digest:
+            return False
+        if record.fields is None:  # an API server that keeps no managedFields: the digest is all there is
+            return True
+        learned = mine.fields if mine is not None and mine.digest == digest and mine.fields else None
+        return record.fields in {expected_fields(desired), learned}
+
+    def record(self, desired: Mapping[str, Any], result: Mapping[str, Any], before: ChildRecord | None) -> None:
+        """Remember an apply; warn once if the API server recorded other fields than the computed ones."""
+        key = key_of(desired)
+        recorded = applied_fields((result.get("metadata") or {}).get("managedFields"))
+        digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
+        self.applied[key] = Applied(digest, recorded, before.resource_version if before else "")
+        if recorded is not None and recorded != expected_fields(desired) and key not in self.warned:
+            self.warned.add(key)
+            logger.warning(
+                "%s/%s: the API server records other fields for the operator than it computes (k8s/fieldtypes.py "
+                "may not match this Kubernetes version); taking the recorded ones from now on",
+                *key[::2],
+            )
+
+    def forget(self, keys: Iterable[ChildKey]) -> None:
+        for key in keys:
+            self.applied.pop(key, None)
+            self.warned.discard(key)
