@@ -7,8 +7,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
-
 from ecs_operator.localcluster.operator import OperatorProcess
 from tests.apiserver.kube import Kube, condition, eventually
 
@@ -54,11 +52,6 @@ def steady(kube: Kube, namespace: str, name: str, task_definition: str) -> JsonD
     return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regression of 399a987 (issue 10): a new revision reaches the services of its family only at the "
-    "10-minute resync; a TaskDefinition change should queue them",
-)
 def test_a_new_revision_rolls_out(kube: Kube, operator: OperatorProcess, namespace: str) -> None:
     kube.apply(task_definition("web"), namespace)
     kube.apply(service("web", "web"), namespace)
