@@ -98,13 +98,26 @@ def _parser() -> argparse.ArgumentParser:
     scope = run.add_mutually_exclusive_group()
     scope.add_argument("-n", "--namespace", action="append", default=[], help="watch this namespace (repeatable)")
     scope.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace (the default)")
-    run.add_argument("--standalone", action="store_true", help="no peering: do not coordinate with other replicas")
+    run.add_argument(
+        "--standalone", action="store_true", help="no leader election: do not coordinate with other copies"
+    )
     run.add_argument(
         "--peering",
-        help="coordinate with other replicas through this peering object, which must exist (manifests/ ships "
-        "`ecs-operator`); without it, the operator uses `ecs-operator` if present and runs alone otherwise",
+        metavar="LEASE",
+        help="elect the one copy that runs through this Lease, which the operator must be able to read and write "
+        "(manifests/ runs `ecs-operator`); without it, the operator uses `ecs-operator` if its namespace exists "
+        "and runs alone otherwise",
     )
-    run.add_argument("--liveness", default="http://0.0.0.0:8080/healthz", help="liveness endpoint URL")
+    run.add_argument(
+        "--peering-namespace",
+        metavar="NAMESPACE",
+        help="the Lease's namespace (default: $POD_NAMESPACE, else ecs-system)",
+    )
+    run.add_argument(
+        "--liveness",
+        default="http://0.0.0.0:8080/healthz",
+        help="liveness endpoint URL; readiness is /readyz on the same address",
+    )
     run.add_argument("--verbose", action="store_true")
 
     render = commands.add_parser("render", help="print the Kubernetes objects that ECS input stands for")
@@ -141,14 +154,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
-        from ecs_operator.handlers.main import run_operator
+        from ecs_operator.handlers.main import RunOptions, run_operator
 
         return run_operator(
-            namespaces=args.namespace,
-            standalone=args.standalone,
-            peering=args.peering,
-            liveness=args.liveness,
-            verbose=args.verbose,
+            RunOptions(
+                namespaces=args.namespace,
+                standalone=args.standalone,
+                peering=args.peering,
+                peering_namespace=args.peering_namespace,
+                liveness=args.liveness,
+                verbose=args.verbose,
+            )
         )
     if args.command == "render":
         from ecs_operator.loading.commands import render_command

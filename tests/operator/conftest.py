@@ -509,7 +509,7 @@ async def running_operator(
 
     @kopf.on.startup(registry=registry)
     def settings(settings: kopf.OperatorSettings, **_: Any) -> None:
-        configure(settings, standalone=True, peering="", verbose=False)
+        configure(settings, verbose=False)
         # An emulator answers at once; the production timeouts would only slow the shutdown down. Queueing and
         # posting stay as in production.
         settings.watching.server_timeout = 10

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 from pathlib import Path
 
 import kopf
 import pytest
 
 from ecs_operator.cli import main
-from ecs_operator.handlers.main import PRIORITY_RANGE, cluster_config_found, configure
+from ecs_operator.handlers.main import cluster_config_found, configure, readiness
+from ecs_operator.k8s.lease import Election, LeaseConflict, LeaseRecord, LeaseUnavailable
 
 
 @pytest.mark.parametrize(
@@ -45,16 +49,104 @@ def test_run_without_a_cluster_exits_1_with_a_clear_message(
     assert "KUBECONFIG" in err
 
 
-def test_each_copy_of_the_operator_draws_its_own_peering_priority() -> None:
-    """Kopf pauses every copy sharing a priority with a live peer: two copies must not both have the default."""
-    priorities = []
-    for _ in range(2):
-        settings = kopf.OperatorSettings()
-        configure(settings, standalone=False, peering=None, verbose=False)
-        assert PRIORITY_RANGE[0] <= settings.peering.priority <= PRIORITY_RANGE[1]
-        assert settings.peering.name == "ecs-operator"
-        priorities.append(settings.peering.priority)
-    assert priorities[0] != priorities[1]  # a collision is ~1 in 2 billion
-    standalone = kopf.OperatorSettings()
-    configure(standalone, standalone=True, peering=None, verbose=False)
-    assert standalone.peering.standalone is True
+class MemoryLeases:
+    """One Lease in memory, with the API server's optimistic concurrency (a stale version is a conflict)."""
+
+    def __init__(self, refuse: str = "") -> None:
+        self.record: LeaseRecord | None = None
+        self.version = 0
+        self.refuse = refuse
+
+    def _check(self) -> None:
+        if self.refuse:
+            raise LeaseUnavailable(self.refuse)
+
+    async def read(self) -> LeaseRecord | None:
+        self._check()
+        return self.record
+
+    async def create(self, record: LeaseRecord) -> LeaseRecord:
+        self._check()
+        if self.record is not None:
+            raise LeaseConflict("exists")
+        return self._store(record)
+
+    async def update(self, record: LeaseRecord) -> LeaseRecord:
+        self._check()
+        if self.record is None or record.version != self.record.version:
+            raise LeaseConflict("stale")
+        return self._store(record)
+
+    def _store(self, record: LeaseRecord) -> LeaseRecord:
+        self.version += 1
+        self.record = dataclasses.replace(record, version=str(self.version))
+        return self.record
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_one_copy_leads_and_another_takes_over_only_when_the_lease_expires() -> None:
+    leases, clock = MemoryLeases(), Clock()
+    first = Election(leases, "first", duration_seconds=60, clock=clock)
+    second = Election(leases, "second", duration_seconds=60, clock=clock)
+    assert await first.try_acquire_or_renew()
+    assert not await second.try_acquire_or_renew()  # held, and renewed recently as far as second has seen
+    assert second.holder == "first"
+    clock.now += 30
+    assert await first.try_acquire_or_renew()  # renewed: second's view of it changes, so its timer restarts
+    assert not await second.try_acquire_or_renew()
+    clock.now += 61  # first stopped renewing (crashed): 60 s after second last saw it change, it is free
+    assert await second.try_acquire_or_renew()
+    assert leases.record is not None and (leases.record.holder, leases.record.transitions) == ("second", 1)
+
+
+async def test_a_stopping_leader_releases_the_lease_for_the_next_at_once() -> None:
+    leases, clock = MemoryLeases(), Clock()
+    first = Election(leases, "first", clock=clock)
+    second = Election(leases, "second", clock=clock)
+    await first.acquire()
+    assert first.leading and not await second.try_acquire_or_renew()
+    await first.release()
+    assert await second.try_acquire_or_renew()  # no waiting for the lease to expire
+
+
+async def test_a_copy_that_cannot_use_its_lease_is_not_ready_and_says_why() -> None:
+    """#34: never silently paused: the reason is in the log (an error) and in the readiness probe."""
+    refused = "the operator may not read or write Lease ecs-system/ecs-operator (Forbidden): grant get, ..."
+    election = Election(MemoryLeases(refuse=refused), "me", retry_seconds=0.01)
+    waiting = asyncio.create_task(election.acquire())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # it keeps trying: an administrator can grant it
+    assert readiness(election, asyncio.Event()) == f"leader election: {refused}"
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+
+
+async def test_readiness() -> None:
+    started = asyncio.Event()
+    leases = MemoryLeases()
+    leader = Election(leases, "leader")
+    standby = Election(leases, "standby", retry_seconds=0.01)
+    assert readiness(None, started) == "starting: the watches are being listed"
+    started.set()
+    assert readiness(None, started) == ""  # standalone, started
+    await leader.acquire()
+    assert readiness(leader, started) == ""
+    waiting = asyncio.create_task(standby.acquire())
+    await asyncio.sleep(0.05)
+    assert standby.state == "waiting" and readiness(standby, asyncio.Event()) == ""  # standing by is healthy
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+
+
+def test_kopfs_own_peering_is_off_only_the_leader_runs_kopf() -> None:
+    settings = kopf.OperatorSettings()
+    configure(settings, verbose=False)
+    assert settings.peering.standalone is True
+    assert settings.posting.level > logging.ERROR  # the operator posts its own Events, none of Kopf's log lines

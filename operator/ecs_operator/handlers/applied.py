@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, ChildRecord, applied_fields, fields_digest
+from ecs_operator.handlers.indices import (
+    ANNOTATION_APPLIED_DIGEST,
+    ChildRecord,
+    applied_fields,
+    child_record,
+    fields_digest,
+)
 from ecs_operator.k8s.fields import applied_field_set, without_nulls
 
 JsonDict = dict[str, Any]
@@ -51,6 +57,7 @@ class Applied:
     digest: str
     fields: str | None  # the field set the API server recorded for it
     seen_before: str  # the resourceVersion the cache showed when it applied ("" for none)
+    result: ChildRecord | None = None  # the child as the API server answered the apply
 
 
 @dataclass
@@ -78,7 +85,8 @@ class ChildState:
         key = key_of(desired)
         recorded = applied_fields((result.get("metadata") or {}).get("managedFields"))
         digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
-        self.applied[key] = Applied(digest, recorded, before.resource_version if before else "")
+        answered = child_record(str(desired["kind"]), result) if result.get("metadata") else None
+        self.applied[key] = Applied(digest, recorded, before.resource_version if before else "", answered)
         if recorded is not None and recorded != expected_fields(desired) and key not in self.warned:
             self.warned.add(key)
             logger.warning(
@@ -86,6 +94,18 @@ class ChildState:
                 "may not match this Kubernetes version); taking the recorded ones from now on",
                 *key[::2],
             )
+
+    def latest(self, key: ChildKey, cached: ChildRecord | None) -> ChildRecord | None:
+        """The child as last known: the cache's, unless it still shows the child from before the operator's own
+        apply (a workload's status from before its template changed must not count for the new one)."""
+        mine = self.applied.get(key)
+        if (
+            mine is not None
+            and mine.result is not None
+            and (cached is None or cached.resource_version == mine.seen_before)
+        ):
+            return mine.result
+        return cached
 
     def forget(self, keys: Iterable[ChildKey]) -> None:
         for key in keys:

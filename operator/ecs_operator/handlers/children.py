@@ -184,6 +184,10 @@ class Children:
     def cached(self, kind: str, name: str) -> ChildRecord | None:
         return self.model.child(self.owner.uid, kind, name) if self.owner.uid else None
 
+    def current(self, kind: str, name: str) -> ChildRecord | None:
+        """The child as last known, the operator's own latest apply included (see ``ChildState.latest``)."""
+        return self.state.latest((kind, self.owner.namespace, name), self.cached(kind, name))
+
     async def live(self, desired: Mapping[str, Any]) -> ChildRecord | None:
         """The child as the cache has it; read from the API server when the cache does not know it (it may be
         new, someone else's, or not in the cache yet), and refused when it is not the operator's."""

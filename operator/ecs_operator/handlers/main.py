@@ -1,13 +1,16 @@
-"""Running the operator: Kopf's settings for production, the handler registry, and ``run_operator``."""
+"""Running the operator: Kopf's settings for production, the handler registry, and ``run_operator``: the probes,
+leader election over a Lease (only the leader runs Kopf), then Kopf until it stops or the Lease is lost."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-import random
+import socket
 import sys
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ import kopf
 
 from ecs_operator.handlers import cluster, indices, securitygroup, service, task, taskdefinition, watches
 from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings, stop_workers
+from ecs_operator.handlers.health import HealthServer
+from ecs_operator.k8s.lease import Election, KubernetesLeases, LeaseUnavailable
 from ecs_operator.resolve.records import LABEL_FAMILY
 from ecs_operator.translate.context import GROUP, MANAGED_BY
 
@@ -40,20 +45,12 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
 
 
 MANAGED_BY_SELECTOR = ",".join(f"{key}={value}" for key, value in MANAGED_BY.items())
-DEFAULT_PEERING = "ecs-operator"
-# Kopf pauses every copy of an operator that shares its priority with a live peer (and only the highest one
-# runs): two replicas, or `ecs-operator run` beside the in-cluster one, would all pause with the default 0. Each
-# copy draws its own priority at start-up from this range, so one of them runs and the others stand by.
-PRIORITY_RANGE = (1, 2**31 - 1)
+DEFAULT_PEERING = "ecs-operator"  # the Lease copies of the operator elect their leader with
+DEFAULT_PEERING_NAMESPACE = "ecs-system"  # manifests/ installs the operator there
 
 
-def peering_priority() -> int:
-    """A priority for this copy of the operator, distinct from its peers' (a collision is ~1 in 2 billion)."""
-    return random.SystemRandom().randint(*PRIORITY_RANGE)
-
-
-def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str | None, verbose: bool) -> None:
-    """Kopf settings for a production operator."""
+def configure(settings: kopf.OperatorSettings, *, verbose: bool) -> None:
+    """Kopf settings for a production operator (of which only the leader runs: Kopf's own peering is off)."""
     # No handler needs a finalizer (there are no change handlers, daemons or timers). Kopf removes a finalizer
     # of this name where it finds one: earlier versions of the operator put it on objects with a resync daemon.
     settings.persistence.finalizer = f"{GROUP}/finalizer"
@@ -78,12 +75,7 @@ def configure(settings: kopf.OperatorSettings, *, standalone: bool, peering: str
     # Kopf's own requests (watches, Events) retry API hiccups with growing delays; the operator's requests
     # have their own policy (k8s/client.py: 4xx, a 403 included, are never retried).
     settings.networking.error_backoffs = (1, 2, 5, 10, 20)
-    settings.peering.standalone = standalone
-    if not standalone:
-        # A peering named on the command line must exist; the default one is used when it does (manifests/).
-        settings.peering.name = peering or DEFAULT_PEERING
-        settings.peering.mandatory = peering is not None
-        settings.peering.priority = peering_priority()
+    settings.peering.standalone = True
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
     else:  # Kopf logs every index and event handler call: one line per watch event of every watched object
@@ -104,34 +96,116 @@ _NO_CLUSTER = (
 )
 
 
-def run_operator(namespaces: list[str], standalone: bool, peering: str | None, liveness: str, verbose: bool) -> int:
+@dataclass(frozen=True)
+class RunOptions:
+    """``ecs-operator run``'s command line."""
+
+    namespaces: list[str]
+    standalone: bool = False
+    peering: str | None = None  # the Lease's name: named, it must be usable; left out, the default if it can be
+    peering_namespace: str | None = None
+    liveness: str = "http://0.0.0.0:8080/healthz"
+    verbose: bool = False
+
+    @property
+    def lease_namespace(self) -> str:
+        return self.peering_namespace or os.environ.get("POD_NAMESPACE") or DEFAULT_PEERING_NAMESPACE
+
+
+def run_operator(options: RunOptions) -> int:
     """Run until stopped by a signal; watches ``namespaces``, or the whole cluster when there are none."""
     if not cluster_config_found():
         print(_NO_CLUSTER.format(detail=""), file=sys.stderr)
         return 1
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if options.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     runtime = Runtime(OperatorConfig.from_env())
     registry = build_registry(runtime)
 
     @kopf.on.startup(registry=registry)
     def _settings(settings: kopf.OperatorSettings, **_: Any) -> None:
-        configure(settings, standalone=standalone, peering=peering, verbose=verbose)
+        configure(settings, verbose=options.verbose)
 
     try:
-        asyncio.run(
-            kopf.operator(
-                registry=registry,
-                standalone=standalone,
-                peering_name=None if standalone else (peering or DEFAULT_PEERING),
-                liveness_endpoint=liveness or None,
-                clusterwide=not namespaces,
-                namespaces=namespaces,
-                memo=kopf.Memo(runtime=runtime),
-            )
-        )
+        return asyncio.run(serve(registry, runtime, options))
     except kopf.LoginError as error:
         print(_NO_CLUSTER.format(detail=f" ({error})"), file=sys.stderr)
         return 1
-    return 0
+
+
+def identity() -> str:
+    """This copy's name in the Lease: its host (the Pod's name in a cluster) and a random part."""
+    return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+def election_for(options: RunOptions) -> Election | None:
+    if options.standalone:
+        return None
+    return Election(KubernetesLeases(options.lease_namespace, options.peering or DEFAULT_PEERING), identity())
+
+
+def readiness(election: Election | None, started: asyncio.Event) -> str:
+    """Why this copy is not ready ("" when it is): see ``handlers/health.py``."""
+    if election is not None and election.state.startswith("unavailable"):
+        return f"leader election: {election.state.removeprefix('unavailable: ')}"
+    if election is not None and election.state == "waiting":
+        return ""  # standing by behind a live leader is healthy
+    if election is not None and not election.leading:
+        return f"leader election: {election.state}"
+    return "" if started.is_set() else "starting: the watches are being listed"
+
+
+async def elect(election: Election, options: RunOptions) -> Election | None:
+    """Wait until this copy leads; without the default Lease's namespace (``make run`` on a bare cluster), run
+    alone. A Lease named on the command line must be usable: until it is, the copy waits, not ready, and says why
+    in its log and its readiness probe."""
+    while True:
+        try:
+            await election.acquire()
+            return election
+        except LeaseUnavailable as error:
+            if options.peering is None:
+                logging.getLogger("ecs_operator").warning("running without leader election: %s", error)
+                return None
+            await asyncio.sleep(election.retry_seconds)
+
+
+async def serve(registry: kopf.OperatorRegistry, runtime: Runtime, options: RunOptions) -> int:
+    """The probes, the election, then Kopf until it stops (0) or this copy loses the Lease (1: restart me)."""
+    election = election_for(options)
+    started, stop = asyncio.Event(), asyncio.Event()
+    health = HealthServer(options.liveness, lambda: readiness(election, started)) if options.liveness else None
+    if health is not None:
+        await health.start()
+    try:
+        leader = await elect(election, options) if election is not None else None
+        operator = asyncio.create_task(
+            kopf.operator(
+                registry=registry,
+                standalone=True,
+                clusterwide=not options.namespaces,
+                namespaces=options.namespaces,
+                memo=kopf.Memo(runtime=runtime),
+                ready_flag=started,
+                stop_flag=stop,
+            )
+        )
+        if leader is None:
+            await operator
+            return 0
+        keeping = asyncio.create_task(leader.keep())
+        await asyncio.wait({operator, keeping}, return_when=asyncio.FIRST_COMPLETED)
+        if keeping.done():  # lost: another copy may already run; stop at once
+            stop.set()
+            await operator
+            return 1
+        keeping.cancel()
+        await operator
+        return 0
+    finally:
+        if election is not None:
+            await election.release()
+        if health is not None:
+            await health.stop()

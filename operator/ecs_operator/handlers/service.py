@@ -42,12 +42,13 @@ KIND = "ECSService"
 ANNOTATION_FAILED = f"{GROUP}/failed-task-definition"
 
 
-def observe(model: Indices, meta: Meta, rendered: Rendered, since: str | None) -> Observed:
-    """What the service's workloads report (from the caches), about its current template."""
+def observe(children: Children, rendered: Rendered, since: str | None) -> Observed:
+    """What the service's workloads report (from the caches, or the operator's own apply where the cache has not
+    caught up with it yet), about its current template."""
     parts = []
     for obj in rendered.objects:
         if obj["kind"] in WORKLOAD_KINDS:
-            record = model.child(meta.uid or "", obj["kind"], obj["metadata"]["name"])
+            record = children.current(obj["kind"], obj["metadata"]["name"])
             if record is not None and record.workload:
                 observe_fn = observe_deployment if obj["kind"] == "Deployment" else observe_daemonset
                 parts.append(observe_fn(record.workload, since))
@@ -99,7 +100,7 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
     rendered = await render_and_apply(children, spec, td, cluster, refs)
-    observed = observe(model, meta, rendered, state.deployments[0].get("createdAt"))
+    observed = observe(children, rendered, state.deployments[0].get("createdAt"))
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying
         observed = Observed(observed.desired, observed.running, observed.pending, "IN_PROGRESS", observed.reason)
