@@ -22,12 +22,12 @@ $(STAMP):
 run: $(STAMP) ## Run the operator on the current kubeconfig; ARGS="render -f examples/" runs another command
 	$(BIN)/ecs-operator $(ARGS)
 
-test: $(STAMP) ## Lint, type-check, check import layers, run the tests
+test: $(STAMP) ## Lint, type-check, check import layers, run the tests (building the local control plane once)
+	$(BIN)/python -m ecs_operator.localcluster bin --optional --background
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m ecs_operator.localcluster bin --optional
 	$(BIN)/pytest
 
 cluster-bin: $(STAMP) ## Build the local control plane's programs once (Go; cached outside the repo)

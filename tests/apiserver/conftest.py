@@ -32,17 +32,29 @@ TEST_ENVIRONMENT = {"ECS_OPERATOR_RETRY_SECONDS": "2"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.apiserver)
+    """Mark the tests here ``apiserver``, and run them last: the other tests run while the control plane's
+    programs are still being built in the background (``make test``)."""
+    here = [item for item in items if Path(str(item.fspath)).parent == Path(__file__).parent]
+    for item in here:
+        item.add_marker(pytest.mark.apiserver)
+    items[:] = [item for item in items if item not in here] + here
 
 
 @pytest.fixture(scope="session")
-def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+def programs(pytestconfig: pytest.Config) -> dict[str, Path]:
+    """The control plane's programs (built here, or by ``make test``'s background build, if need be, with the
+    progress shown); the tests skip, with the reason, where they cannot be had."""
     reason = binaries.why_unavailable()
     if reason is not None:
         pytest.skip(reason)
-    cluster = ControlPlane(f"ecs-test-{os.getpid()}", tmp_path_factory.mktemp("kwok"), binaries.ensure())
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        return binaries.ensure()
+
+
+@pytest.fixture(scope="session")
+def control_plane(programs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    cluster = ControlPlane(f"ecs-test-{os.getpid()}", tmp_path_factory.mktemp("kwok"), programs)
     try:
         cluster.start()
         yield cluster

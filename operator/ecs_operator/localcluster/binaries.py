@@ -14,6 +14,8 @@ after a digest of the module's pins, so a second run finds them and a change of 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -21,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,9 +168,34 @@ def ensure(progress: Progress | None = None, environ: Mapping[str, str] = os.env
     return found
 
 
+@contextlib.contextmanager
+def build_lock(module: Module, environ: Mapping[str, str], progress: Progress) -> Iterator[None]:
+    """One build of a module at a time on this machine (a test session, ``make run``, a background build)."""
+    lock = cache_root(environ) / "cluster-bin" / f"{module.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(f"waiting for another build of tools/cluster/{module.name} to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(module: Module, progress: Progress, environ: Mapping[str, str] = os.environ) -> dict[str, Path]:
-    """``go build`` the module's programs into its cache folder; the folder counts only once complete."""
+    """``go build`` the module's programs into its cache folder, unless another build just did."""
     target = build_dir(module, environ)
+    with build_lock(module, environ, progress):
+        if (target / ".complete").is_file():
+            return {program: target / program for program in module.programs}
+        return build_unlocked(module, target, progress, environ)
+
+
+def build_unlocked(module: Module, target: Path, progress: Progress, environ: Mapping[str, str]) -> dict[str, Path]:
+    """The build itself; the folder counts only once complete."""
     staging = target.with_name(target.name + f".partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
