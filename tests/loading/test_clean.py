@@ -36,6 +36,14 @@ def container(**fields: Any) -> dict[str, Any]:
             [("containerDefinitions[0].portMappings[0].protocol", "rewrote")],
         ),
         (container(cpu="${CPU}"), container(), [("containerDefinitions[0].cpu", "dropped")]),
+        (
+            container(portMappings=[{"containerPort": "${PORT}"}, {"containerPort": 9090}]),
+            container(portMappings=[{"containerPort": 9090}]),
+            [
+                ("containerDefinitions[0].portMappings[0].containerPort", "dropped"),
+                ("containerDefinitions[0].portMappings[0]", "dropped"),
+            ],
+        ),
         (container(cpu="${SIZE}"), container(cpu="256"), []),  # --set fills it; the model reads "256" as 256
         ({"family": "api-${STAGE}"}, {"family": "api-STAGE"}, [("family", "rewrote")]),
         (
@@ -51,6 +59,7 @@ def container(**fields: Any) -> dict[str, Any]:
         "unknown protocol stored as tcp",
         "protocol case",
         "unfilled number left out",
+        "a port mapping without its port left out",
         "filled number",
         "unfilled string stands in",
         "shell variables kept",

@@ -79,6 +79,8 @@ _SHELL_MEMBERS = frozenset(
 )
 # ECS's API stores a port mapping protocol it does not know as tcp.
 _PROTOCOL_SHAPE = "TransportProtocol"
+# The member that a list item is without meaning: left out for an unfilled placeholder, it takes the item along.
+_ITEM_KEYS = {"PortMapping": "containerPort"}
 _DROP = object()
 
 
@@ -123,6 +125,9 @@ def _clean(
             cleaned = _clean(item, service, (member["shape"],), values, here, (owner, key) in _SHELL_MEMBERS, changes)
             if cleaned is not _DROP:
                 kept[key] = cleaned
+            elif _ITEM_KEYS.get(shapes[0]) == key:
+                changes.append(Change(path, "dropped", f"its {key} is an unfilled placeholder", "placeholder item"))
+                return _DROP
         return kept
     if kind == "list" and isinstance(value, list):
         item_shape = (shape["member"]["shape"],)
