@@ -52,6 +52,7 @@ def container(**fields: Any) -> dict[str, Any]:
             [],
         ),
         ({"family": "web", "colour": ""}, {"family": "web", "colour": ""}, []),  # unknown members: the models'
+        ({"cpu": 256, "memory": 512.0}, {"cpu": "256", "memory": "512.0"}, [("cpu", "rewrote"), ("memory", "rewrote")]),
     ],
     ids=[
         "empty enums unset",
@@ -64,6 +65,7 @@ def container(**fields: Any) -> dict[str, Any]:
         "unfilled string stands in",
         "shell variables kept",
         "unknown member untouched",
+        "numbers for strings",
     ],
 )
 def test_clean(document: dict[str, Any], expected: dict[str, Any], changes: list[tuple[str, str]]) -> None:

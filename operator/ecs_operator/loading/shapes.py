@@ -10,6 +10,7 @@ Members that neither shape knows are left for the models to reject: they are not
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -82,6 +83,18 @@ _PROTOCOL_SHAPE = "TransportProtocol"
 # The member that a list item is without meaning: left out for an unfilled placeholder, it takes the item along.
 _ITEM_KEYS = {"PortMapping": "containerPort"}
 _DROP = object()
+# String values people write as numbers (task sizes, environment values; map values too): read as their text.
+_TEXT_MEMBERS = frozenset(
+    {
+        ("RegisterTaskDefinitionRequest", "cpu"),
+        ("RegisterTaskDefinitionRequest", "memory"),
+        ("TaskDefinition", "cpu"),
+        ("TaskDefinition", "memory"),
+        ("TaskOverride", "cpu"),
+        ("TaskOverride", "memory"),
+        ("KeyValuePair", "value"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,14 @@ def clean(
 
 
 def _clean(
-    value: Any, service: str, shapes: tuple[str, ...], values: Values, path: str, shell: bool, changes: list[Change]
+    value: Any,
+    service: str,
+    shapes: tuple[str, ...],
+    values: Values,
+    path: str,
+    shell: bool,
+    changes: list[Change],
+    text_value: bool = False,
 ) -> Any:
     models = service_shapes(service)
     shape = models[shapes[0]]
@@ -122,7 +142,8 @@ def _clean(
                 continue
             member = models[owner]["members"][key]
             here = f"{path}.{key}" if path else key
-            cleaned = _clean(item, service, (member["shape"],), values, here, (owner, key) in _SHELL_MEMBERS, changes)
+            in_shell, as_text = (owner, key) in _SHELL_MEMBERS, (owner, key) in _TEXT_MEMBERS
+            cleaned = _clean(item, service, (member["shape"],), values, here, in_shell, changes, as_text)
             if cleaned is not _DROP:
                 kept[key] = cleaned
             elif _ITEM_KEYS.get(shapes[0]) == key:
@@ -139,11 +160,17 @@ def _clean(
     if kind == "map" and isinstance(value, dict):
         value_shape = (shape["value"]["shape"],)
         return {
-            key: _clean(item, service, value_shape, values, f"{path}.{key}", shell, changes)
+            key: _clean(item, service, value_shape, values, f"{path}.{key}", shell, changes, True)
             for key, item in value.items()
         }
     if isinstance(value, str):
         return _clean_string(value, shapes[0], shape, values, path, shell, changes)
+    if text_value and kind == "string" and isinstance(value, bool | int | float):
+        # "cpu": 256, {"name": "PORT", "value": 8080}: ECS's API reads a number (or boolean) given for a string
+        # value as its text, and the SDKs pass it on.
+        text = json.dumps(value)
+        changes.append(Change(path, "rewrote", f"{text} -> {text!r}: a string in ECS's API", "number as text", False))
+        return text
     return value
 
 
