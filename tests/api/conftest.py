@@ -1,0 +1,319 @@
+"""The ECS API served in the test's event loop, the real operator reconciling, boto3 and the AWS CLI as clients.
+
+Backend: kmock (``tests/operator/conftest.py``'s emulator), made stricter here where the API depends on what an
+API server does: ``ApiServerEmulator`` assigns uid, creationTimestamp, generation (+1 on each spec change) and a
+resourceVersion on every write, refuses a patch whose resourceVersion is stale (409), and keeps status and
+spec apart as a status subresource does. ``Autopilot`` plays the controllers kmock lacks, in the background,
+the way a cluster runs them: the Deployment controller and kubelet for every Deployment (through the harness's
+``Cluster`` helpers), the kubelet for task Pods, and the garbage collector. Scenario tests only call the ECS
+API and wait, as they would on a real control plane.
+
+boto3 is synchronous: calls run in a thread (``Ecs``), so the API server and kmock keep serving in this loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import hashlib
+import itertools
+import json
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import kmock as kmock_lib
+import kopf
+import pytest
+import yaml
+from botocore.config import Config
+
+from ecs_operator.api.auth import AccessKey, StaticKeys
+from ecs_operator.api.config import ApiConfig
+from ecs_operator.api.server import ApiServer, start_api_server
+from ecs_operator.k8s.rest import KubeClient
+from tests.api.shapes import assert_fits
+from tests.operator.conftest import (
+    NAMESPACE,
+    TEST_CONFIG,
+    Cluster,
+    Emulator,
+    declare_resources,
+    quiesce,
+    running_operator,
+)
+
+JsonDict = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[2]
+REGION, ACCOUNT = TEST_CONFIG.region, TEST_CONFIG.account_id
+OTHER_NAMESPACE = "team-b"
+# The main key works in the harness's namespace (where its controller helpers play); the other in team-b only.
+MAIN_KEY = AccessKey("ECSOTESTMAINKEY00001", "main-secret-access-key-for-tests", (NAMESPACE,), "ci")
+OTHER_KEY = AccessKey("ECSOTESTOTHERKEY0002", "other-secret-access-key-for-tests", (OTHER_NAMESPACE,), "team-b")
+WAIT = 15.0
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class ApiServerEmulator(Emulator):
+    """kmock with an API server's bookkeeping (see the module docstring)."""
+
+    versions = itertools.count(1)
+
+    async def _handle(self, request: Any) -> Any:
+        if request.resource is not None and isinstance(request.data, dict):
+            if request.action == kmock_lib.action.CREATE:
+                self._created(request.data)
+            elif request.action == kmock_lib.action.UPDATE and request.name is not None:
+                self._updated(request)
+        return await super()._handle(request)
+
+    def _created(self, data: JsonDict) -> None:
+        meta = data.setdefault("metadata", {})
+        meta.setdefault("uid", str(uuid.uuid4()))
+        meta.setdefault("creationTimestamp", now())
+        meta.setdefault("generation", 1)
+        meta["resourceVersion"] = str(next(self.versions))
+        if _custom(data):
+            data.pop("status", None)
+
+    def _updated(self, request: Any) -> None:
+        data = request.data
+        key = (request.resource, request.namespace, request.name)
+        current = self.objects[key].raw if key in self.objects and not self.objects[key].deleted else None
+        if current is None:
+            return
+        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        given = meta.get("resourceVersion")
+        if given is not None and given != current["metadata"].get("resourceVersion"):
+            message = f"the object has been modified; resourceVersion {given} is stale"
+            raise kmock_lib.KubernetesError(status=409, reason="Conflict", message=message)
+        if request.resource.group == "ecs.compat.dev":  # a status subresource: each write changes one part
+            kept = ("status",) if request.subresource == "status" else ("spec",)
+            for member in [m for m in data if m in ("spec", "status") and m not in kept]:
+                del data[member]
+        if (
+            "spec" in data
+            and "generation" not in meta
+            and _merged(current.get("spec"), data["spec"]) != current.get("spec")
+        ):
+            meta["generation"] = int(current["metadata"].get("generation") or 1) + 1
+        meta["resourceVersion"] = str(next(self.versions))
+        data["metadata"] = meta
+
+
+def _custom(data: JsonDict) -> bool:
+    return str(data.get("apiVersion", "")).startswith("ecs.compat.dev/")
+
+
+def _merged(old: Any, patch: Any) -> Any:
+    if not isinstance(old, dict) or not isinstance(patch, dict):
+        return patch
+    result = dict(old)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merged(old.get(key), value)
+    return result
+
+
+def kind_nodes() -> list[JsonDict]:
+    """The workers of kind-config.yaml as Node objects (what the local control plane's kwok nodes are)."""
+    config = yaml.safe_load((ROOT / "kind-config.yaml").read_text())
+    workers = [node for node in config["nodes"] if node.get("role") == "worker"]
+    nodes = []
+    for index, worker in enumerate(workers):
+        name = f"ecs-worker{index + 1 if index else ''}"
+        labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+        labels.update(worker.get("labels") or {})
+        taints = []
+        for patch in worker.get("kubeadmConfigPatches") or []:
+            taints += yaml.safe_load(patch)["nodeRegistration"].get("taints") or []
+        nodes.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": name, "labels": labels},
+                "spec": {"taints": taints} if taints else {},
+                "status": {
+                    "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                    "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                    "nodeInfo": {"kubeletVersion": "v1.33.0", "containerRuntimeVersion": "kwok"},
+                },
+            }
+        )
+    return nodes
+
+
+class Autopilot:
+    """Plays the Kubernetes controllers for kmock in the background (see the module docstring)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.handled: dict[str, str] = {}
+        self.paused = False
+
+    async def run(self) -> None:
+        while True:
+            if not self.paused:
+                with contextlib.suppress(AssertionError):  # an object gone between a read and a write
+                    await self.step()
+            await asyncio.sleep(0.05)
+
+    async def step(self) -> None:
+        deployments = {d["metadata"]["name"]: d for d in await self.cluster.list_of("Deployment")}
+        for name, deployment in deployments.items():
+            template = json.dumps(deployment["spec"].get("template"), sort_keys=True)
+            state = hashlib.sha256(f"{deployment['spec'].get('replicas', 1)}/{template}".encode()).hexdigest()
+            if self.handled.get(name) != state:
+                await self.cluster.deployment_controller(name)
+                self.handled[name] = state
+        for pod in await self.cluster.list_of("Pod"):
+            labels = pod["metadata"].get("labels") or {}
+            if "ecs.compat.dev/task" in labels and not (pod.get("status") or {}).get("phase"):
+                running = {c["name"]: {"running": {}} for c in pod["spec"]["containers"]}
+                await self.cluster.kubelet(pod["metadata"]["name"], "Running", running)
+            owner = pod["metadata"]["name"].rsplit("-", 2)[0]
+            if "ecs.compat.dev/service" in labels and owner not in deployments:
+                await self.cluster.delete("Pod", pod["metadata"]["name"])  # the ReplicaSet went with its Deployment
+        await self.cluster.garbage_collector()
+
+
+@dataclass
+class Backend:
+    """Where the API and the operator run: a Kubernetes API (kmock here), and kubectl-like access to it."""
+
+    name: str
+    connection: kopf.ConnectionInfo
+    kubectl: KubeClient  # what a user sees with kubectl: the same objects, read and written directly
+    cluster: Cluster | None = None  # kmock only: the harness's helpers
+    autopilot: Autopilot | None = None
+
+
+@pytest.fixture
+def kmock_options(kmock_options: dict[str, Any]) -> dict[str, Any]:
+    return {**kmock_options, "cls": ApiServerEmulator}
+
+
+@pytest.fixture
+async def backend(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator[Backend]:
+    """kmock with the CRDs' resources, kind-config's nodes, the operator running and the controllers played."""
+    declare_resources(kmock)
+    kmock.resources["v1/secrets"] = kmock_lib.ResourceInfo(kind="Secret", namespaced=True, verbs={"list", "create"})
+    cluster = Cluster(kmock)
+    for node in kind_nodes():
+        await cluster.create(node)
+    autopilot = Autopilot(cluster)
+    connection = kopf.ConnectionInfo(server=str(kmock.url))
+    kubectl = KubeClient(connection, field_manager="kubectl")
+    async with running_operator(kmock):
+        pilot = asyncio.create_task(autopilot.run())
+        try:
+            yield Backend("kmock", connection, kubectl, cluster, autopilot)
+        finally:
+            pilot.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pilot
+            await kubectl.close()
+            await quiesce(kmock)
+
+
+def api_config(**overrides: Any) -> ApiConfig:
+    values: dict[str, Any] = {
+        "region": REGION,
+        "account_id": ACCOUNT,
+        "strict_output": True,
+        "operator_wait_seconds": WAIT,
+        "poll_seconds": 0.05,
+    }
+    return ApiConfig(**{**values, **overrides})
+
+
+@pytest.fixture
+async def api(backend: Backend) -> AsyncIterator[ApiServer]:
+    server = await start_api_server(backend.connection, config=api_config(), keys=StaticKeys([MAIN_KEY, OTHER_KEY]))
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@dataclass
+class Ecs:
+    """A boto3 ECS client whose calls run in a thread; ``raw`` keeps each response's JSON as it came."""
+
+    client: Any
+    raw: list[tuple[str, JsonDict]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.client.meta.events.register("after-call.ecs", self._record)
+
+    def _record(self, http_response: Any, model: Any, **_: Any) -> None:
+        with self.lock:
+            self.raw.append((model.name, json.loads(http_response.content or b"{}")))
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.client, name)
+
+        async def call(**kwargs: Any) -> Any:
+            return await asyncio.to_thread(method, **kwargs)
+
+        return call
+
+    async def wait(self, waiter: str, delay: float = 0.2, attempts: int = 100, **kwargs: Any) -> None:
+        config = {"Delay": delay, "MaxAttempts": attempts}
+        await asyncio.to_thread(self.client.get_waiter(waiter).wait, WaiterConfig=config, **kwargs)
+
+    async def pages(self, operation: str, key: str, **kwargs: Any) -> list[list[Any]]:
+        def collect() -> list[list[Any]]:
+            return [page[key] for page in self.client.get_paginator(operation).paginate(**kwargs)]
+
+        return await asyncio.to_thread(collect)
+
+
+def boto3_ecs(server: ApiServer, key: AccessKey = MAIN_KEY, session_token: str | None = None) -> Any:
+    return boto3.client(
+        "ecs",
+        endpoint_url=server.url,
+        region_name=REGION,
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
+        aws_session_token=session_token,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def check_responses(client: Ecs) -> None:
+    """Every answer the client received fits: results their operation's output shape, errors ECS's error body."""
+    for operation, raw in client.raw:
+        if "__type" in raw:
+            assert set(raw) <= {"__type", "message", "resourceIds"}, raw
+        else:
+            assert_fits(operation, raw)
+
+
+@pytest.fixture
+def ecs(api: ApiServer) -> Iterator[Ecs]:
+    client = Ecs(boto3_ecs(api))
+    yield client
+    client.client.close()
+    check_responses(client)
+
+
+@pytest.fixture
+def other_ecs(api: ApiServer) -> Iterator[Ecs]:
+    """A client with the key of another namespace (team-b)."""
+    client = Ecs(boto3_ecs(api, OTHER_KEY))
+    yield client
+    client.client.close()
+    check_responses(client)
