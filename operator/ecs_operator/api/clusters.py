@@ -16,8 +16,9 @@ from ecs_operator.api import resources
 from ecs_operator.api.context import Call, JsonDict, name_or
 from ecs_operator.api.errors import EcsError, cluster_not_found, invalid_parameter
 from ecs_operator.api.paging import page
+from ecs_operator.models.cluster import ECSClusterSpec
 from ecs_operator.models.references import parse_cluster
-from ecs_operator.translate.context import DEFAULT_CLUSTER, k8s_name
+from ecs_operator.translate.context import DEFAULT_CLUSTER, ClusterContext, k8s_name
 
 KIND = "ECSCluster"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -35,6 +36,13 @@ class ClusterRef:
     @property
     def deleting(self) -> bool:
         return bool(self.body and self.body["metadata"].get("deletionTimestamp"))
+
+
+def context(cluster: ClusterRef) -> ClusterContext:
+    """What the translators know of a cluster (its spec; none for an implicit default)."""
+    if cluster.body is None:
+        return ClusterContext(cluster.name)
+    return ClusterContext(cluster.name, ECSClusterSpec.model_validate(cluster.body.get("spec") or {}))
 
 
 def cluster_name(call: Call, reference: str | None) -> str:

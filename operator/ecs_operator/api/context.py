@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,7 @@ class Call:
     config: ApiConfig
     key: AccessKey
     operation: str
-    memo: dict[tuple[str, str | None, tuple[tuple[str, str | None], ...]], list[JsonDict]] = field(default_factory=dict)
+    memo: dict[tuple[str, str | None, str], list[JsonDict]] = field(default_factory=dict)
 
     @property
     def arns(self) -> Arns:
@@ -54,11 +55,15 @@ class Call:
         return f"arn:aws:iam::{self.config.account_id}:user/{self.key.name or self.key.access_key_id}"
 
     async def objects(
-        self, kind: str, namespace: str | None, labels: Mapping[str, str | None] | None = None
+        self,
+        kind: str,
+        namespace: str | None,
+        labels: Mapping[str, str | None] | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> list[JsonDict]:
-        key = (kind, namespace, tuple(sorted((labels or {}).items())))
+        key = (kind, namespace, repr((sorted((labels or {}).items()), sorted((fields or {}).items()))))
         if key not in self.memo:
-            self.memo[key] = await self.kube.list(kind, namespace, labels)
+            self.memo[key] = await self.kube.list(kind, namespace, labels, fields)
         return copy.deepcopy(self.memo[key])
 
     async def objects_in_scope(self, kind: str, labels: Mapping[str, str | None] | None = None) -> list[JsonDict]:
@@ -83,6 +88,10 @@ class Call:
             if current is None or done(current) or loop.time() >= deadline:
                 return current
             await asyncio.sleep(self.config.poll_seconds)
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def name_or(body: Mapping[str, Any], member: str) -> str:

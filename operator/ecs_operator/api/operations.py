@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ecs_operator.api import clusters, protocol
+from ecs_operator.api import clusters, protocol, services, taskdefinitions, tasks
 from ecs_operator.api.context import Call
 from ecs_operator.api.errors import EcsError
 
@@ -26,6 +26,23 @@ IMPLEMENTED: dict[str, Handler] = {
     "UpdateClusterSettings": clusters.update_cluster_settings,
     "PutClusterCapacityProviders": clusters.put_cluster_capacity_providers,
     "DeleteCluster": clusters.delete_cluster,
+    "RegisterTaskDefinition": taskdefinitions.register_task_definition,
+    "DescribeTaskDefinition": taskdefinitions.describe_task_definition,
+    "ListTaskDefinitions": taskdefinitions.list_task_definitions,
+    "ListTaskDefinitionFamilies": taskdefinitions.list_task_definition_families,
+    "DeregisterTaskDefinition": taskdefinitions.deregister_task_definition,
+    "DeleteTaskDefinitions": taskdefinitions.delete_task_definitions,
+    "CreateService": services.create_service,
+    "DescribeServices": services.describe_services,
+    "ListServices": services.list_services,
+    "ListServicesByNamespace": services.list_services_by_namespace,
+    "UpdateService": services.update_service,
+    "DeleteService": services.delete_service,
+    "RunTask": tasks.run_task,
+    "StartTask": tasks.start_task,
+    "StopTask": tasks.stop_task,
+    "DescribeTasks": tasks.describe_tasks,
+    "ListTasks": tasks.list_tasks,
 }
 
 _AGENT = (

@@ -17,17 +17,20 @@ from ecs_operator.api.errors import invalid_parameter
 T = TypeVar("T")
 
 
-def page(items: Sequence[tuple[str, T]], params: dict[str, Any], limit: int = 100) -> tuple[list[T], str | None]:
-    """One page of ``items`` (key, value), sorted by key, after ``params['nextToken']``, at most
-    ``params['maxResults']`` (1..``limit``, default ``limit``); and the token for the next page, if any."""
+def page(
+    items: Sequence[tuple[str, T]], params: dict[str, Any], limit: int = 100, *, descending: bool = False
+) -> tuple[list[T], str | None]:
+    """One page of ``items`` (key, value), sorted by key (``descending`` reverses), after
+    ``params['nextToken']``, at most ``params['maxResults']`` (1..``limit``, default ``limit``); and the token
+    for the next page, if any."""
     size = params.get("maxResults") or limit
     if not 1 <= size <= limit:
         raise invalid_parameter(f"maxResults: must be between 1 and {limit}, got {size}")
-    ordered = sorted(items, key=lambda item: item[0])
+    ordered = sorted(items, key=lambda item: item[0], reverse=descending)
     token = params.get("nextToken")
     if token:
         after = _decode(token)
-        ordered = [item for item in ordered if item[0] > after]
+        ordered = [item for item in ordered if (item[0] < after if descending else item[0] > after)]
     chosen = ordered[:size]
     more = len(ordered) > size
     return [value for _, value in chosen], (_encode(chosen[-1][0]) if more and chosen else None)

@@ -18,7 +18,8 @@ from ecs_operator.api.errors import EcsError, client_error, invalid_parameter
 from ecs_operator.k8s.rest import Conflict
 from ecs_operator.models.base import EcsModel
 from ecs_operator.models.errors import format_validation_error, parse_spec
-from ecs_operator.translate.context import API_VERSION, TranslationError
+from ecs_operator.models.securitygroup import SecurityGroupSpec
+from ecs_operator.translate.context import API_VERSION, SecurityGroupRef, TranslationError
 from ecs_operator.translate.coverage import field_rejections
 
 
@@ -85,6 +86,20 @@ async def after_reconcile(call: Call, body: JsonDict) -> JsonDict | None:
     None if it is gone."""
     meta = body["metadata"]
     return await call.poll(lambda: call.kube.get(body["kind"], meta["namespace"], meta["name"]), reconciled)
+
+
+async def security_groups(call: Call, namespace: str) -> list[SecurityGroupRef]:
+    """The namespace's SecurityGroups, as the translators take them (invalid ones left out, as the operator
+    leaves them out)."""
+    groups = []
+    for body in await call.objects("SecurityGroup", namespace):
+        try:
+            groups.append(
+                SecurityGroupRef(body["metadata"]["name"], SecurityGroupSpec.model_validate(body.get("spec") or {}))
+            )
+        except pydantic.ValidationError:
+            continue
+    return groups
 
 
 def ready_condition(body: JsonDict) -> JsonDict:

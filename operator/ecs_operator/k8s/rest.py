@@ -164,15 +164,26 @@ class KubeClient:
             return None
 
     async def list(
-        self, kind: str, namespace: str | None, labels: Mapping[str, str | None] | None = None
+        self,
+        kind: str,
+        namespace: str | None,
+        labels: Mapping[str, str | None] | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> list[JsonDict]:
         """Objects of a kind in a namespace (all namespaces if None), filtered by labels (value None: the label
-        exists). The selector is applied again here, so the answer is right on an emulator that ignores it."""
+        exists). The label selector is applied again here, so the answer is right on an emulator that ignores
+        it; a field selector (``fields``) only narrows what the server sends, callers check the fields."""
         labels = labels or {}
         path = API_KINDS[kind].url(namespace)
+        query = {}
         if labels:
-            selector = ",".join(key if value is None else f"{key}={value}" for key, value in labels.items())
-            path += "?" + urllib.parse.urlencode({"labelSelector": selector})
+            query["labelSelector"] = ",".join(
+                key if value is None else f"{key}={value}" for key, value in labels.items()
+            )
+        if fields:
+            query["fieldSelector"] = ",".join(f"{key}={value}" for key, value in fields.items())
+        if query:
+            path += "?" + urllib.parse.urlencode(query)
         items: list[JsonDict] = (await self.request("GET", path)).get("items") or []
         exact = {key: value for key, value in labels.items() if value is not None}
         present = [key for key, value in labels.items() if value is None]
