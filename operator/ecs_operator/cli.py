@@ -1,14 +1,19 @@
-"""The `ecs-operator` command: run the operator, render and import ECS input offline, write the CRDs."""
+"""The `ecs-operator` command: run the operator, serve the ECS API, render and import ECS input offline, write the
+CRDs."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ecs_operator.api.main import ServeOptions
 
 
 def package_version() -> str:
@@ -119,6 +124,17 @@ def _parser() -> argparse.ArgumentParser:
         help="liveness endpoint URL; readiness is /readyz on the same address",
     )
     run.add_argument("--verbose", action="store_true")
+    run.add_argument("--api", action="store_true", help="also serve the ECS API (see `ecs-operator api`)")
+    _api_arguments(run, prefix="api-")
+
+    api = commands.add_parser("api", help="serve the ECS-compatible API (AWS CLI, boto3) on the custom resources")
+    _api_arguments(api, prefix="")
+    api.add_argument("--kubeconfig", help="kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)")
+
+    key = commands.add_parser("api-key", help="make an access key for the ECS API: its Secret (YAML) to kubectl apply")
+    key.add_argument("-n", "--namespace", action="append", required=True, help="a namespace it may use (repeatable)")
+    key.add_argument("--name", default="", help="the Secret's name (shown as the IAM user in createdBy)")
+    key.add_argument("--secret-namespace", default="ecs-system", help="where the ECS API reads keys from")
 
     render = commands.add_parser("render", help="print the Kubernetes objects that ECS input stands for")
     render.add_argument("-f", "--filename", action="append", required=True, help="file, directory or - (repeatable)")
@@ -151,11 +167,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "run":
-        from ecs_operator.handlers.main import RunOptions, run_operator
+def _api_arguments(parser: argparse.ArgumentParser, prefix: str) -> None:
+    parser.add_argument(f"--{prefix}host", default="127.0.0.1", help="ECS API bind address (0.0.0.0: every one)")
+    parser.add_argument(f"--{prefix}port", type=int, default=8000, help="ECS API port")
+    parser.add_argument(f"--{prefix}tls-cert", help="ECS API TLS certificate (PEM); serves HTTPS with --tls-key")
+    parser.add_argument(f"--{prefix}tls-key", help="ECS API TLS private key (PEM)")
 
+
+def _serve_options(args: argparse.Namespace, prefix: str) -> ServeOptions:
+    from ecs_operator.api.main import ServeOptions
+
+    return ServeOptions(
+        host=getattr(args, f"{prefix}host"),
+        port=getattr(args, f"{prefix}port"),
+        tls_cert=getattr(args, f"{prefix}tls_cert"),
+        tls_key=getattr(args, f"{prefix}tls_key"),
+        kubeconfig=getattr(args, "kubeconfig", None),
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ecs_operator.handlers.main import RunOptions, run_operator
+
+    def operator() -> int:
         return run_operator(
             RunOptions(
                 namespaces=args.namespace,
@@ -166,6 +200,45 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verbose=args.verbose,
             )
         )
+
+    if not args.api:
+        return operator()
+    from ecs_operator.api.config import ApiConfig
+    from ecs_operator.api.main import BackgroundApi, check_tls
+
+    options = _serve_options(args, "api_")
+    if not check_tls(options, sys.stderr):
+        return 2
+    # The operator configures logging as it starts; the API starts first and logs where it listens.
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    api = BackgroundApi(options, ApiConfig.from_env())
+    try:
+        api.start()
+    except Exception as error:  # no cluster, a port taken: said once, as the operator says it
+        print(f"error: the ECS API did not start: {error}", file=sys.stderr)
+        return 1
+    try:
+        return operator()
+    finally:
+        api.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "api":
+        from ecs_operator.api.config import ApiConfig
+        from ecs_operator.api.main import run_api
+
+        return run_api(_serve_options(args, ""), ApiConfig.from_env(), sys.stderr)
+    if args.command == "api-key":
+        from ecs_operator.api.main import print_access_key
+
+        return print_access_key(args.namespace, args.name, args.secret_namespace, sys.stdout, sys.stderr)
     if args.command == "render":
         from ecs_operator.loading.commands import render_command
 

@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import itertools
 import json
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -171,21 +172,82 @@ class Autopilot:
 
     async def step(self) -> None:
         deployments = {d["metadata"]["name"]: d for d in await self.cluster.list_of("Deployment")}
+        pods = await self.cluster.list_of("Pod")
         for name, deployment in deployments.items():
             template = json.dumps(deployment["spec"].get("template"), sort_keys=True)
             state = hashlib.sha256(f"{deployment['spec'].get('replicas', 1)}/{template}".encode()).hexdigest()
-            if self.handled.get(name) != state:
-                await self.cluster.deployment_controller(name)
+            own = [
+                pod
+                for pod in pods
+                if re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{10}}-[0-9a-z]{{5}}", pod["metadata"]["name"])
+            ]
+            if self.handled.get(name) != state or len(own) != deployment["spec"].get("replicas", 1):
+                await self.cluster.deployment_controller(name)  # the ReplicaSet replaces a deleted Pod
                 self.handled[name] = state
-        for pod in await self.cluster.list_of("Pod"):
+        nodes = await self.cluster.list_of("Node")
+        for pod in pods:
             labels = pod["metadata"].get("labels") or {}
+            if not pod["spec"].get("nodeName"):
+                await self.schedule(pod, nodes)
             if "ecs.compat.dev/task" in labels and not (pod.get("status") or {}).get("phase"):
-                running = {c["name"]: {"running": {}} for c in pod["spec"]["containers"]}
-                await self.cluster.kubelet(pod["metadata"]["name"], "Running", running)
+                await self.run_task_pod(pod)
             owner = pod["metadata"]["name"].rsplit("-", 2)[0]
             if "ecs.compat.dev/service" in labels and owner not in deployments:
                 await self.cluster.delete("Pod", pod["metadata"]["name"])  # the ReplicaSet went with its Deployment
         await self.cluster.garbage_collector()
+
+    async def schedule(self, pod: JsonDict, nodes: list[JsonDict]) -> None:
+        """Play the scheduler: the first node the Pod's node selector, required node affinity and tolerations
+        allow (its binding, written as spec.nodeName)."""
+        fitting = [node for node in nodes if fits(pod, node)]
+        if fitting:
+            await self.cluster.patch(
+                "Pod", pod["metadata"]["name"], {"spec": {"nodeName": fitting[0]["metadata"]["name"]}}
+            )
+
+    async def run_task_pod(self, pod: JsonDict) -> None:
+        """Play the kubelet for a task's Pod: its containers run; one whose environment sets KWOK_EXIT_CODE exits
+        with that code at once (as the local control plane's kwok stages do)."""
+        states, failed = {}, False
+        for container in pod["spec"]["containers"]:
+            env = {item["name"]: item.get("value") for item in container.get("env") or []}
+            if "KWOK_EXIT_CODE" in env:
+                code = int(env["KWOK_EXIT_CODE"] or 0)
+                states[container["name"]] = {
+                    "terminated": {"exitCode": code, "reason": "Error" if code else "Completed"}
+                }
+                failed = failed or code != 0
+            else:
+                states[container["name"]] = {"running": {}}
+        exited = all("terminated" in state for state in states.values())
+        phase = ("Failed" if failed else "Succeeded") if exited else "Running"
+        await self.cluster.kubelet(pod["metadata"]["name"], phase, states)
+
+
+def fits(pod: JsonDict, node: JsonDict) -> bool:
+    labels = node["metadata"].get("labels") or {}
+    spec = pod["spec"]
+    if any(labels.get(key) != value for key, value in (spec.get("nodeSelector") or {}).items()):
+        return False
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    if required and not any(
+        all(_matches(labels, expression) for expression in term.get("matchExpressions") or [])
+        for term in required["nodeSelectorTerms"]
+    ):
+        return False
+    tolerated = {toleration.get("key") for toleration in spec.get("tolerations") or []}
+    return all(taint["key"] in tolerated for taint in (node.get("spec") or {}).get("taints") or [])
+
+
+def _matches(labels: dict[str, str], expression: JsonDict) -> bool:
+    value, operator = labels.get(expression["key"]), expression["operator"]
+    if operator == "In":
+        return value in expression["values"]
+    if operator == "NotIn":
+        return value not in expression["values"]
+    return (value is not None) == (operator == "Exists")
 
 
 @dataclass
@@ -214,7 +276,7 @@ async def backend(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator[Backend]
         await cluster.create(node)
     autopilot = Autopilot(cluster)
     connection = kopf.ConnectionInfo(server=str(kmock.url))
-    kubectl = KubeClient(connection, field_manager="kubectl")
+    kubectl = KubeClient(connection, field_manager="kubectl", user_agent="kubectl")
     async with running_operator(kmock):
         pilot = asyncio.create_task(autopilot.run())
         try:

@@ -9,7 +9,6 @@ from botocore.exceptions import ClientError, WaiterError
 
 from tests.api.conftest import ACCOUNT, REGION, Backend, Ecs
 from tests.api.workloads import networking, task_definition
-from tests.operator.conftest import eventually
 
 ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:"
 
@@ -76,21 +75,29 @@ async def test_update_service_scales_and_rolls_out_a_new_revision(ecs: Ecs, back
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
 
 
-async def test_force_new_deployment_replaces_the_tasks(ecs: Ecs, backend: Backend) -> None:
+async def test_force_new_deployment_shows_a_new_primary_until_the_tasks_are_replaced(
+    ecs: Ecs, backend: Backend
+) -> None:
     await web(ecs)
     await ecs.wait("services_stable", cluster="prod", services=["web"])
     before = set(await task_ids(ecs))
     assert len(before) == 2
-    await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True)
+    if backend.autopilot is not None:
+        backend.autopilot.paused = True  # hold the rollout, to see it under way
+    updated = (await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True))["service"]
     deployment = await backend.kubectl.get("Deployment", "default", "web")
     assert deployment is not None
     assert "kubectl.kubernetes.io/restartedAt" in deployment["spec"]["template"]["metadata"]["annotations"]
-
-    async def replaced() -> list[str] | None:
-        now = await task_ids(ecs)
-        return now if len(now) == 2 and not set(now) & before else None
-
-    await eventually(replaced, what="new tasks to replace the old ones")
+    if backend.autopilot is not None:
+        new, old = updated["deployments"]
+        assert (new["status"], new["rolloutState"], old["status"]) == ("PRIMARY", "IN_PROGRESS", "ACTIVE")
+        assert new["taskDefinition"] == old["taskDefinition"] == ARN + "task-definition/web:1"
+        assert new["id"] != old["id"]
+        backend.autopilot.paused = False
+    await ecs.wait("services_stable", cluster="prod", services=["web"])
+    after = set(await task_ids(ecs))
+    assert len(after) == 2 and not after & before
+    assert len((await described(ecs))["deployments"]) == 1
 
 
 async def task_ids(ecs: Ecs) -> list[str]:

@@ -292,7 +292,7 @@ def access_key_secret(key: AccessKey, namespace: str) -> dict[str, Any]:
         "metadata": {
             "name": key.name or f"ecs-api-{key.access_key_id.lower()}",
             "namespace": namespace,
-            "labels": {SECRET_LABEL: "true", "app.kubernetes.io/managed-by": "ecs-operator"},
+            "labels": {SECRET_LABEL: "true"},
         },
         "type": "Opaque",
         "stringData": {

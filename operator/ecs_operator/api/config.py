@@ -26,14 +26,16 @@ class ApiConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: object) -> ApiConfig:
         """ECS_OPERATOR_REGION (or AWS_REGION, AWS_DEFAULT_REGION), ECS_OPERATOR_ACCOUNT_ID,
-        ECS_OPERATOR_API_CREDENTIALS_NAMESPACE (default: the pod's own namespace, else ecs-system)."""
+        ECS_OPERATOR_API_CREDENTIALS_NAMESPACE (default: POD_NAMESPACE, the pod's own namespace, ecs-system)."""
         values: dict[str, object] = {
             "region": environ.get("ECS_OPERATOR_REGION")
             or environ.get("AWS_REGION")
             or environ.get("AWS_DEFAULT_REGION")
             or DEFAULT_REGION,
             "account_id": environ.get("ECS_OPERATOR_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID,
-            "credentials_namespace": environ.get("ECS_OPERATOR_API_CREDENTIALS_NAMESPACE") or pod_namespace(),
+            "credentials_namespace": environ.get("ECS_OPERATOR_API_CREDENTIALS_NAMESPACE")
+            or environ.get("POD_NAMESPACE")
+            or pod_namespace(),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

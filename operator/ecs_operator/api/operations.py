@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ecs_operator.api import clusters, protocol, services, taskdefinitions, tasks
+from ecs_operator.api import (
+    capacity,
+    clusters,
+    deployments,
+    instances,
+    protocol,
+    services,
+    tags,
+    taskdefinitions,
+    tasks,
+)
 from ecs_operator.api.context import Call
 from ecs_operator.api.errors import EcsError
 
@@ -43,6 +53,18 @@ IMPLEMENTED: dict[str, Handler] = {
     "StopTask": tasks.stop_task,
     "DescribeTasks": tasks.describe_tasks,
     "ListTasks": tasks.list_tasks,
+    "ListContainerInstances": instances.list_container_instances,
+    "DescribeContainerInstances": instances.describe_container_instances,
+    "ListAttributes": instances.list_attributes,
+    "TagResource": tags.tag_resource,
+    "UntagResource": tags.untag_resource,
+    "ListTagsForResource": tags.list_tags_for_resource,
+    "DescribeCapacityProviders": capacity.describe_capacity_providers,
+    "ListAccountSettings": capacity.list_account_settings,
+    "ListServiceDeployments": deployments.list_service_deployments,
+    "DescribeServiceDeployments": deployments.describe_service_deployments,
+    "DescribeServiceRevisions": deployments.describe_service_revisions,
+    "StopServiceDeployment": deployments.stop_service_deployment,
 }
 
 _AGENT = (
@@ -57,6 +79,10 @@ _GATEWAYS = "ECS gateways and Express services run on AWS-managed load balancers
 _CAPACITY = (
     "capacity providers are node pools here: label the nodes and list them in the ECSCluster's "
     "capacityProviders and nodePools (DescribeCapacityProviders and PutClusterCapacityProviders work)"
+)
+_DAEMONS = (
+    "ECS Managed Daemons run on Managed Instances capacity providers; here a DAEMON service (CreateService with "
+    "schedulingStrategy DAEMON, a DaemonSet) runs one task on each node of its cluster's node pools"
 )
 _ACCOUNT = "account settings are fixed here (long ARN formats, no opt-ins); ListAccountSettings shows them"
 NOT_SUPPORTED: dict[str, str] = {
@@ -107,6 +133,25 @@ NOT_SUPPORTED: dict[str, str] = {
         "protects a service's tasks from evictions"
     ),
     "ContinueServiceDeployment": "deployment lifecycle hooks (Lambda functions) do not run here",
+    **dict.fromkeys(
+        (
+            "CreateDaemon",
+            "UpdateDaemon",
+            "DeleteDaemon",
+            "DescribeDaemon",
+            "ListDaemons",
+            "DescribeDaemonDeployments",
+            "ListDaemonDeployments",
+            "DescribeDaemonRevisions",
+            "RegisterDaemonTaskDefinition",
+            "DescribeDaemonTaskDefinition",
+            "ListDaemonTaskDefinitions",
+            "DeleteDaemonTaskDefinition",
+        ),
+        _DAEMONS,
+    ),
+    "PutAttributes": "container instance attributes are node labels here: set them with `kubectl label node`",
+    "DeleteAttributes": "container instance attributes are node labels here: remove them with `kubectl label node`",
 }
 _NEWER = "this operation is newer than this version of ecs-operator"
 

@@ -166,16 +166,18 @@ async def start_api_server(
     keys: KeyLookup | None = None,
     tls: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
+    relogin: Callable[[], kopf.ConnectionInfo] | None = None,
 ) -> ApiServer:
     """Serve the ECS API on ``host``:``port`` (0: a free port) until ``stop()``.
 
     ``kubernetes`` is a connection (``kopf.ConnectionInfo``: a server URL and credentials, e.g. from
-    ``ecs_operator.k8s.rest.login(kubeconfig)``) or a ready client. ``keys`` are the accepted access keys
-    (``auth.StaticKeys([...])``); by default the labelled Secrets in ``config.credentials_namespace``.
+    ``ecs_operator.k8s.rest.login(kubeconfig)``; ``relogin`` gives fresh ones after a 401) or a ready client
+    (which the server does not close). ``keys`` are the accepted access keys (``auth.StaticKeys([...])``); by
+    default the labelled Secrets in ``config.credentials_namespace``.
     """
     config = config or ApiConfig.from_env()
     own_client = not isinstance(kubernetes, KubeClient)
-    kube = KubeClient(kubernetes) if isinstance(kubernetes, kopf.ConnectionInfo) else kubernetes
+    kube = KubeClient(kubernetes, relogin=relogin) if isinstance(kubernetes, kopf.ConnectionInfo) else kubernetes
     if keys is None:
         namespace = config.credentials_namespace
         keys = auth.SecretKeys(lambda: kube.list("Secret", namespace, {auth.SECRET_LABEL: None}))

@@ -7,13 +7,17 @@ Counts, deployments and events are what the operator reports in the status; unti
 DescribeServices shows the spec's desiredCount and the deployments it last reported.
 
 ``forceNewDeployment`` restarts the service's tasks as ``kubectl rollout restart`` does (a restartedAt
-annotation on the Deployment's or DaemonSet's pod template): the tasks are replaced, the ECS deployment (the
-revision being run) stays the same. A deleted service is remembered for an hour by a Kubernetes Event
+annotation on the Deployment's or DaemonSet's pod template). While the restart rolls out, DescribeServices
+shows it as ECS does, a new PRIMARY deployment of the same revision beside the previous one (now ACTIVE), read
+from the workload's rollout status, so that ``services-stable`` waits for it.
+
+A deleted service is remembered for an hour by a Kubernetes Event
 (``ServiceInactive``), from which DescribeServices answers it INACTIVE, as ECS does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -103,8 +107,63 @@ def deployment(call: Call, entry: JsonDict, spec: JsonDict, primary: bool) -> Js
     return result
 
 
-def describe(call: Call, cluster: ClusterRef, body: JsonDict, include: set[str] | None = None) -> JsonDict:
-    """The ECS ``Service`` shape of a service resource."""
+def rolled_out(workload: JsonDict) -> bool:
+    """Whether a Deployment or DaemonSet has finished rolling out its current template."""
+    status, generation = workload.get("status") or {}, workload["metadata"].get("generation")
+    if generation is not None and int(status.get("observedGeneration") or 0) < int(generation):
+        return False
+    if workload["kind"] == "DaemonSet":
+        desired = int(status.get("desiredNumberScheduled") or 0)
+        return int(status.get("updatedNumberScheduled") or 0) == desired == int(status.get("numberAvailable") or 0)
+    replicas = int((workload.get("spec") or {}).get("replicas", 1))
+    updated, available = int(status.get("updatedReplicas") or 0), int(status.get("availableReplicas") or 0)
+    return updated == replicas and available >= replicas and int(status.get("replicas") or 0) == replicas
+
+
+def restart(body: JsonDict, workloads: list[JsonDict]) -> JsonDict | None:
+    """A forceNewDeployment still rolling out: the ECS deployment it stands for (a new PRIMARY of the same
+    revision, as ECS shows it), from the restarted workload; None when there is none."""
+    for workload in workloads:
+        template = (workload.get("spec") or {}).get("template") or {}
+        stamp = (template.get("metadata", {}).get("annotations") or {}).get(RESTARTED_AT)
+        if stamp and not rolled_out(workload):
+            status = workload.get("status") or {}
+            digest = hashlib.sha256(f"{body['metadata'].get('uid')}/{stamp}".encode()).hexdigest()
+            ready = int(status.get("readyReplicas") or status.get("numberReady") or 0)
+            return {
+                "id": f"ecs-svc/{int(digest[:16], 16) % 10**19:019d}",
+                "status": "PRIMARY",
+                "runningCount": min(
+                    int(status.get("updatedReplicas") or status.get("updatedNumberScheduled") or 0), ready
+                ),
+                "pendingCount": 0,
+                "failedTasks": 0,
+                "rolloutState": "IN_PROGRESS",
+                "rolloutStateReason": "ECS deployment in progress (forceNewDeployment).",
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+    return None
+
+
+async def workloads_of(call: Call, namespace: str) -> dict[str, list[JsonDict]]:
+    """The services' Deployments and DaemonSets in a namespace, by owner uid."""
+    found: dict[str, list[JsonDict]] = {}
+    for kind in WORKLOADS:
+        for workload in await call.objects(kind, namespace, {**MANAGED_BY, LABEL_SERVICE: None}):
+            for owner in workload["metadata"].get("ownerReferences") or []:
+                found.setdefault(str(owner.get("uid")), []).append(workload)
+    return found
+
+
+def describe(
+    call: Call,
+    cluster: ClusterRef,
+    body: JsonDict,
+    include: set[str] | None = None,
+    workloads: list[JsonDict] | None = None,
+) -> JsonDict:
+    """The ECS ``Service`` shape of a service resource (with its workloads: a restart under way shows)."""
     spec, status, meta = body.get("spec") or {}, body.get("status") or {}, body["metadata"]
     name = name_or(body, "serviceName")
     strategy = spec.get("schedulingStrategy") or "REPLICA"
@@ -158,6 +217,11 @@ def describe(call: Call, cluster: ClusterRef, body: JsonDict, include: set[str] 
         result["createdBy"] = meta["annotations"][ANNOTATION_CREATED_BY]
     if "TAGS" in (include or set()):
         result["tags"] = spec.get("tags") or []
+    restarting = restart(body, workloads or [])
+    if restarting is not None and result["deployments"]:
+        current = result["deployments"][0]
+        restarting.update(taskDefinition=current["taskDefinition"], desiredCount=current["desiredCount"])
+        result["deployments"] = [restarting, {**current, "status": "ACTIVE"}, *result["deployments"][1:]]
     return result
 
 
@@ -215,11 +279,12 @@ async def describe_services(call: Call, params: JsonDict) -> JsonDict:
         raise invalid_parameter(f"services: at most {MAX_DESCRIBE} services per call")
     cluster = await clusters.find_cluster(call, params.get("cluster"))
     include = set(params.get("include") or [])
+    workloads = await workloads_of(call, cluster.namespace)
     found, failures = [], []
     for reference in references:
         body = await find_service(call, cluster, reference)
         if body is not None:
-            found.append(describe(call, cluster, body, include))
+            found.append(describe(call, cluster, body, include, workloads.get(str(body["metadata"].get("uid")), [])))
             continue
         inactive = await remembered(call, cluster, service_name(call, cluster, reference) or reference)
         if inactive is not None:
@@ -273,12 +338,13 @@ async def update_service(call: Call, params: JsonDict) -> JsonDict:
     spec = await checked(call, cluster, spec, body["metadata"]["name"])
     updated = await resources.replace_spec(call, body, spec)
     if params.get("forceNewDeployment"):
-        await restart(call, updated)
+        await restart_tasks(call, updated)
     done = await resources.after_reconcile(call, updated)
-    return {"service": describe(call, cluster, done or updated)}
+    workloads = (await workloads_of(call, cluster.namespace)).get(str(updated["metadata"].get("uid")), [])
+    return {"service": describe(call, cluster, done or updated, workloads=workloads)}
 
 
-async def restart(call: Call, body: JsonDict) -> None:
+async def restart_tasks(call: Call, body: JsonDict) -> None:
     """``kubectl rollout restart`` of the service's workloads (only those this service owns)."""
     meta = body["metadata"]
     name = name_or(body, "serviceName")
@@ -289,6 +355,7 @@ async def restart(call: Call, body: JsonDict) -> None:
             owners = workload["metadata"].get("ownerReferences") or []
             if any(owner.get("uid") == meta.get("uid") for owner in owners):
                 await call.kube.patch(kind, meta["namespace"], workload["metadata"]["name"], stamp)
+        call.forget(kind, meta["namespace"])
 
 
 async def delete_service(call: Call, params: JsonDict) -> JsonDict:

@@ -103,8 +103,10 @@ class KubeClient:
         relogin: Callable[[], kopf.ConnectionInfo] | None = None,
         timeout: float = 30.0,
         field_manager: str = "ecs-api",
+        user_agent: str = "ecs-operator-api",
     ) -> None:
         self.connection = connection
+        self.user_agent = user_agent
         self.relogin = relogin
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.field_manager = field_manager
@@ -119,7 +121,7 @@ class KubeClient:
                 auth = info.as_aiohttp_basic_auth()
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(ssl=ssl, limit=32),
-                headers={**info.as_http_headers(), "User-Agent": "ecs-operator-api"},
+                headers={**info.as_http_headers(), "User-Agent": self.user_agent},
                 auth=auth,
                 timeout=self.timeout,
             )
