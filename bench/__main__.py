@@ -23,6 +23,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="few runs: a smoke check in seconds, not figures")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--no-operator", action="store_true", help="skip the reconcile latency against kmock")
+    parser.add_argument("--no-api", action="store_true", help="skip the ECS API beside moto's server")
     return parser.parse_args(argv)
 
 
@@ -77,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.reconcile import reconcile_figures  # imports Kopf, kmock and the test harness
 
         figures += reconcile_figures(QUICK_ROUNDS, warm_up=False) if args.quick else reconcile_figures(FULL_ROUNDS)
+    if not args.no_api:
+        from bench.api import api_figures  # imports boto3, moto's server and the test harness's emulator
+
+        figures += api_figures(args.quick)
     elapsed = time.perf_counter() - started
     if args.json:
         report = {

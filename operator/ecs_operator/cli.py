@@ -158,9 +158,15 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(render)
 
     importer = commands.add_parser("import", help="turn AWS CLI JSON into ECS custom resources (YAML)")
-    importer.add_argument("files", nargs="+", help="files, or - for standard input")
+    importer.add_argument("files", nargs="*", help="files, or - for standard input")
     importer.add_argument("-n", "--namespace", help="namespace to set on the resources")
     _input_options(importer)
+    aws = importer.add_argument_group("--from-aws: read a cluster from AWS with boto3 (Describe and List calls only)")
+    aws.add_argument("--from-aws", action="store_true", help="read the cluster, instead of files")
+    aws.add_argument("--cluster", default="default", help="the ECS cluster to read (default: default)")
+    aws.add_argument("--region", help="AWS region (default: the profile's or environment's)")
+    aws.add_argument("--profile", help="AWS profile (default: the environment's credentials)")
+    aws.add_argument("--endpoint-url", help="another endpoint for ECS, EC2 and Application Auto Scaling")
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions generated from the models")
     crds.add_argument("-o", "--output-dir", help="directory to write one file per CRD into; stdout if omitted")
@@ -226,6 +232,21 @@ def _run(args: argparse.Namespace) -> int:
         api.stop()
 
 
+def _import(args: argparse.Namespace) -> int:
+    if args.from_aws == bool(args.files):
+        print("error: give files to import, or --from-aws (not both)", file=sys.stderr)
+        return 2
+    options, reporting = _options(args)
+    if args.from_aws:
+        from ecs_operator.loading.from_aws import AwsTarget, import_from_aws
+
+        target = AwsTarget(args.cluster, args.region, args.profile, args.endpoint_url)
+        return import_from_aws(target, args.namespace, sys.stdout, sys.stderr, options, reporting)
+    from ecs_operator.loading.commands import import_command
+
+    return import_command(args.files, args.namespace, sys.stdin, sys.stdout, sys.stderr, options, reporting)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
@@ -246,10 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         streams = (sys.stdin, sys.stdout, sys.stderr)
         return render_command(args.filename, args.output, *streams, options, reporting, _target(args))
     if args.command == "import":
-        from ecs_operator.loading.commands import import_command
-
-        options, reporting = _options(args)
-        return import_command(args.files, args.namespace, sys.stdin, sys.stdout, sys.stderr, options, reporting)
+        return _import(args)
     from ecs_operator.models.crds import write_crds
 
     return write_crds(args.output_dir, sys.stdout)
