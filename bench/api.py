@@ -94,12 +94,7 @@ def measure(client: Any, cluster: str, services: list[str], rounds: Rounds, side
             describe,
             rate_unit="requests/s",
         ),
-        Figure(
-            f"{side}: ListTasks page",
-            f"{side}: one ListTasks call, 100 of the 1000 tasks (the second page)",
-            page,
-            rate_unit="requests/s",
-        ),
+        Figure(f"{side}: ListTasks page", page_meaning, page, rate_unit="requests/s"),
         Figure(
             f"{side}: ListTasks all 1000",
             f"{side}: the paginator's 10 pages of 100 tasks",

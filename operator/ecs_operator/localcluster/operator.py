@@ -57,6 +57,7 @@ class OperatorProcess:
     kubeconfig: Path
     process: subprocess.Popen[bytes] | None = None
     liveness_port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)  # the ECS API's, when the Deployment runs it (--api)
 
     @classmethod
     def from_manifests(
@@ -93,9 +94,15 @@ class OperatorProcess:
         self.wait_live(timeout)
 
     def command_line(self) -> list[str]:
-        """The Deployment's arguments, with the liveness endpoint moved to a free loopback port."""
-        args = [arg for arg in self.args if not arg.startswith("--liveness")]
-        return [*args, f"--liveness=http://127.0.0.1:{self.liveness_port}/healthz"]
+        """The Deployment's arguments, with the liveness endpoint and the ECS API moved to free loopback ports."""
+        args = [arg for arg in self.args if not arg.startswith(("--liveness", "--api-host", "--api-port"))]
+        api = ["--api-host=127.0.0.1", f"--api-port={self.api_port}"] if "--api" in args else []
+        return [*args, *api, f"--liveness=http://127.0.0.1:{self.liveness_port}/healthz"]
+
+    @property
+    def api_url(self) -> str:
+        """Where the ECS API of this process listens (when the Deployment runs it)."""
+        return f"http://127.0.0.1:{self.api_port}"
 
     def wait_live(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
