@@ -17,11 +17,9 @@ import asyncio
 import contextlib
 import datetime
 import hashlib
-import itertools
 import json
 import re
 import threading
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,66 +62,34 @@ def now() -> str:
 
 
 class ApiServerEmulator(Emulator):
-    """kmock with an API server's bookkeeping (see the module docstring)."""
-
-    versions = itertools.count(1)
+    """The harness's emulator (which keeps uid, generation and resourceVersion as the API server does), plus what
+    the ECS API depends on besides: a patch naming a resourceVersion that is no longer current is refused (409),
+    and a custom resource's spec and status are written apart, as its status subresource makes them."""
 
     async def _handle(self, request: Any) -> Any:
         if request.resource is not None and isinstance(request.data, dict):
-            if request.action == kmock_lib.action.CREATE:
-                self._created(request.data)
+            if request.action == kmock_lib.action.CREATE and _custom(request.data):
+                request.data.pop("status", None)
             elif request.action == kmock_lib.action.UPDATE and request.name is not None:
-                self._updated(request)
+                self._checked(request)
         return await super()._handle(request)
 
-    def _created(self, data: JsonDict) -> None:
-        meta = data.setdefault("metadata", {})
-        meta.setdefault("uid", str(uuid.uuid4()))
-        meta.setdefault("creationTimestamp", now())
-        meta.setdefault("generation", 1)
-        meta["resourceVersion"] = str(next(self.versions))
-        if _custom(data):
-            data.pop("status", None)
-
-    def _updated(self, request: Any) -> None:
-        data = request.data
-        key = (request.resource, request.namespace, request.name)
-        current = self.objects[key].raw if key in self.objects and not self.objects[key].deleted else None
+    def _checked(self, request: Any) -> None:
+        current = self.current(request)
         if current is None:
             return
-        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        given = meta.get("resourceVersion")
+        given = (request.data.get("metadata") or {}).get("resourceVersion")
         if given is not None and given != current["metadata"].get("resourceVersion"):
             message = f"the object has been modified; resourceVersion {given} is stale"
             raise kmock_lib.KubernetesError(status=409, reason="Conflict", message=message)
-        if request.resource.group == "ecs.compat.dev":  # a status subresource: each write changes one part
-            kept = ("status",) if request.subresource == "status" else ("spec",)
-            for member in [m for m in data if m in ("spec", "status") and m not in kept]:
-                del data[member]
-        if (
-            "spec" in data
-            and "generation" not in meta
-            and _merged(current.get("spec"), data["spec"]) != current.get("spec")
-        ):
-            meta["generation"] = int(current["metadata"].get("generation") or 1) + 1
-        meta["resourceVersion"] = str(next(self.versions))
-        data["metadata"] = meta
+        if request.resource.group == "ecs.compat.dev":
+            kept = "status" if request.subresource == "status" else "spec"
+            for member in [m for m in ("spec", "status") if m != kept and m in request.data]:
+                del request.data[member]
 
 
 def _custom(data: JsonDict) -> bool:
     return str(data.get("apiVersion", "")).startswith("ecs.compat.dev/")
-
-
-def _merged(old: Any, patch: Any) -> Any:
-    if not isinstance(old, dict) or not isinstance(patch, dict):
-        return patch
-    result = dict(old)
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = _merged(old.get(key), value)
-    return result
 
 
 def kind_nodes() -> list[JsonDict]:

@@ -85,9 +85,12 @@ async def test_force_new_deployment_shows_a_new_primary_until_the_tasks_are_repl
     if backend.autopilot is not None:
         backend.autopilot.paused = True  # hold the rollout, to see it under way
     updated = (await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True))["service"]
+    resource = await backend.kubectl.get("ECSService", "default", "web")
+    assert resource is not None
+    forced = resource["spec"]["forceNewDeployment"]  # the operator's declarative --force-new-deployment
     deployment = await backend.kubectl.get("Deployment", "default", "web")
     assert deployment is not None
-    assert "kubectl.kubernetes.io/restartedAt" in deployment["spec"]["template"]["metadata"]["annotations"]
+    assert deployment["spec"]["template"]["metadata"]["annotations"]["ecs.compat.dev/force-new-deployment"] == forced
     if backend.autopilot is not None:
         new, old = updated["deployments"]
         assert (new["status"], new["rolloutState"], old["status"]) == ("PRIMARY", "IN_PROGRESS", "ACTIVE")

@@ -51,12 +51,10 @@ async def test_a_changed_definition_registers_the_next_revision_and_the_same_one
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"cpu": "300"}, "cpu"),
         ({"containerDefinitions": [{"name": "app", "essential": True}]}, "containerDefinitions[0].image: is required"),
-        (
-            {"placementConstraints": [{"type": "memberOf", "expression": "task:group == web"}]},
-            "placementConstraints[0]",
-        ),
+        ({"networkMode": "bridge"}, "needs networkMode: awsvpc"),
+        ({"containerDefinitions": [{"name": "app", "image": "x", "essential": False}]}, "must be essential"),
+        ({"placementConstraints": [{"type": "spread"}]}, "placementConstraints[0].type"),
     ],
 )
 async def test_an_invalid_definition_is_refused_naming_the_field_and_nothing_is_written(

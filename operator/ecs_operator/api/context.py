@@ -94,6 +94,11 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def precise_now() -> str:
+    """Now, to the microsecond (a value that two calls in one second do not share)."""
+    return datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
 def name_or(body: Mapping[str, Any], member: str) -> str:
     """A custom resource's ECS name: ``spec.<member>`` (clusterName, serviceName, family, ...) or its own name."""
     return str((body.get("spec") or {}).get(member) or body["metadata"]["name"])

@@ -27,6 +27,9 @@ MAX_DESCRIBE = 100
 _QUANTITY = re.compile(r"^(?P<number>[0-9.]+)(?P<unit>[a-zA-Z]*)$")
 _UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_./-]{1,128}$")
+_UNANSWERABLE = re.compile(
+    r"\b(task:group|ec2InstanceId|agentConnected|agentVersion|registeredAt|runningTasksCount)\b|=~|!~|\bmatches\b"
+)
 
 
 def cpu_units(quantity: str | None) -> int:
@@ -131,6 +134,21 @@ def resources_of(cpu: int, memory: int) -> list[JsonDict]:
     ]
 
 
+def filter_terms(expression: str) -> list[list[Requirement]]:
+    """A filter as node selector terms. Placement warns about and leaves out what no node label answers (task
+    groups, regular expressions); a filter leaving it out would list instances it does not mean, so it is refused."""
+    unanswerable = _UNANSWERABLE.search(expression)
+    if unanswerable:
+        raise invalid_parameter(
+            f"filter: {unanswerable.group(0)!r} is not supported here: only attribute:<name> conditions with ==, !=, "
+            "in, not in, exists and not exists (on node labels)"
+        )
+    try:
+        return parse_expression(expression, "filter")
+    except TranslationError as error:
+        raise invalid_parameter(f"filter: {error.message}") from error
+
+
 def satisfies(node: JsonDict, terms: list[list[Requirement]]) -> bool:
     """Whether a node's labels satisfy node selector terms (OR of ANDed requirements)."""
     labels = node["metadata"].get("labels") or {}
@@ -154,11 +172,7 @@ async def list_container_instances(call: Call, params: JsonDict) -> JsonDict:
     cluster = await clusters.find_cluster(call, params.get("cluster"))
     nodes = await registered_nodes(call, cluster)
     if params.get("filter"):
-        try:
-            terms = parse_expression(params["filter"], "filter")
-        except TranslationError as error:
-            raise invalid_parameter(f"filter: {error.message}") from error
-        nodes = [node for node in nodes if satisfies(node, terms)]
+        nodes = [node for node in nodes if satisfies(node, filter_terms(params["filter"]))]
     if params.get("status"):
         wanted = params["status"]
         nodes = [

@@ -65,20 +65,32 @@ async def create(call: Call, kind: str, namespace: str, name: str, spec: JsonDic
     return {"apiVersion": API_VERSION, "kind": kind, **created}
 
 
-async def replace_spec(call: Call, body: JsonDict, spec: JsonDict) -> JsonDict:
-    """Make ``spec`` the resource's spec (a merge patch from the spec it was read with)."""
+async def replace_spec(call: Call, body: JsonDict, spec: JsonDict, attempts: int = 5) -> JsonDict:
+    """Make ``spec`` the resource's spec: a merge patch from the spec it was read with, at the resourceVersion it
+    was read at. The operator changes annotations and finalizers, never the spec: when only those changed in the
+    meantime (409), the patch is sent again at the new version; a spec changed by someone else is a
+    ClientException to retry."""
     meta = body["metadata"]
-    patch: JsonDict = {"spec": merge_patch(body.get("spec") or {}, without_nulls(spec))}
-    if meta.get("resourceVersion"):
-        patch["metadata"] = {"resourceVersion": meta["resourceVersion"]}
-    try:
-        updated = await call.kube.patch(body["kind"], meta["namespace"], meta["name"], patch)
-    except Conflict as error:
-        raise client_error(
-            f"{body['kind']} {meta['namespace']}/{meta['name']} changed while this call was updating it; retry"
-        ) from error
-    call.forget(body["kind"], meta["namespace"])
-    return {"apiVersion": API_VERSION, "kind": body["kind"], **updated}
+    base = body.get("spec") or {}
+    current = body
+    for _ in range(attempts):
+        patch: JsonDict = {"spec": merge_patch(base, without_nulls(spec))}
+        version = current["metadata"].get("resourceVersion")
+        if version:
+            patch["metadata"] = {"resourceVersion": version}
+        try:
+            updated = await call.kube.patch(body["kind"], meta["namespace"], meta["name"], patch)
+        except Conflict:
+            found = await call.kube.get(body["kind"], meta["namespace"], meta["name"])
+            if found is None or (found.get("spec") or {}) != base:
+                break
+            current = found
+            continue
+        call.forget(body["kind"], meta["namespace"])
+        return {"apiVersion": API_VERSION, "kind": body["kind"], **updated}
+    raise client_error(
+        f"{body['kind']} {meta['namespace']}/{meta['name']} changed while this call was updating it; retry"
+    )
 
 
 async def after_reconcile(call: Call, body: JsonDict) -> JsonDict | None:

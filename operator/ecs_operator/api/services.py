@@ -6,10 +6,11 @@ the call, as ECS resolves it (the operator would otherwise roll out every new re
 Counts, deployments and events are what the operator reports in the status; until it has reconciled a change,
 DescribeServices shows the spec's desiredCount and the deployments it last reported.
 
-``forceNewDeployment`` restarts the service's tasks as ``kubectl rollout restart`` does (a restartedAt
-annotation on the Deployment's or DaemonSet's pod template). While the restart rolls out, DescribeServices
-shows it as ECS does, a new PRIMARY deployment of the same revision beside the previous one (now ACTIVE), read
-from the workload's rollout status, so that ``services-stable`` waits for it.
+``forceNewDeployment`` sets the spec's ``forceNewDeployment`` to the time of the call: the operator puts the value
+on the pod template, so every task is replaced with a new one of the same revision. The operator's status keeps
+one deployment per revision, so while the replacement rolls out DescribeServices shows it as ECS does, a new
+PRIMARY deployment of the same revision beside the previous one (now ACTIVE), read from the workloads' rollout
+status, and ``services-stable`` waits for it.
 
 A deleted service is remembered for an hour by a Kubernetes Event
 (``ServiceInactive``), from which DescribeServices answers it INACTIVE, as ECS does.
@@ -23,9 +24,10 @@ from typing import Any
 
 from ecs_operator.api import clusters, protocol, resources, taskdefinitions
 from ecs_operator.api.clusters import ClusterRef, cluster_of
-from ecs_operator.api.context import ANNOTATION_CREATED_BY, GROUP, Call, JsonDict, name_or, now, reconciled
+from ecs_operator.api.context import ANNOTATION_CREATED_BY, GROUP, Call, JsonDict, name_or, now, precise_now, reconciled
 from ecs_operator.api.errors import EcsError, invalid_parameter, service_not_found
 from ecs_operator.api.paging import page
+from ecs_operator.api.protocol import epoch_seconds
 from ecs_operator.models.service import DEPLOYMENT_DEFAULTS, ECSServiceSpec
 from ecs_operator.translate.context import (
     API_VERSION,
@@ -38,12 +40,11 @@ from ecs_operator.translate.context import (
     k8s_name,
     label_value,
 )
-from ecs_operator.translate.service import render_service
+from ecs_operator.translate.service import ANNOTATION_FORCE_NEW_DEPLOYMENT, render_service
 
 KIND = "ECSService"
 INACTIVE_REASON = "ServiceInactive"
 ANNOTATION_DESCRIBED = f"{GROUP}/described"
-RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 WORKLOADS = ("Deployment", "DaemonSet")
 MAX_DESCRIBE = 10
 
@@ -121,21 +122,24 @@ def rolled_out(workload: JsonDict) -> bool:
 
 
 def restart(body: JsonDict, workloads: list[JsonDict]) -> JsonDict | None:
-    """A forceNewDeployment still rolling out: the ECS deployment it stands for (a new PRIMARY of the same
-    revision, as ECS shows it), from the restarted workload; None when there is none."""
+    """A forceNewDeployment not rolled out yet (the workloads' template lacks its value, or is still rolling):
+    the ECS deployment it stands for, a new PRIMARY of the same revision as ECS shows it; None when done."""
+    wanted = (body.get("spec") or {}).get("forceNewDeployment")
+    if not wanted:
+        return None
     for workload in workloads:
         template = (workload.get("spec") or {}).get("template") or {}
-        stamp = (template.get("metadata", {}).get("annotations") or {}).get(RESTARTED_AT)
-        if stamp and not rolled_out(workload):
+        applied = (template.get("metadata", {}).get("annotations") or {}).get(ANNOTATION_FORCE_NEW_DEPLOYMENT)
+        if applied != wanted or not rolled_out(workload):
             status = workload.get("status") or {}
-            digest = hashlib.sha256(f"{body['metadata'].get('uid')}/{stamp}".encode()).hexdigest()
+            digest = hashlib.sha256(f"{body['metadata'].get('uid')}/{wanted}".encode()).hexdigest()
             ready = int(status.get("readyReplicas") or status.get("numberReady") or 0)
+            updated = int(status.get("updatedReplicas") or status.get("updatedNumberScheduled") or 0)
+            stamp = wanted if epoch_seconds(wanted) is not None else None
             return {
                 "id": f"ecs-svc/{int(digest[:16], 16) % 10**19:019d}",
                 "status": "PRIMARY",
-                "runningCount": min(
-                    int(status.get("updatedReplicas") or status.get("updatedNumberScheduled") or 0), ready
-                ),
+                "runningCount": min(updated, ready) if applied == wanted else 0,
                 "pendingCount": 0,
                 "failedTasks": 0,
                 "rolloutState": "IN_PROGRESS",
@@ -335,27 +339,13 @@ async def update_service(call: Call, params: JsonDict) -> JsonDict:
         raise EcsError("ServiceNotActiveException", "Service was not ACTIVE.")
     changes = {member: params[member] for member in update_members() if member in params}
     spec = {**(body.get("spec") or {}), **changes}
+    if params.get("forceNewDeployment"):
+        spec["forceNewDeployment"] = precise_now()  # a new value: the operator replaces every task
     spec = await checked(call, cluster, spec, body["metadata"]["name"])
     updated = await resources.replace_spec(call, body, spec)
-    if params.get("forceNewDeployment"):
-        await restart_tasks(call, updated)
     done = await resources.after_reconcile(call, updated)
     workloads = (await workloads_of(call, cluster.namespace)).get(str(updated["metadata"].get("uid")), [])
     return {"service": describe(call, cluster, done or updated, workloads=workloads)}
-
-
-async def restart_tasks(call: Call, body: JsonDict) -> None:
-    """``kubectl rollout restart`` of the service's workloads (only those this service owns)."""
-    meta = body["metadata"]
-    name = name_or(body, "serviceName")
-    selector = {**MANAGED_BY, LABEL_SERVICE: label_value(name)}
-    stamp = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now()}}}}}
-    for kind in WORKLOADS:
-        for workload in await call.objects(kind, meta["namespace"], selector):
-            owners = workload["metadata"].get("ownerReferences") or []
-            if any(owner.get("uid") == meta.get("uid") for owner in owners):
-                await call.kube.patch(kind, meta["namespace"], workload["metadata"]["name"], stamp)
-        call.forget(kind, meta["namespace"])
 
 
 async def delete_service(call: Call, params: JsonDict) -> JsonDict:
