@@ -1,0 +1,58 @@
+"""Helpers for the issue-10 tests on the real control plane: an operator copy with other settings (a short resync,
+to watch it settle), and what the audit log says the operator wrote."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from ecs_operator.localcluster.operator import OperatorProcess, free_port
+
+JsonDict = dict[str, Any]
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
+
+
+@contextlib.contextmanager
+def operator_with(operator: OperatorProcess, **environment: str) -> Iterator[OperatorProcess]:
+    """The session's operator stopped, and another copy run with the same command line and account but these
+    environment settings (e.g. ``ECS_OPERATOR_RESYNC_SECONDS``); the session's is started again afterwards."""
+    operator.stop()
+    other = dataclasses.replace(
+        operator,
+        environment={**operator.environment, **environment},
+        log=operator.log.with_name("operator-variant.log"),
+        process=None,
+        liveness_port=free_port(),
+    )
+    try:
+        other.start()
+        yield other
+    finally:
+        other.stop()
+        operator.start()
+
+
+def writes(operator: OperatorProcess, namespace: str, since: int = 0) -> list[str]:
+    """The operator's writes to the objects of ``namespace`` (Events aside), from its ``since``-th request on, as
+    "verb resource/name[/subresource]"."""
+    found = []
+    for event in operator.requests(since=since):
+        ref = event.get("objectRef") or {}
+        if event["verb"] not in WRITE_VERBS or ref.get("namespace") != namespace or ref.get("resource") == "events":
+            continue
+        sub = f"/{ref['subresource']}" if ref.get("subresource") else ""
+        found.append(f"{event['verb']} {ref.get('resource')}/{ref.get('name')}{sub}")
+    return found
+
+
+def reads_of(operator: OperatorProcess, namespace: str, resource: str, since: int = 0) -> int:
+    """How many times the operator read objects of ``resource`` in ``namespace`` (a reconcile reads its object)."""
+    return sum(
+        1
+        for event in operator.requests(since=since)
+        if event["verb"] == "get"
+        and (event.get("objectRef") or {}).get("namespace") == namespace
+        and (event.get("objectRef") or {}).get("resource") == resource
+    )
