@@ -58,9 +58,26 @@ def steady(kube: Kube, namespace: str) -> JsonDict | None:
     return status if ready.get("reason") == "SteadyState" and status.get("runningCount") == 2 else None
 
 
+def rolled_out(kube: Kube, namespace: str) -> bool:
+    """The Deployment is done: every replica updated and available, and no Pod of an older template left."""
+    live = kube.get("Deployment", "calm", namespace) or {}
+    status, meta = live.get("status") or {}, live.get("metadata") or {}
+    pods = [
+        p
+        for p in kube.list("Pod", namespace, "ecs.compat.dev/service=calm")
+        if not p["metadata"].get("deletionTimestamp")
+    ]
+    return (
+        status.get("observedGeneration") == meta.get("generation")
+        and status.get("replicas") == status.get("updatedReplicas") == status.get("availableReplicas") == 2
+        and len(pods) == 2
+    )
+
+
 def settled(kube: Kube, operator: OperatorProcess, namespace: str, resyncs: int = 3) -> list[str]:
     """The writes of ``resyncs`` resyncs of the service, once it is steady (none, if the operator settles)."""
     eventually(lambda: steady(kube, namespace), what="the service steady", detail=operator.log_tail)
+    eventually(lambda: rolled_out(kube, namespace), what="the Deployment rolled out", detail=operator.log_tail)
     # Wait for one quiet round first (the rollout's own writes are done), then count over the next ones.
     start = len(operator.requests())
     eventually(lambda: reads_of(operator, namespace, "ecsservices", start) >= 1, what="a reconcile")

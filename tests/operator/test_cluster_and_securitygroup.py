@@ -58,18 +58,34 @@ async def _status(cluster: Cluster) -> JsonDict | None:
     return status if "GroupId" in status else None
 
 
-async def test_a_service_waits_for_its_security_group(operator: Cluster) -> None:
+async def test_a_service_runs_without_a_missing_security_group_and_says_so(operator: Cluster) -> None:
+    """A group the service names that is not defined in the namespace is reported on the service's conditions
+    (Degraded, SecurityGroupNotFound, naming it) while the service runs without it; once the group is created,
+    the service's tasks become its members."""
     await operator.create(manifests.task_definition(networkMode="awsvpc"))
     network = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["db"]}}
     await operator.create(manifests.service(networkConfiguration=network))
+    created = await eventually(lambda: operator.get("Deployment", "web"), what="the Deployment, group or not")
+    assert not [key for key in created["spec"]["template"]["metadata"]["labels"] if key.startswith("securitygroup.")]
 
-    async def waiting() -> JsonDict | None:
+    async def reported() -> JsonDict | None:
         ready = await operator.condition("ECSService", "web")
         return ready if ready.get("reason") == "SecurityGroupNotFound" else None
 
-    ready = await eventually(waiting, what="SecurityGroupNotFound")
-    assert "'db'" in ready["message"]
-    progressing = await operator.condition("ECSService", "web", "Progressing")
-    assert progressing["status"] == "True"
+    ready = await eventually(reported, what="SecurityGroupNotFound")
+    assert "'db'" in ready["message"] and "running without" in ready["message"]
+    degraded = await operator.condition("ECSService", "web", "Degraded")
+    assert (degraded["status"], degraded["reason"]) == ("True", "SecurityGroupNotFound")
     await operator.create({"apiVersion": manifests.API_VERSION, "kind": "SecurityGroup", "metadata": {"name": "db"}})
-    await eventually(lambda: operator.get("Deployment", "web"), what="the Deployment once the group exists")
+
+    async def member() -> JsonDict | None:
+        live = await operator.get("Deployment", "web")
+        labels = (live or {})["spec"]["template"]["metadata"]["labels"]
+        return live if labels.get("securitygroup.ecs.compat.dev/db") == "member" else None
+
+    await eventually(member, what="the tasks members of the group once it exists")
+    await eventually(lambda: _not_reason(operator, "SecurityGroupNotFound"), what="the condition cleared")
+
+
+async def _not_reason(cluster: Cluster, reason: str) -> bool:
+    return (await cluster.condition("ECSService", "web", "Degraded")).get("reason") != reason

@@ -7,6 +7,7 @@ collector (``Cluster.garbage_collector``), which kmock does not have.
 from __future__ import annotations
 
 import asyncio
+import datetime
 from typing import Any
 
 import pytest
@@ -400,3 +401,56 @@ def test_settle_keeps_completed_when_a_scale_makes_the_report_stale() -> None:
     settle("web", state, Observed(4, 2, 2, "IN_PROGRESS", "waiting for the Deployment controller"), old, ["a", "b"])
     assert state.deployments[0]["rolloutState"] == "COMPLETED"
     assert not any("deployment completed" in message or "steady state" in message for message in state.events)
+
+
+async def test_the_circuit_breaker_counts_failed_tasks_as_ecs_does(operator: Cluster) -> None:
+    """ECS fails a deployment once its failed tasks reach the threshold (50 % of the desired count, at least 3),
+    not after a time: here the new revision's essential container keeps exiting (the kubelet restarts it in
+    place; each restart is a task ECS would have stopped) well before any progress deadline."""
+    breaker = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
+    await start_web(operator, deploymentConfiguration=breaker)
+    await operator.deployment_controller("web", ready=2)
+    await service_status(operator, lambda s: s["deployments"][0]["rolloutState"] == "COMPLETED", "web:1 done")
+    await operator.update_spec("TaskDefinition", "web", manifests.task_definition(image="nginx:crashing")["spec"])
+    rolling = await deployment(operator, where=lambda d: revision_label(d) == "web-2")
+    pods = await operator.replicaset_controller(rolling, 2, 0)
+    crashing = {"waiting": {"reason": "CrashLoopBackOff"}, "restartCount": 2, "lastState": _ran_for(1)}
+    await operator.kubelet(pods[0], "Running", {"app": crashing})
+    failing = await service_status(operator, lambda s: s["deployments"][0].get("failedTasks") == 2, "2 failed tasks")
+    assert failing["deployments"][0]["rolloutState"] == "IN_PROGRESS"  # below the threshold of 3
+    await operator.kubelet(pods[1], "Pending", {"app": {"waiting": {"reason": "ErrImagePull", "message": "no"}}})
+    status = await service_status(operator, lambda s: s.get("taskDefinition") == "web:1", "rolled back")
+    failed = status["deployments"][1]
+    assert (failed["taskDefinition"], failed["rolloutState"], failed["failedTasks"]) == ("web:2", "FAILED", 3)
+    assert "tasks failed to start (3 failed tasks, the threshold is 3)" in failed["rolloutStateReason"]
+
+
+async def test_a_task_whose_essential_container_died_after_it_ran_is_replaced_as_a_whole(operator: Cluster) -> None:
+    """ECS replaces a service's task whose essential container stopped (its health check failed): the Pod is
+    deleted and the workload starts a new one, rather than the kubelet restarting that one container."""
+    created = await start_web(operator, desired=1)
+    [pod] = await operator.replicaset_controller(created, 1, 1)
+    await service_status(operator, lambda s: s.get("runningTasks") == [pod], "the task running")
+    died = {"running": {}, "restartCount": 1, "lastState": _ran_for(120)}  # killed by its liveness probe
+    await operator.kubelet(pod, "Running", {"app": died})
+    await eventually(lambda: _deleted(operator, pod), what="the Pod replaced")
+
+
+def _ran_for(seconds: int) -> JsonDict:
+    finished = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    started = finished - datetime.timedelta(seconds=seconds)
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    return {
+        "terminated": {
+            "exitCode": 137,
+            "reason": "Error",
+            "startedAt": started.strftime(stamp),
+            "finishedAt": finished.strftime(stamp),
+        }
+    }
+
+
+async def _deleted(cluster: Cluster, name: str) -> bool:
+    return await cluster.get("Pod", name) is None or bool(
+        ((await cluster.get("Pod", name)) or {}).get("metadata", {}).get("deletionTimestamp")
+    )

@@ -331,3 +331,19 @@ async def test_a_running_tasks_deleted_network_policy_is_put_back(operator: Clus
 async def _policies(cluster: Cluster) -> list[JsonDict] | None:
     found = [p for p in await cluster.list_of("NetworkPolicy") if p["metadata"].get("labels", {}).get(LABEL_TASK)]
     return found or None
+
+
+async def test_a_task_whose_image_cannot_be_pulled_stops_as_ecs_stops_it(operator: Cluster) -> None:
+    """ECS stops a task that cannot pull its image: STOPPED, TaskFailedToStart, "CannotPullContainerError: ...";
+    the Pod is deleted rather than left in ImagePullBackOff for ever."""
+    await operator.create(batch_definition())
+    await operator.create(manifests.task())
+    await eventually(lambda: _pods(operator, 1), what="the pod")
+    pull = {"waiting": {"reason": "ErrImagePull", "message": 'pull access denied for "busybox:1.36"'}}
+    await operator.kubelet("job-0", "Pending", {"main": pull, "logger": {"waiting": {"reason": "PodInitializing"}}})
+    await eventually(lambda: _gone(operator, "job-0"), what="the Pod deleted")
+    status = await task_status(operator, lambda s: s.get("lastStatus") == "STOPPED", "STOPPED")
+    assert status["stopCode"] == "TaskFailedToStart"
+    assert status["stoppedReason"] == 'CannotPullContainerError: pull access denied for "busybox:1.36"'
+    ready = await operator.condition("ECSTask", "job")
+    assert (ready["status"], ready["reason"]) == ("False", "TaskFailed")

@@ -38,11 +38,11 @@ import pydantic
 from ecs_operator.handlers.applied import ChildState
 from ecs_operator.handlers.indices import INDEX_NAMES, Indices
 from ecs_operator.handlers.queue import Backoff, Key, WorkQueue
-from ecs_operator.k8s import Api, Forbidden, post_event
+from ecs_operator.k8s import Api, APIError, Forbidden, post_event
 from ecs_operator.models.errors import format_validation_error
 from ecs_operator.resolve.errors import NotReady
 from ecs_operator.status.conditions import Outcome, conditions, failed_outcome
-from ecs_operator.translate.context import GROUP, Meta, MissingReference, TranslationError
+from ecs_operator.translate.context import DEFAULT_TARGET, GROUP, Meta, MissingReference, Target, TranslationError
 
 JsonDict = dict[str, Any]
 Model = TypeVar("Model", bound=pydantic.BaseModel)
@@ -101,6 +101,22 @@ class Runtime:
     children: ChildState = field(default_factory=ChildState)
     queue: WorkQueue | None = None
     workers: asyncio.Task[None] | None = None
+    rendering: Target | None = None  # learned from the API server at the first reconcile that renders
+
+    async def target(self, api: Api) -> Target:
+        """What the operator renders for: the API server's release (pod-level resources from 1.34), and a security
+        group a service names that is not there rendered around and reported, not waited for (it may never come,
+        and the service's tasks should run meanwhile)."""
+        if self.rendering is None:
+            try:
+                version = await api.server_version()
+            except APIError as error:  # the release is a nicety: render for the oldest supported one
+                logger.warning("the API server's version is unknown (%s): rendering for Kubernetes 1.29", error)
+                version = None
+            self.rendering = Target(
+                kubernetes_version=version or DEFAULT_TARGET.kubernetes_version, unknown_security_groups="warn"
+            )
+        return self.rendering
 
     @property
     def model(self) -> Indices:

@@ -49,11 +49,13 @@ from ecs_operator.resolve.records import (
     task_definition_record,
 )
 from ecs_operator.resolve.references import cluster_name
+from ecs_operator.status import failures
 from ecs_operator.status.task import stopped
 from ecs_operator.translate.context import (
     GROUP,
     LABEL_CLUSTER,
     LABEL_SERVICE,
+    LABEL_TASK_DEFINITION,
     MANAGED_BY,
     TranslationError,
     label_value,
@@ -136,6 +138,10 @@ class PodRecord:
     namespace: str
     phase: str
     deleting: bool
+    revision: str = ""  # the task-definition label: which deployment of a service it belongs to
+    essential_exits: int = 0  # status/failures.py
+    start_failure: str = ""
+    established_exit: bool = False
     body: JsonDict = field(default_factory=dict, hash=False)
 
     @property
@@ -211,6 +217,10 @@ def pod_record(body: Mapping[str, Any], keep_body: bool) -> PodRecord:
         namespace=str(meta.get("namespace") or ""),
         phase=str((body.get("status") or {}).get("phase") or ""),
         deleting=bool(meta.get("deletionTimestamp")),
+        revision=str((meta.get("labels") or {}).get(LABEL_TASK_DEFINITION) or ""),
+        essential_exits=failures.essential_exits(body),
+        start_failure=failures.start_failure(body),
+        established_exit=failures.established_exit(body),
         body=copy.deepcopy(dict(body)) if keep_body else {},
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ecs_operator.handlers.children import Children, shared_accounts
 from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of, parse_spec
-from ecs_operator.handlers.indices import WORKLOAD_KINDS, Indices
+from ecs_operator.handlers.indices import WORKLOAD_KINDS, PodRecord
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.service import ECSServiceSpec
 from ecs_operator.resolve.readmodel import Resolver
@@ -20,6 +20,7 @@ from ecs_operator.status.service import (
     Observed,
     circuit_breaker,
     combine,
+    failed_tasks,
     observe_daemonset,
     observe_deployment,
     roll,
@@ -33,10 +34,11 @@ from ecs_operator.translate.context import (
     ClusterContext,
     Meta,
     Rendered,
+    Target,
     TaskDefinitionRevision,
     label_value,
 )
-from ecs_operator.translate.service import render_service
+from ecs_operator.translate.service import failed_task_threshold, render_service
 
 KIND = "ECSService"
 ANNOTATION_FAILED = f"{GROUP}/failed-task-definition"
@@ -55,10 +57,21 @@ def observe(children: Children, rendered: Rendered, since: str | None) -> Observ
     return combine(parts)
 
 
-def service_tasks(model: Indices, namespace: str, name: str, cluster: str) -> list[str]:
-    """The service's live tasks (Pod names, sorted), by the service and cluster labels."""
-    pods = model.service_pods(namespace, label_value(name), label_value(cluster))
-    return sorted(pod.name for pod in pods if pod.live)
+def primary_failures(pods: list[PodRecord], td: TaskDefinitionRevision) -> int:
+    """The failures the PRIMARY's tasks show: essential container exits, and tasks that cannot start."""
+    mine = [pod for pod in pods if pod.revision == label_value(td.label) and not pod.deleting]
+    return sum(pod.essential_exits + (1 if pod.start_failure else 0) for pod in mine)
+
+
+async def replace_dead_tasks(api: Api, pods: list[PodRecord]) -> list[str]:
+    """Replace, as ECS does, each task whose essential container died after it was established (its health check
+    failed, it was killed): the Pod is deleted and the workload starts a new one (``status/failures.py``)."""
+    replaced = []
+    for pod in pods:
+        if pod.established_exit and not pod.deleting:
+            await api.delete("Pod", pod.namespace, pod.name)
+            replaced.append(pod.name)
+    return replaced
 
 
 async def choose_revision(
@@ -77,9 +90,14 @@ async def choose_revision(
 
 
 async def render_and_apply(
-    children: Children, spec: ECSServiceSpec, td: TaskDefinitionRevision, cluster: ClusterContext, refs: Resolver
+    children: Children,
+    spec: ECSServiceSpec,
+    td: TaskDefinitionRevision,
+    cluster: ClusterContext,
+    refs: Resolver,
+    target: Target,
 ) -> Rendered:
-    rendered = render_service(spec, children.owner, td, cluster, refs.security_groups())
+    rendered = render_service(spec, children.owner, td, cluster, refs.security_groups(), target)
     await children.sync(shared_accounts(rendered.objects, children.model, children.owner))
     return rendered
 
@@ -99,13 +117,17 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     td, rolled_back = await choose_revision(api, body, spec, refs)
     # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
-    rendered = await render_and_apply(children, spec, td, cluster, refs)
+    rendered = await render_and_apply(children, spec, td, cluster, refs, await runtime.target(api))
     observed = observe(children, rendered, state.deployments[0].get("createdAt"))
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying
         observed = Observed(observed.desired, observed.running, observed.pending, "IN_PROGRESS", observed.reason)
-    tasks = service_tasks(model, meta.namespace, name, cluster.name)
-    settle(name, state, observed, old, tasks)
+    pods = model.service_pods(meta.namespace, label_value(name), label_value(cluster.name))
+    threshold = failed_task_threshold(spec.deploymentConfiguration, observed.desired)
+    observed, failed = failed_tasks(state, observed, primary_failures(pods, td), threshold)
+    await replace_dead_tasks(api, pods)
+    tasks = sorted(pod.name for pod in pods if pod.live)
+    settle(name, state, observed, old, tasks, failed)
     target = rollback_target(state) if rollback and state.deployments[0]["rolloutState"] == "FAILED" else None
     if target is not None:
         await api.patch(
@@ -114,12 +136,24 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
         td = refs.task_definition(target["taskDefinition"], target["taskDefinition"])
         # A new PRIMARY with the old revision; the failed deployment stays ACTIVE until it is drained.
         state.deployments = roll(meta, state.deployments, td).deployments
-        rendered = await render_and_apply(children, spec, td, cluster, refs)
+        rendered = await render_and_apply(children, spec, td, cluster, refs, await runtime.target(api))
         state.events.append(f"(service {name}) rolling back to deployment {target['id']}.")
         rolled_back = True
     post_service_events(meta, state.events)
     outcome = service_outcome(name, spec, cluster, td, state, observed, own_warnings(rendered, meta), old, rolled_back)
     outcome.status["runningTasks"] = to_remember(tasks)
+    return without_missing_groups(outcome, rendered)
+
+
+def without_missing_groups(outcome: Outcome, rendered: Rendered) -> Outcome:
+    """A service that names a security group not in its namespace runs without it (its tasks are not members,
+    so that group's rules do not reach them) and says so: Degraded, reason ``SecurityGroupNotFound``, naming the
+    groups. When the group appears, the service is queued and rendered with it."""
+    if not rendered.missing or outcome.degraded:
+        return outcome
+    missing = "; ".join(error.message for error in rendered.missing)
+    outcome.reason, outcome.degraded = "SecurityGroupNotFound", True
+    outcome.message = f"running without a security group it names: {missing}"
     return outcome
 
 

@@ -30,6 +30,7 @@ from ecs_operator.translate.context import (
     ClusterContext,
     Meta,
     Rendered,
+    Target,
     TaskDefinitionRevision,
 )
 from ecs_operator.translate.task import render_task
@@ -55,10 +56,11 @@ async def reconcile_task(api: Api, body: JsonDict, runtime: Runtime) -> Outcome:
         # resources do later (a newer revision, a deleted family), as an ECS task does.
         started = {key: old[key] for key in ("taskDefinition", "clusterName", "group") if key in old}
         if spec.desiredStatus != "STOPPED":
-            await restore_children(children, spec, started)
+            await restore_children(children, spec, started, await runtime.target(api))
     else:
-        td, cluster, rendered = render(model, meta, spec, spec.taskDefinition, spec.cluster)
-        warnings = [str(w) for w in rendered.warnings]
+        td, cluster, rendered = render(model, meta, spec, spec.taskDefinition, spec.cluster, await runtime.target(api))
+        # A security group that is not there: the task starts without it, and says so in its warnings.
+        warnings = [str(w) for w in rendered.warnings] + [f"{meta.ref}: {error}" for error in rendered.missing]
         rendered_pods = [obj for obj in rendered.objects if obj["kind"] == "Pod"]
         if spec.desiredStatus != "STOPPED":
             await children.apply(shared_accounts([o for o in rendered.objects if o["kind"] != "Pod"], model, meta))
@@ -100,7 +102,7 @@ async def track_and_stop(api: Api, entry: JsonDict, pod: JsonDict | None, spec: 
     return tracked
 
 
-async def restore_children(children: Children, spec: ECSTaskSpec, started: Mapping[str, Any]) -> None:
+async def restore_children(children: Children, spec: ECSTaskSpec, started: Mapping[str, Any], target: Target) -> None:
     """Put the running task's other children back (the deny-all NetworkPolicy of networkMode none, ...).
 
     They are rendered from the revision and cluster the task started with; where those are gone, the Pods
@@ -110,7 +112,9 @@ async def restore_children(children: Children, spec: ECSTaskSpec, started: Mappi
     if not revision:
         return
     try:
-        _, _, rendered = render(children.model, children.owner, spec, revision, started.get("clusterName"), revision)
+        _, _, rendered = render(
+            children.model, children.owner, spec, revision, started.get("clusterName"), target, revision
+        )
     except (NotReady, ValueError):  # gone, or no longer translates (TranslationError, pydantic's errors)
         return
     objects = [obj for obj in rendered.objects if obj["kind"] != "Pod"]
@@ -118,13 +122,19 @@ async def restore_children(children: Children, spec: ECSTaskSpec, started: Mappi
 
 
 def render(
-    model: Indices, meta: Meta, spec: ECSTaskSpec, revision: str, cluster_ref: str | None, in_use: str | None = None
+    model: Indices,
+    meta: Meta,
+    spec: ECSTaskSpec,
+    revision: str,
+    cluster_ref: str | None,
+    target: Target,
+    in_use: str | None = None,
 ) -> tuple[TaskDefinitionRevision, ClusterContext, Rendered]:
     """The task's objects from the named revision and cluster, with the namespace's security groups."""
     refs = Resolver(model, meta.namespace)
     cluster = refs.cluster(cluster_ref)
     td = refs.task_definition(revision, in_use=in_use)
-    return td, cluster, render_task(spec, meta, td, cluster, refs.security_groups())
+    return td, cluster, render_task(spec, meta, td, cluster, refs.security_groups(), target)
 
 
 async def create_pod(api: Api, pod: JsonDict, meta: Meta) -> JsonDict:

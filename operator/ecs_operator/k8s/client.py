@@ -158,6 +158,12 @@ class Api:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    async def server_version(self) -> tuple[int, int] | None:
+        """The API server's Kubernetes release (``/version``); None when it does not say."""
+        answer = await self._call("get", "/version")
+        digits = [str(answer.get(key) or "").rstrip("+") for key in ("major", "minor")]
+        return (int(digits[0]), int(digits[1])) if all(d.isdigit() for d in digits) else None
+
     async def get(self, kind: str, namespace: str | None, name: str) -> JsonDict | None:
         try:
             result: JsonDict = await self._call("get", KINDS[kind].url(namespace, name))

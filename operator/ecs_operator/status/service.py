@@ -199,11 +199,31 @@ def task_events(name: str, before: list[str] | None, after: list[str], running_c
     ]
 
 
-def settle(name: str, state: ServiceState, observed: Observed, old_status: JsonDict, tasks: list[str]) -> None:
+def failed_tasks(
+    state: ServiceState, observed: Observed, failed_now: int, threshold: int | None
+) -> tuple[Observed, int]:
+    """The PRIMARY's failed tasks, as ECS's circuit breaker counts them, and the observation with the breaker's
+    verdict: FAILED once they reach ``threshold`` (None: no breaker) while the rollout is in progress.
+
+    ``failed_now`` is what the PRIMARY's current tasks show (``status/failures.py``: each exit of an essential
+    container, each task that cannot start); the count never goes down while the deployment lasts, since tasks
+    that failed and were replaced take their failures with them.
+    """
+    failed = max(int(state.deployments[0].get("failedTasks") or 0), failed_now)
+    if threshold is not None and observed.state == "IN_PROGRESS" and failed >= threshold:
+        reason = f"tasks failed to start ({failed} failed tasks, the threshold is {threshold})"
+        return Observed(observed.desired, observed.running, observed.pending, "FAILED", reason), failed
+    return observed, failed
+
+
+def settle(
+    name: str, state: ServiceState, observed: Observed, old_status: JsonDict, tasks: list[str], failed: int = 0
+) -> None:
     """Counts and rollout state of the PRIMARY from what the workloads report; events for what changed."""
     primary = state.deployments[0]
     previous_state = primary.get("rolloutState")
     primary.update(desiredCount=observed.desired, runningCount=observed.running, pendingCount=observed.pending)
+    primary["failedTasks"] = max(int(primary.get("failedTasks") or 0), failed)
     # COMPLETED and FAILED are final, as in ECS: capacity lost later (a Pod evicted, an HPA or a new node
     # raising the count) shows in the counts and the steady-state check, never as the rollout starting over.
     if previous_state not in ("COMPLETED", "FAILED") and observed.state != previous_state:

@@ -1,7 +1,9 @@
 """ECSTask as DescribeTasks shows it, from its Pods: lastStatus, stop codes and reasons, containers, timestamps.
 
 ``lastStatus`` from each Pod: no status PROVISIONING, Pending PENDING, Running RUNNING, being deleted
-DEPROVISIONING, Succeeded/Failed or gone STOPPED. When an essential container (the translator lists them in the
+DEPROVISIONING, Succeeded/Failed or gone STOPPED. A container that cannot start (its image cannot be pulled, a
+secret it needs is missing) stops the task with ``TaskFailedToStart`` and ECS's reason (``status/failures.py``).
+When an essential container (the translator lists them in the
 Pod annotation ``ecs.compat.dev/essential-containers``) has terminated, or ``desiredStatus: STOPPED`` asks for
 StopTask, the task must stop: ``track`` says so and the handler deletes the Pod with its grace period (the
 kubelet sends the remaining containers SIGTERM, then SIGKILL after the task definition's stopTimeout), as ECS
@@ -17,6 +19,7 @@ from typing import Any
 
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.status.conditions import Outcome, now
+from ecs_operator.status.failures import start_failure
 from ecs_operator.translate.context import (
     ANNOTATION_CONTAINER_NAMES,
     ClusterContext,
@@ -128,9 +131,12 @@ def track(entry: JsonDict, pod: JsonDict | None, spec: ECSTaskSpec) -> tuple[Jso
         return stamp(entry, None), False
     entry["containers"] = container_statuses(pod)
     entry["lastStatus"] = pod_last_status(pod)
-    must_stop = spec.desiredStatus == "STOPPED" or essential_exited(pod)
+    cannot_start = start_failure(pod)
+    must_stop = spec.desiredStatus == "STOPPED" or essential_exited(pod) or bool(cannot_start)
     if spec.desiredStatus == "STOPPED":
         stop(entry, "UserInitiated", spec.stopReason or USER_STOPPED)
+    elif cannot_start:  # ECS stops a task whose image cannot be pulled (or that cannot start otherwise)
+        stop(entry, "TaskFailedToStart", cannot_start)
     elif essential_exited(pod) or entry["lastStatus"] == "STOPPED":
         failed_to_start = not (essential_exited(pod) or main_container_exited(pod))
         stop(entry, *(("TaskFailedToStart", "Task failed to start") if failed_to_start else ESSENTIAL_EXITED))
