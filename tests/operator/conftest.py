@@ -45,6 +45,7 @@ TEST_CONFIG = OperatorConfig(
     account_id="123456789012",
     resync_seconds=1.0,
     retry_seconds=0.5,
+    max_backoff_seconds=2.0,
     refresh_seconds=0.2,
     batch_seconds=0.2,
     create_on_apply_404=True,
@@ -401,6 +402,9 @@ class Emulator(kmock_lib.KubernetesEmulator):
             object.__setattr__(request, "data", sent)
 
     async def _emulate(self, request: Any) -> Any:
+        delay = getattr(self, "delay", 0.0)
+        if delay and str(request.headers.get("User-Agent", "")).startswith("kopf/"):
+            await asyncio.sleep(delay)  # a slow API server (faults): the operator's requests only
         meta = request.data.get("metadata") if isinstance(request.data, dict) else None
         if request.action == kmock_lib.action.CREATE and meta and not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
@@ -414,6 +418,17 @@ class Emulator(kmock_lib.KubernetesEmulator):
             elif request.action == kmock_lib.action.UPDATE:
                 apiserver.on_write(request.data, self.current(request), request.subresource)
         return await super()._handle(request)
+
+    def delete_unseen(self, kind: str, name: str, namespace: str = NAMESPACE) -> None:
+        """Delete an object without a watch event: what a client whose watch dropped (and could not resume
+        from its version) never hears of."""
+        where = KINDS[kind]
+        for key, obj in list(self.objects.items()):
+            resource, space, object_name = key
+            if resource.plural == where.plural and object_name == name and space in (namespace, None):
+                obj.delete()
+                return
+        raise KeyError(f"no {kind} {name}")
 
     def current(self, request: Any) -> JsonDict | None:
         key = (request.resource, request.namespace, request.name)

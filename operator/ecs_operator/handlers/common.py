@@ -28,7 +28,7 @@ import enum
 import logging
 import os
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -101,6 +101,10 @@ class Runtime:
     children: ChildState = field(default_factory=ChildState)
     queue: WorkQueue | None = None
     workers: asyncio.Task[None] | None = None
+    namespaces: list[str] = field(default_factory=list)  # what the operator watches (none: every namespace)
+    # Loops that run beside the workers, from the first reconcile on (the caches' audit: handlers/audit.py).
+    companions: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    running: list[asyncio.Task[None]] = field(default_factory=list)
     rendering: Target | None = None  # learned from the API server at the first reconcile that renders
 
     async def target(self, api: Api) -> Target:
@@ -142,6 +146,7 @@ class Runtime:
         if self.queue is None:
             self.queue = WorkQueue(self.process, workers=self.config.workers)
             self.workers = asyncio.create_task(self.queue.run(), name="ecs-operator work queue")
+            self.running = [asyncio.create_task(companion(self)) for companion in self.companions]
         self.queue.add((kind, namespace, name), delay)
 
     def forget(self, kind: str, namespace: str, name: str) -> None:
@@ -150,11 +155,11 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop the workers (reconciles in flight are cancelled: a reconcile is idempotent)."""
-        if self.workers is not None:
-            self.workers.cancel()
+        for task in [*self.running, *([self.workers] if self.workers is not None else [])]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.workers
-            self.workers, self.queue = None, None
+                await task
+        self.workers, self.queue, self.running = None, None, []
 
     async def process(self, key: Key) -> None:
         """The queue's processor: reconcile the object and schedule its next run (see the module docstring)."""

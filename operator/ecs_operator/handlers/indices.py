@@ -127,6 +127,7 @@ class ChildRecord:
     fields: str | None  # digest of the field set ecs-operator applied (managedFields); None where none are kept
     owns_replicas: bool | None  # whether ecs-operator owns spec.replicas; None where no managedFields are kept
     deleting: bool = False
+    owners: tuple[tuple[str, str], ...] = ()  # (kind, name) of each custom resource that owns it
     workload: JsonDict = field(default_factory=dict, hash=False)  # kind, metadata, spec, status
 
 
@@ -138,6 +139,8 @@ class PodRecord:
     namespace: str
     phase: str
     deleting: bool
+    uid: str = ""
+    owners: tuple[tuple[str, str], ...] = ()
     revision: str = ""  # the task-definition label: which deployment of a service it belongs to
     essential_exits: int = 0  # status/failures.py
     start_failure: str = ""
@@ -206,7 +209,16 @@ def child_record(kind: str, body: Mapping[str, Any]) -> ChildRecord:
         fields=applied_fields(managed),
         owns_replicas=owns_replicas(managed),
         deleting=bool(meta.get("deletionTimestamp")),
+        owners=owners_of(body),
         workload=workload,
+    )
+
+
+def owners_of(body: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(kind, name) of the operator's custom resources that own ``body``."""
+    refs = (body.get("metadata") or {}).get("ownerReferences") or []
+    return tuple(
+        (str(ref["kind"]), str(ref["name"])) for ref in refs if str(ref.get("apiVersion", "")).startswith(GROUP)
     )
 
 
@@ -217,6 +229,8 @@ def pod_record(body: Mapping[str, Any], keep_body: bool) -> PodRecord:
         namespace=str(meta.get("namespace") or ""),
         phase=str((body.get("status") or {}).get("phase") or ""),
         deleting=bool(meta.get("deletionTimestamp")),
+        uid=str(meta.get("uid") or ""),
+        owners=owners_of(body),
         revision=str((meta.get("labels") or {}).get(LABEL_TASK_DEFINITION) or ""),
         essential_exits=failures.essential_exits(body),
         start_failure=failures.start_failure(body),
@@ -382,10 +396,22 @@ class Indices:
 
     def __init__(self, indices: Mapping[str, Any]) -> None:
         self._indices = indices
+        self.ghosts: set[str] = set()  # uids of objects the audit found gone (``handlers/audit.py``)
 
     def _store(self, index: str, key: Any) -> list[Any]:
         found = self._indices[index]
-        return list(found[key]) if key in found else []
+        values = list(found[key]) if key in found else []
+        return [value for value in values if getattr(value, "uid", "") not in self.ghosts] if self.ghosts else values
+
+    def cached(self, kind: str) -> list[ChildRecord | PodRecord]:
+        """Every record of one watched kind (a child kind, or Pod), each once: what the audit checks."""
+        index = PODS if kind == "Pod" else children_index(kind)
+        found: dict[str, ChildRecord | PodRecord] = {}
+        for key in self._indices[index]:
+            for record in self._store(index, key):
+                if record.uid:
+                    found[record.uid] = record
+        return list(found.values())
 
     # ReadModel
     def clusters(self, namespace: str) -> Collection[ClusterRecord]:

@@ -17,6 +17,7 @@ from typing import Any
 import kopf
 
 from ecs_operator.handlers import cluster, indices, securitygroup, service, task, taskdefinition, watches
+from ecs_operator.handlers.audit import audit_forever
 from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings, stop_workers
 from ecs_operator.handlers.health import HealthServer
 from ecs_operator.k8s.lease import Election, KubernetesLeases, LeaseUnavailable
@@ -37,6 +38,7 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
     # The default registry brings Kopf's fallback logins (in-cluster service account, kubeconfig).
     registry = registry if registry is not None else kopf.get_default_registry()
     runtime.reconcilers.update(RECONCILERS)
+    runtime.companions.append(lambda running: audit_forever(running, running.namespaces))
     kopf.on.startup(registry=registry, id="record-settings")(record_settings)
     kopf.on.cleanup(registry=registry, id="stop-workers")(stop_workers)
     indices.register(registry)
@@ -121,7 +123,7 @@ def run_operator(options: RunOptions) -> int:
         level=logging.DEBUG if options.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    runtime = Runtime(OperatorConfig.from_env())
+    runtime = Runtime(OperatorConfig.from_env(), namespaces=list(options.namespaces))
     registry = build_registry(runtime)
 
     @kopf.on.startup(registry=registry)

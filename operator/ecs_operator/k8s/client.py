@@ -86,7 +86,9 @@ class Kind:
 
     def url(self, namespace: str | None, name: str | None = None, subresource: str | None = None) -> str:
         root = f"/api/{self.api_version}" if "/" not in self.api_version else f"/apis/{self.api_version}"
-        path = f"{root}/namespaces/{namespace}/{self.plural}" if self.namespaced else f"{root}/{self.plural}"
+        # A namespaced kind without a namespace: every namespace (a list or watch across the cluster).
+        scoped = self.namespaced and namespace is not None
+        path = f"{root}/namespaces/{namespace}/{self.plural}" if scoped else f"{root}/{self.plural}"
         if name is not None:
             path += f"/{name}"
         if subresource is not None:
