@@ -193,7 +193,12 @@ def _serve_options(args: argparse.Namespace, prefix: str) -> ServeOptions:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ecs_operator.handlers.main import RunOptions, run_operator
+    from ecs_operator.handlers.main import RunOptions, cluster_config_found, run_operator
+
+    if not cluster_config_found():
+        from ecs_operator.sandbox import run_sandbox
+
+        return run_sandbox()
 
     def operator() -> int:
         return run_operator(

@@ -1,0 +1,64 @@
+"""``make run`` on a machine with no cluster: the sandbox starts, says it is one, prints the lines to paste, the
+pasted ``aws ecs list-services`` works against it, and Ctrl-C leaves nothing running."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ecs_operator.localcluster import binaries
+from ecs_operator.localcluster.controlplane import alive
+from tests.apiserver.kube import eventually
+
+
+def ready(output: Path) -> str | None:
+    """The sandbox's output once it shows the services steady and the lines to paste."""
+    text = output.read_text()
+    return text if "SteadyState" in text and "aws ecs list-services" in text else None
+
+
+def test_make_run_without_a_cluster_starts_the_sandbox(tmp_path: Path, programs: dict[str, Path]) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("KUBE", "AWS_"))}
+    environment.update(
+        HOME=str(home),  # no ~/.kube/config
+        ECS_OPERATOR_CACHE=str(binaries.cache_root()),  # where the programs are
+        ECS_OPERATOR_SANDBOX_DIR=str(tmp_path / "sandbox"),
+    )
+    output = tmp_path / "sandbox.out"
+    cli = Path(sys.executable).with_name("ecs-operator")
+    with output.open("w") as out:
+        sandbox = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        text = eventually(
+            lambda: ready(output),
+            timeout=180,
+            what="the sandbox's summary and the lines to paste",
+            detail=output.read_text,
+        )
+        assert "SANDBOX" in text.splitlines()[1] and "NO CONTAINER RUNS" in text
+        pids = [pid for path in (tmp_path / "sandbox").glob("clusters/*/pids/*.pid") for pid in [int(path.read_text())]]
+        assert pids, "the sandbox's control plane runs"
+
+        pasted = dict(re.findall(r"^\s+export (AWS_[A-Z_]+)=(\S+)$", text, re.M))
+        assert set(pasted) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
+        [command] = re.findall(r"^\s+(aws ecs list-services .*)$", text, re.M)
+        aws = shlex.split(command)
+        aws[0] = str(Path(sys.executable).with_name("aws"))
+        listed = subprocess.run(aws, env={**environment, **pasted}, capture_output=True, text=True, timeout=60)
+        assert listed.returncode == 0, listed.stderr
+        assert ":service/prod/web" in listed.stdout
+
+        sandbox.send_signal(signal.SIGINT)
+        assert sandbox.wait(timeout=90) == 0
+    finally:
+        if sandbox.poll() is None:
+            sandbox.kill()
+    assert output.read_text().rstrip().endswith("nothing of it is left running")
+    assert not [pid for pid in pids if alive(pid)]
