@@ -52,6 +52,13 @@ def steady(kube: Kube, namespace: str, name: str, task_definition: str) -> JsonD
     return None
 
 
+def run_steady_service(kube: Kube, operator: OperatorProcess, namespace: str, name: str) -> None:
+    """A task definition and a service of two tasks on it, both called ``name``, once steady."""
+    kube.apply(task_definition(name), namespace)
+    kube.apply(service(name, name, desired=2), namespace)
+    eventually(lambda: steady(kube, namespace, name, f"{name}:1"), what=f"{name} steady", detail=operator.log_tail)
+
+
 def test_a_new_revision_rolls_out(kube: Kube, operator: OperatorProcess, namespace: str) -> None:
     kube.apply(task_definition("web"), namespace)
     kube.apply(service("web", "web"), namespace)
@@ -129,9 +136,7 @@ def test_a_security_group_change_updates_its_network_policies(
 def test_deleting_a_service_garbage_collects_what_it_owned(
     kube: Kube, operator: OperatorProcess, namespace: str
 ) -> None:
-    kube.apply(task_definition("gone"), namespace)
-    kube.apply(service("gone", "gone", desired=2), namespace)
-    eventually(lambda: steady(kube, namespace, "gone", "gone:1"), what="gone steady", detail=operator.log_tail)
+    run_steady_service(kube, operator, namespace, "gone")
     owned = {"Deployment": "gone", "PodDisruptionBudget": "gone"}
     assert all(kube.get(kind, name, namespace) for kind, name in owned.items())
 
@@ -148,9 +153,7 @@ def test_deleting_a_service_garbage_collects_what_it_owned(
 def test_a_restarted_operator_writes_nothing_when_nothing_changed(
     kube: Kube, operator: OperatorProcess, namespace: str
 ) -> None:
-    kube.apply(task_definition("calm"), namespace)
-    kube.apply(service("calm", "calm", desired=2), namespace)
-    eventually(lambda: steady(kube, namespace, "calm", "calm:1"), what="calm steady", detail=operator.log_tail)
+    run_steady_service(kube, operator, namespace, "calm")
 
     operator.stop()
     before = len(operator.requests())
