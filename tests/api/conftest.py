@@ -1,25 +1,33 @@
-"""The ECS API served in the test's event loop, the real operator reconciling, boto3 and the AWS CLI as clients.
+"""The ECS API under test, the real operator reconciling, boto3 and the AWS CLI as clients: on the local control
+plane when it can be had, else on kmock.
 
-Backend: kmock (``tests/operator/conftest.py``'s emulator), made stricter here where the API depends on what an
-API server does: ``ApiServerEmulator`` assigns uid, creationTimestamp, generation (+1 on each spec change) and a
-resourceVersion on every write, refuses a patch whose resourceVersion is stale (409), and keeps status and
-spec apart as a status subresource does. ``Autopilot`` plays the controllers kmock lacks, in the background,
-the way a cluster runs them: the Deployment controller and kubelet for every Deployment (through the harness's
-``Cluster`` helpers), the kubelet for task Pods, and the garbage collector. Scenario tests only call the ECS
-API and wait, as they would on a real control plane.
+``backend`` is where a scenario runs:
 
-boto3 is synchronous: calls run in a thread (``Ecs``), so the API server and kmock keep serving in this loop.
+- **the local control plane** (``ecs_operator.localcluster``: kube-apiserver, etcd, controller-manager,
+  scheduler, kwok nodes; the session's control plane and operator process of ``tests/apiserver``): the ECS API is
+  the one the operator process serves (``run --api``, as manifests/ deploys it, under its ServiceAccount's RBAC),
+  with access keys in Secrets of ``ecs-system``; each test has two namespaces of its own, one per key.
+- **kmock** (``tests/operator/conftest.py``'s emulator) where the control plane's programs cannot be had: the
+  operator in a thread, the ECS API served in the test's event loop (strict output: a member its shape lacks is an
+  error), ``Autopilot`` playing in the background the controllers kmock lacks (Deployment and ReplicaSet
+  controllers, scheduler, kubelet, garbage collector). ``ApiServerEmulator`` adds what the API depends on and
+  the harness's emulator lacks: stale resourceVersions refused (409), spec and status written apart.
+
+Scenario tests only call the ECS API (and kubectl, ``backend.kubectl``) and wait, so they run alike on both.
+Tests that hold the controllers still (``kmock_backend``) or check what kmock recorded run on kmock only.
+
+boto3 is synchronous: calls run in a thread (``Ecs``), so the servers in this loop keep serving.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import hashlib
 import json
 import re
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,36 +37,35 @@ import boto3
 import kmock as kmock_lib
 import kopf
 import pytest
-import yaml
 from botocore.config import Config
 
-from ecs_operator.api.auth import AccessKey, StaticKeys
+from ecs_operator.api.auth import AccessKey, StaticKeys, access_key_secret, new_access_key
 from ecs_operator.api.config import ApiConfig
 from ecs_operator.api.server import ApiServer, start_api_server
-from ecs_operator.k8s.rest import KubeClient
+from ecs_operator.k8s.rest import KubeClient, login
+from ecs_operator.localcluster import binaries
+from ecs_operator.localcluster.controlplane import ControlPlane, kind_workers
+from ecs_operator.localcluster.operator import OperatorProcess
 from tests.api.shapes import assert_fits
+from tests.apiserver.conftest import control_plane, installed, operator, programs  # noqa: F401 - the session's
 from tests.operator.conftest import (
     NAMESPACE,
     TEST_CONFIG,
     Cluster,
     Emulator,
     declare_resources,
+    eventually,
     quiesce,
     running_operator,
 )
 
 JsonDict = dict[str, Any]
-ROOT = Path(__file__).resolve().parents[2]
+WAIT = 30.0
+CREDENTIALS_NAMESPACE = "ecs-system"
+# On kmock: the region and account of the harness's operator, and two fixed keys, one per namespace.
 REGION, ACCOUNT = TEST_CONFIG.region, TEST_CONFIG.account_id
-OTHER_NAMESPACE = "team-b"
-# The main key works in the harness's namespace (where its controller helpers play); the other in team-b only.
 MAIN_KEY = AccessKey("ECSOTESTMAINKEY00001", "main-secret-access-key-for-tests", (NAMESPACE,), "ci")
-OTHER_KEY = AccessKey("ECSOTESTOTHERKEY0002", "other-secret-access-key-for-tests", (OTHER_NAMESPACE,), "team-b")
-WAIT = 15.0
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+OTHER_KEY = AccessKey("ECSOTESTOTHERKEY0002", "other-secret-access-key-for-tests", ("team-b",), "team-b")
 
 
 class ApiServerEmulator(Emulator):
@@ -93,32 +100,12 @@ def _custom(data: JsonDict) -> bool:
 
 
 def kind_nodes() -> list[JsonDict]:
-    """The workers of kind-config.yaml as Node objects (what the local control plane's kwok nodes are)."""
-    config = yaml.safe_load((ROOT / "kind-config.yaml").read_text())
-    workers = [node for node in config["nodes"] if node.get("role") == "worker"]
-    nodes = []
-    for index, worker in enumerate(workers):
-        name = f"ecs-worker{index + 1 if index else ''}"
-        labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
-        labels.update(worker.get("labels") or {})
-        taints = []
-        for patch in worker.get("kubeadmConfigPatches") or []:
-            taints += yaml.safe_load(patch)["nodeRegistration"].get("taints") or []
-        nodes.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": name, "labels": labels},
-                "spec": {"taints": taints} if taints else {},
-                "status": {
-                    "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                    "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                    "conditions": [{"type": "Ready", "status": "True"}],
-                    "nodeInfo": {"kubeletVersion": "v1.33.0", "containerRuntimeVersion": "kwok"},
-                },
-            }
-        )
-    return nodes
+    """The nodes of the local control plane (kind-config.yaml's workers and their arm64 twins), Ready, as kwok
+    keeps them: the same nodes on either backend."""
+    return [
+        {**node, "status": {**node["status"], "conditions": [{"type": "Ready", "status": "True"}]}}
+        for node in kind_workers()
+    ]
 
 
 class Autopilot:
@@ -208,51 +195,40 @@ def fits(pod: JsonDict, node: JsonDict) -> bool:
 
 
 def _matches(labels: dict[str, str], expression: JsonDict) -> bool:
-    value, operator = labels.get(expression["key"]), expression["operator"]
-    if operator == "In":
+    value, relation = labels.get(expression["key"]), expression["operator"]
+    if relation == "In":
         return value in expression["values"]
-    if operator == "NotIn":
+    if relation == "NotIn":
         return value not in expression["values"]
-    return (value is not None) == (operator == "Exists")
+    return (value is not None) == (relation == "Exists")
 
 
 @dataclass
 class Backend:
-    """Where the API and the operator run: a Kubernetes API (kmock here), and kubectl-like access to it."""
+    """Where a scenario runs (see the module docstring)."""
 
     name: str
-    connection: kopf.ConnectionInfo
-    kubectl: KubeClient  # what a user sees with kubectl: the same objects, read and written directly
+    api_url: str  # the ECS API the clients call
+    kubectl: KubeClient  # an administrator's view of the same objects, as kubectl has it
+    connection: kopf.ConnectionInfo  # the administrator's connection (for an extra in-process API server)
+    namespace: str  # the main key's namespace
+    other_namespace: str  # the other key's
+    main_key: AccessKey
+    other_key: AccessKey
+    region: str
+    account: str
+    nodes: list[JsonDict]
     cluster: Cluster | None = None  # kmock only: the harness's helpers
-    autopilot: Autopilot | None = None
+    autopilot: Autopilot | None = None  # kmock only
+    server: ApiServer | None = None  # kmock only: the in-process server
+
+    def arn(self, resource: str) -> str:
+        return f"arn:aws:ecs:{self.region}:{self.account}:{resource}"
 
 
-@pytest.fixture
-def kmock_options(kmock_options: dict[str, Any]) -> dict[str, Any]:
-    return {**kmock_options, "cls": ApiServerEmulator}
-
-
-@pytest.fixture
-async def backend(kmock: kmock_lib.KubernetesEmulator) -> AsyncIterator[Backend]:
-    """kmock with the CRDs' resources, kind-config's nodes, the operator running and the controllers played."""
-    declare_resources(kmock)
-    kmock.resources["v1/secrets"] = kmock_lib.ResourceInfo(kind="Secret", namespaced=True, verbs={"list", "create"})
-    cluster = Cluster(kmock)
-    for node in kind_nodes():
-        await cluster.create(node)
-    autopilot = Autopilot(cluster)
-    connection = kopf.ConnectionInfo(server=str(kmock.url))
-    kubectl = KubeClient(connection, field_manager="kubectl", user_agent="kubectl")
-    async with running_operator(kmock):
-        pilot = asyncio.create_task(autopilot.run())
-        try:
-            yield Backend("kmock", connection, kubectl, cluster, autopilot)
-        finally:
-            pilot.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pilot
-            await kubectl.close()
-            await quiesce(kmock)
+async def settled(check: Callable[[], Any], what: str) -> Any:
+    """``check`` until it answers something truthy, for at most WAIT seconds (the operator, the controllers)."""
+    return await eventually(check, timeout=WAIT, what=what)
 
 
 def api_config(**overrides: Any) -> ApiConfig:
@@ -266,13 +242,100 @@ def api_config(**overrides: Any) -> ApiConfig:
     return ApiConfig(**{**values, **overrides})
 
 
-@pytest.fixture
-async def api(backend: Backend) -> AsyncIterator[ApiServer]:
-    server = await start_api_server(backend.connection, config=api_config(), keys=StaticKeys([MAIN_KEY, OTHER_KEY]))
+@contextlib.asynccontextmanager
+async def on_kmock() -> AsyncIterator[Backend]:
+    """kmock with the CRDs' resources and the control plane's nodes, the operator running, the controllers played,
+    and the ECS API served here with two keys: one for the harness's namespace, one for team-b."""
+    async with ApiServerEmulator() as kmock, kmock_lib.Server(kmock):
+        declare_resources(kmock)
+        kmock.resources["v1/secrets"] = kmock_lib.ResourceInfo(kind="Secret", namespaced=True, verbs={"list", "create"})
+        cluster = Cluster(kmock)
+        for node in kind_nodes():
+            await cluster.create(node)
+        autopilot = Autopilot(cluster)
+        connection = kopf.ConnectionInfo(server=str(kmock.url))
+        kubectl = KubeClient(connection, field_manager="kubectl", user_agent="kubectl")
+        main_key, other_key = MAIN_KEY, OTHER_KEY
+        async with running_operator(kmock):
+            pilot = asyncio.create_task(autopilot.run())
+            server = await start_api_server(connection, config=api_config(), keys=StaticKeys([main_key, other_key]))
+            try:
+                yield Backend(
+                    "kmock", server.url, kubectl, connection, NAMESPACE, "team-b", main_key, other_key,
+                    REGION, ACCOUNT, kind_nodes(), cluster, autopilot, server,
+                )  # fmt: skip
+            finally:
+                await server.stop()
+                pilot.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pilot
+                await kubectl.close()
+                await quiesce(kmock)
+
+
+@contextlib.asynccontextmanager
+async def on_control_plane(plane: ControlPlane, process: OperatorProcess) -> AsyncIterator[Backend]:
+    """Two namespaces of the test's own, a key for each (Secrets the operator process's API reads)."""
+    connection = login(str(plane.kubeconfig))
+    kubectl = KubeClient(connection, field_manager="kubectl", user_agent="kubectl")
+    suffix = uuid.uuid4().hex[:8]
+    namespaces = [f"api-{suffix}", f"api-{suffix}-b"]
+    keys = [new_access_key([namespaces[0]], f"ci-{suffix}"), new_access_key([namespaces[1]], f"team-b-{suffix}")]
+    for name in namespaces:
+        await kubectl.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    for key in keys:
+        await kubectl.create(access_key_secret(key, CREDENTIALS_NAMESPACE))
+    region = process.environment.get("ECS_OPERATOR_REGION", "us-east-1")
+    account = process.environment.get("ECS_OPERATOR_ACCOUNT_ID", "000000000000")
     try:
-        yield server
+        yield Backend(
+            "control plane", process.api_url, kubectl, connection, namespaces[0], namespaces[1], keys[0], keys[1],
+            region, account, await kubectl.list("Node", None),
+        )  # fmt: skip
     finally:
-        await server.stop()
+        for key in keys:
+            await kubectl.delete("Secret", CREDENTIALS_NAMESPACE, key.name)
+        for name in namespaces:
+            await kubectl.delete("Namespace", None, name)
+        await kubectl.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The scenarios that may run on the control plane run last, as tests/apiserver's do: the other tests run
+    while its programs are still being built in the background (``make test``)."""
+    here = Path(__file__).parent
+    late = [
+        item
+        for item in items
+        if Path(str(item.fspath)).parent == here and "backend" in getattr(item, "fixturenames", ())
+    ]
+    items[:] = [item for item in items if item not in late] + late
+
+
+@pytest.fixture
+def control_plane_or_none(request: pytest.FixtureRequest) -> tuple[ControlPlane, OperatorProcess] | None:
+    """The session's control plane and operator process, when the control plane's programs can be had."""
+    if binaries.why_unavailable() is not None:
+        return None
+    return request.getfixturevalue("control_plane"), request.getfixturevalue("operator")
+
+
+@pytest.fixture
+async def backend(control_plane_or_none: tuple[ControlPlane, OperatorProcess] | None) -> AsyncIterator[Backend]:
+    """The local control plane when it can be had, else kmock."""
+    if control_plane_or_none is None:
+        async with on_kmock() as found:
+            yield found
+    else:
+        async with on_control_plane(*control_plane_or_none) as found:
+            yield found
+
+
+@pytest.fixture
+async def kmock_backend() -> AsyncIterator[Backend]:
+    """kmock, always: for tests that hold the controllers still or read what the emulator recorded."""
+    async with on_kmock() as found:
+        yield found
 
 
 @dataclass
@@ -298,7 +361,7 @@ class Ecs:
 
         return call
 
-    async def wait(self, waiter: str, delay: float = 0.2, attempts: int = 100, **kwargs: Any) -> None:
+    async def wait(self, waiter: str, delay: float = 0.25, attempts: int = 240, **kwargs: Any) -> None:
         config = {"Delay": delay, "MaxAttempts": attempts}
         await asyncio.to_thread(self.client.get_waiter(waiter).wait, WaiterConfig=config, **kwargs)
 
@@ -309,11 +372,11 @@ class Ecs:
         return await asyncio.to_thread(collect)
 
 
-def boto3_ecs(server: ApiServer, key: AccessKey = MAIN_KEY, session_token: str | None = None) -> Any:
+def boto3_ecs(url: str, key: AccessKey, region: str = REGION, session_token: str | None = None) -> Any:
     return boto3.client(
         "ecs",
-        endpoint_url=server.url,
-        region_name=REGION,
+        endpoint_url=url,
+        region_name=region,
         aws_access_key_id=key.access_key_id,
         aws_secret_access_key=key.secret_access_key,
         aws_session_token=session_token,
@@ -330,18 +393,38 @@ def check_responses(client: Ecs) -> None:
             assert_fits(operation, raw)
 
 
-@pytest.fixture
-def ecs(api: ApiServer) -> Iterator[Ecs]:
-    client = Ecs(boto3_ecs(api))
-    yield client
-    client.client.close()
+@contextlib.contextmanager
+def client_of(backend: Backend, key: AccessKey) -> Iterator[Ecs]:
+    client = Ecs(boto3_ecs(backend.api_url, key, backend.region))
+    try:
+        yield client
+    finally:
+        client.client.close()
     check_responses(client)
 
 
 @pytest.fixture
-def other_ecs(api: ApiServer) -> Iterator[Ecs]:
-    """A client with the key of another namespace (team-b)."""
-    client = Ecs(boto3_ecs(api, OTHER_KEY))
-    yield client
-    client.client.close()
-    check_responses(client)
+def ecs(backend: Backend) -> Iterator[Ecs]:
+    """The main key's client (its namespace: ``backend.namespace``)."""
+    with client_of(backend, backend.main_key) as client:
+        yield client
+
+
+@pytest.fixture
+def other_ecs(backend: Backend) -> Iterator[Ecs]:
+    """The other key's client (``backend.other_namespace`` only)."""
+    with client_of(backend, backend.other_key) as client:
+        yield client
+
+
+@pytest.fixture
+def kmock_ecs(kmock_backend: Backend) -> Iterator[Ecs]:
+    with client_of(kmock_backend, kmock_backend.main_key) as client:
+        yield client
+
+
+@pytest.fixture
+def api(kmock_backend: Backend) -> ApiServer:
+    """The in-process server (strict output) of kmock_backend, for protocol-level tests."""
+    assert kmock_backend.server is not None
+    return kmock_backend.server

@@ -34,7 +34,7 @@ def error_of(error: ClientError) -> tuple[int, str, str]:
 
 
 async def refusal(server: ApiServer, key: AccessKey) -> tuple[int, str, str]:
-    client = Ecs(boto3_ecs(server, key))
+    client = Ecs(boto3_ecs(server.url, key))
     with pytest.raises(ClientError) as caught:
         await client.list_clusters()
     return error_of(caught.value)
@@ -67,7 +67,7 @@ async def test_a_body_changed_after_signing_is_an_invalid_signature(api: ApiServ
 
 
 async def test_a_session_token_is_unrecognized(api: ApiServer) -> None:
-    client = Ecs(boto3_ecs(api, MAIN_KEY, session_token="a-session-token"))  # as if from aws sts
+    client = Ecs(boto3_ecs(api.url, MAIN_KEY, session_token="a-session-token"))  # as if from aws sts
     with pytest.raises(ClientError) as caught:
         await client.list_clusters()
     assert error_of(caught.value)[:2] == (403, "UnrecognizedClientException")
@@ -97,23 +97,23 @@ async def skewed(backend: Backend, skew: datetime.timedelta) -> AsyncIterator[Ap
         await server.stop()
 
 
-async def test_a_request_older_than_15_minutes_has_expired(backend: Backend) -> None:
-    async with skewed(backend, datetime.timedelta(minutes=16)) as server:
+async def test_a_request_older_than_15_minutes_has_expired(kmock_backend: Backend) -> None:
+    async with skewed(kmock_backend, datetime.timedelta(minutes=16)) as server:
         status, code, message = await refusal(server, MAIN_KEY)
     assert (status, code) == (403, "InvalidSignatureException")
     assert message.startswith("Signature expired:")
 
 
-async def test_a_request_from_more_than_15_minutes_ahead_is_not_yet_current(backend: Backend) -> None:
-    async with skewed(backend, -datetime.timedelta(minutes=16)) as server:
+async def test_a_request_from_more_than_15_minutes_ahead_is_not_yet_current(kmock_backend: Backend) -> None:
+    async with skewed(kmock_backend, -datetime.timedelta(minutes=16)) as server:
         status, code, message = await refusal(server, MAIN_KEY)
     assert (status, code) == (403, "InvalidSignatureException")
     assert message.startswith("Signature not yet current:")
 
 
-async def test_a_request_14_minutes_old_is_still_accepted(backend: Backend) -> None:
-    async with skewed(backend, datetime.timedelta(minutes=14)) as server:
-        answer = await Ecs(boto3_ecs(server, MAIN_KEY)).list_clusters()
+async def test_a_request_14_minutes_old_is_still_accepted(kmock_backend: Backend) -> None:
+    async with skewed(kmock_backend, datetime.timedelta(minutes=14)) as server:
+        answer = await Ecs(boto3_ecs(server.url, MAIN_KEY)).list_clusters()
     assert answer["clusterArns"] == []
 
 
@@ -167,24 +167,24 @@ def test_a_secret_that_is_not_a_usable_key_says_why(data: dict[str, str], words:
         key_from_secret({"metadata": {"name": "bad"}, "data": encoded})
 
 
-async def test_keys_are_read_from_labelled_secrets_and_a_deleted_one_stops_working(backend: Backend) -> None:
+async def test_keys_are_read_from_labelled_secrets_and_a_deleted_one_stops_working(kmock_backend: Backend) -> None:
     """The default key source: Secrets labelled ecs.compat.dev/access-key in the credentials namespace."""
-    assert backend.cluster is not None
+    assert kmock_backend.cluster is not None
     good = new_access_key(["default"], "deployer")
-    await backend.kubectl.create(secret_of(good))
+    await kmock_backend.kubectl.create(secret_of(good))
     broken = secret_of(new_access_key(["default"], "broken"))
     broken["data"]["namespaces"] = base64.b64encode(b"Not A Namespace").decode()
-    await backend.kubectl.create(broken)
+    await kmock_backend.kubectl.create(broken)
     hidden = new_access_key(["default"], "unlabelled")
     unlabelled = secret_of(hidden)
     del unlabelled["metadata"]["labels"][SECRET_LABEL]
-    await backend.kubectl.create(unlabelled)
-    server = await start_api_server(backend.connection, config=api_config(credentials_namespace="ecs-system"))
+    await kmock_backend.kubectl.create(unlabelled)
+    server = await start_api_server(kmock_backend.connection, config=api_config(credentials_namespace="ecs-system"))
     try:
-        assert (await Ecs(boto3_ecs(server, good)).list_clusters())["clusterArns"] == []
+        assert (await Ecs(boto3_ecs(server.url, good)).list_clusters())["clusterArns"] == []
         assert (await refusal(server, hidden))[1] == "UnrecognizedClientException"
         assert (await refusal(server, OTHER_KEY))[1] == "UnrecognizedClientException"
-        await backend.kubectl.delete("Secret", "ecs-system", good.name)
+        await kmock_backend.kubectl.delete("Secret", "ecs-system", good.name)
         server.endpoint.keys.ttl = 0.0  # type: ignore[attr-defined]  # (10 s in production)
         assert (await refusal(server, good))[1] == "UnrecognizedClientException"
     finally:

@@ -89,8 +89,9 @@ async def stopped(process: asyncio.subprocess.Process) -> int:
 
 @pytest.mark.parametrize("command", [["api", "--port", "0"], ["run", "--standalone", "--api", "--api-port", "0"]])
 async def test_the_api_serves_alone_and_beside_the_operator_until_sigterm(
-    backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+    kmock_backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
+    backend = kmock_backend
     secret = new_key(capsys, "default")
     await backend.kubectl.create(secret)
     key = key_from_secret(secret)
@@ -119,10 +120,10 @@ def test_half_a_tls_configuration_is_refused(capsys: pytest.CaptureFixture[str])
 
 
 async def test_each_request_is_one_json_access_log_line(
-    ecs: Ecs, api: ApiServer, caplog: pytest.LogCaptureFixture
+    kmock_ecs: Ecs, api: ApiServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="ecs_operator.api.access"):
-        await ecs.list_clusters()
+        await kmock_ecs.list_clusters()
         await post(api.url, "ListClusters", {}, None, REGION)
     entries = [json.loads(record.getMessage()) for record in caplog.records if record.name == "ecs_operator.api.access"]
     ok, refused = entries

@@ -53,16 +53,19 @@ def test_the_operator_pod_serves_the_api_and_a_service_reaches_it() -> None:
             validate_object(doc)
 
 
-async def test_the_api_rbac_grants_every_request_the_api_makes_and_nothing_more(backend: Backend, capsys: Any) -> None:
+async def test_the_api_rbac_grants_every_request_the_api_makes_and_nothing_more(
+    kmock_backend: Backend, capsys: Any
+) -> None:
     """A run through the operations, with keys read from Secrets; each request the API sends is allowed by its
     ClusterRole (its Role for Secrets, in ecs-system only), and each grant is used."""
+    backend = kmock_backend
     assert backend.cluster is not None
-    secret = new_key(capsys, "default")
+    secret = new_key(capsys, backend.namespace)
     await backend.kubectl.create(secret)
     server = await start_api_server(backend.connection, config=api_config(credentials_namespace="ecs-system"))
     from ecs_operator.api.auth import key_from_secret
 
-    ecs = Ecs(boto3_ecs(server, key_from_secret(secret)))
+    ecs = Ecs(boto3_ecs(server.url, key_from_secret(secret)))
     try:
         await scenario(ecs)
     finally:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from ecs_operator.api import operations, protocol
-from ecs_operator.api.server import ApiServer
 from tests.api.conftest import Backend
 from tests.api.test_aws_cli import AWS, aws
 
@@ -55,7 +54,7 @@ def readme_commands() -> list[list[str]]:
 
 
 @pytest.mark.skipif(not AWS.exists(), reason=f"no AWS CLI at {AWS} (the awscli test dependency)")
-async def test_the_readme_cli_flow_runs(api: ApiServer, backend: Backend, tmp_path: Path) -> None:
+async def test_the_readme_cli_flow_runs(backend: Backend, tmp_path: Path) -> None:
     commands = readme_commands()
     assert [command[0] for command in commands] == [
         "create-cluster",
@@ -66,9 +65,10 @@ async def test_the_readme_cli_flow_runs(api: ApiServer, backend: Backend, tmp_pa
         "wait",
     ]
     for command in commands:
-        await aws(api, tmp_path, *command, endpoint_flag=False)  # AWS_ENDPOINT_URL_ECS, as the README sets it
+        await aws(backend, tmp_path, *command, endpoint_flag=False)  # AWS_ENDPOINT_URL_ECS, as the README sets it
     kinds = {
-        kind: await backend.kubectl.list(kind, "default") for kind in ("ECSCluster", "TaskDefinition", "ECSService")
+        kind: await backend.kubectl.list(kind, backend.namespace)
+        for kind in ("ECSCluster", "TaskDefinition", "ECSService")
     }
     assert [r["spec"]["clusterName"] for r in kinds["ECSCluster"]] == ["raghav_clust_cli"]
     assert [r["spec"]["family"] for r in kinds["TaskDefinition"]] == ["hello"]

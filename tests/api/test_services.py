@@ -7,10 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
-from tests.api.conftest import ACCOUNT, REGION, Backend, Ecs
+from tests.api.conftest import Backend, Ecs
 from tests.api.workloads import networking, task_definition
-
-ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:"
 
 
 def code_of(caught: pytest.ExceptionInfo[ClientError]) -> str:
@@ -32,13 +30,13 @@ async def described(ecs: Ecs, name: str = "web", cluster: str = "prod") -> dict[
 
 async def test_create_service_rolls_out_and_the_waiter_sees_it_stable(ecs: Ecs, backend: Backend) -> None:
     service = await web(ecs, tags=[{"key": "team", "value": "web"}])
-    assert service["serviceArn"] == ARN + "service/prod/web"
-    assert service["clusterArn"] == ARN + "cluster/prod"
-    assert service["taskDefinition"] == ARN + "task-definition/web:1"
+    assert service["serviceArn"] == backend.arn("service/prod/web")
+    assert service["clusterArn"] == backend.arn("cluster/prod")
+    assert service["taskDefinition"] == backend.arn("task-definition/web:1")
     assert (service["status"], service["desiredCount"], service["launchType"]) == ("ACTIVE", 2, "FARGATE")
-    assert service["createdBy"] == f"arn:aws:iam::{ACCOUNT}:user/ci"
+    assert service["createdBy"] == f"arn:aws:iam::{backend.account}:user/{backend.main_key.name}"
     assert service["tags"] == [{"key": "team", "value": "web"}]
-    resource = await backend.kubectl.get("ECSService", "default", "web")
+    resource = await backend.kubectl.get("ECSService", backend.namespace, "web")
     assert resource is not None
     assert resource["spec"]["taskDefinition"] == "web:1"  # the family, pinned to the revision it named
     assert resource["spec"]["cluster"] == "prod"
@@ -49,11 +47,11 @@ async def test_create_service_rolls_out_and_the_waiter_sees_it_stable(ecs: Ecs, 
     assert (primary["status"], primary["rolloutState"], primary["taskDefinition"]) == (
         "PRIMARY",
         "COMPLETED",
-        ARN + "task-definition/web:1",
+        backend.arn("task-definition/web:1"),
     )
     assert primary["id"].startswith("ecs-svc/")
     assert any("has reached a steady state" in event["message"] for event in stable["events"])
-    deployment = await backend.kubectl.get("Deployment", "default", "web")
+    deployment = await backend.kubectl.get("Deployment", backend.namespace, "web")
     assert deployment is not None and deployment["spec"]["replicas"] == 2
 
 
@@ -68,39 +66,49 @@ async def test_update_service_scales_and_rolls_out_a_new_revision(ecs: Ecs, back
     await ecs.update_service(cluster="prod", service="web", taskDefinition="web")
     await ecs.wait("services_stable", cluster="prod", services=["web"])
     service = await described(ecs)
-    assert service["taskDefinition"] == ARN + "task-definition/web:2"
-    assert [d["taskDefinition"] for d in service["deployments"]] == [ARN + "task-definition/web:2"]
-    deployment = await backend.kubectl.get("Deployment", "default", "web")
+    assert service["taskDefinition"] == backend.arn("task-definition/web:2")
+    assert [d["taskDefinition"] for d in service["deployments"]] == [backend.arn("task-definition/web:2")]
+    deployment = await backend.kubectl.get("Deployment", backend.namespace, "web")
     assert deployment is not None
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
 
 
-async def test_force_new_deployment_shows_a_new_primary_until_the_tasks_are_replaced(
-    ecs: Ecs, backend: Backend
-) -> None:
+async def test_force_new_deployment_replaces_every_task_and_the_waiter_waits_for_it(ecs: Ecs, backend: Backend) -> None:
     await web(ecs)
     await ecs.wait("services_stable", cluster="prod", services=["web"])
     before = set(await task_ids(ecs))
     assert len(before) == 2
-    if backend.autopilot is not None:
-        backend.autopilot.paused = True  # hold the rollout, to see it under way
-    updated = (await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True))["service"]
-    resource = await backend.kubectl.get("ECSService", "default", "web")
+    await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True)
+    resource = await backend.kubectl.get("ECSService", backend.namespace, "web")
     assert resource is not None
     forced = resource["spec"]["forceNewDeployment"]  # the operator's declarative --force-new-deployment
-    deployment = await backend.kubectl.get("Deployment", "default", "web")
+    deployment = await backend.kubectl.get("Deployment", backend.namespace, "web")
     assert deployment is not None
     assert deployment["spec"]["template"]["metadata"]["annotations"]["ecs.compat.dev/force-new-deployment"] == forced
-    if backend.autopilot is not None:
-        new, old = updated["deployments"]
-        assert (new["status"], new["rolloutState"], old["status"]) == ("PRIMARY", "IN_PROGRESS", "ACTIVE")
-        assert new["taskDefinition"] == old["taskDefinition"] == ARN + "task-definition/web:1"
-        assert new["id"] != old["id"]
-        backend.autopilot.paused = False
     await ecs.wait("services_stable", cluster="prod", services=["web"])
     after = set(await task_ids(ecs))
     assert len(after) == 2 and not after & before
     assert len((await described(ecs))["deployments"]) == 1
+
+
+async def test_a_forced_deployment_under_way_is_a_new_primary_beside_the_previous_one(
+    kmock_ecs: Ecs, kmock_backend: Backend
+) -> None:
+    """kmock: the controllers held still, so the replacement stays under way while it is described."""
+    ecs, backend = kmock_ecs, kmock_backend
+    assert backend.autopilot is not None
+    await web(ecs)
+    await ecs.wait("services_stable", cluster="prod", services=["web"])
+    backend.autopilot.paused = True
+    updated = (await ecs.update_service(cluster="prod", service="web", forceNewDeployment=True))["service"]
+    new, old = updated["deployments"]
+    assert (new["status"], new["rolloutState"], old["status"]) == ("PRIMARY", "IN_PROGRESS", "ACTIVE")
+    assert new["taskDefinition"] == old["taskDefinition"] == backend.arn("task-definition/web:1")
+    assert new["id"] != old["id"]
+    with pytest.raises(WaiterError, match="Max attempts exceeded"):
+        await ecs.wait("services_stable", cluster="prod", services=["web"], attempts=3)
+    backend.autopilot.paused = False
+    await ecs.wait("services_stable", cluster="prod", services=["web"])
 
 
 async def task_ids(ecs: Ecs) -> list[str]:
@@ -119,8 +127,8 @@ async def test_delete_service_is_refused_while_scaled_then_the_inactive_waiter_s
     assert deleted["status"] == "DRAINING"
     await ecs.wait("services_inactive", cluster="prod", services=["web"])
     inactive = await described(ecs)
-    assert (inactive["status"], inactive["serviceArn"]) == ("INACTIVE", ARN + "service/prod/web")
-    assert await backend.kubectl.get("ECSService", "default", "web") is None
+    assert (inactive["status"], inactive["serviceArn"]) == ("INACTIVE", backend.arn("service/prod/web"))
+    assert await backend.kubectl.get("ECSService", backend.namespace, "web") is None
     assert (await ecs.list_services(cluster="prod"))["serviceArns"] == []
     # A new service of the same name is a new service.
     await ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=1)
@@ -158,7 +166,7 @@ async def test_create_service_errors(ecs: Ecs, backend: Backend, request_: dict[
     with pytest.raises(ClientError) as refused:
         await ecs.create_service(**request_)
     assert code_of(refused) == code
-    assert [s["metadata"]["name"] for s in await backend.kubectl.list("ECSService", "default")] == ["web"]
+    assert [s["metadata"]["name"] for s in await backend.kubectl.list("ECSService", backend.namespace)] == ["web"]
 
 
 async def test_update_and_describe_errors(ecs: Ecs, backend: Backend) -> None:
@@ -167,32 +175,37 @@ async def test_update_and_describe_errors(ecs: Ecs, backend: Backend) -> None:
         await ecs.update_service(cluster="prod", service="nope", desiredCount=1)
     assert code_of(missing) == "ServiceNotFoundException"
     answer = await ecs.describe_services(cluster="prod", services=["nope"])
-    assert answer["failures"] == [{"arn": ARN + "service/prod/nope", "reason": "MISSING"}]
+    assert answer["failures"] == [{"arn": backend.arn("service/prod/nope"), "reason": "MISSING"}]
     with pytest.raises(ClientError) as no_cluster:
         await ecs.describe_services(cluster="nope", services=["web"])
     assert code_of(no_cluster) == "ClusterNotFoundException"
     # Another controller's finalizer keeps the deleted service DRAINING: it takes no updates.
-    await backend.kubectl.patch("ECSService", "default", "web", {"metadata": {"finalizers": ["example.com/hold"]}})
+    await backend.kubectl.patch(
+        "ECSService", backend.namespace, "web", {"metadata": {"finalizers": ["example.com/hold"]}}
+    )
     await ecs.delete_service(cluster="prod", service="web")
     with pytest.raises(ClientError) as draining:
         await ecs.update_service(cluster="prod", service="web", desiredCount=1)
     assert code_of(draining) == "ServiceNotActiveException"
     with pytest.raises(WaiterError, match="DRAINING"):  # the waiter's failure state
         await ecs.wait("services_stable", cluster="prod", services=["web"], attempts=3)
-    current = await backend.kubectl.get("ECSService", "default", "web")
+    current = await backend.kubectl.get("ECSService", backend.namespace, "web")
     assert current is not None
     finalizers = [f for f in current["metadata"].get("finalizers") or [] if f != "example.com/hold"]
-    await backend.kubectl.patch("ECSService", "default", "web", {"metadata": {"finalizers": finalizers}})
+    await backend.kubectl.patch("ECSService", backend.namespace, "web", {"metadata": {"finalizers": finalizers}})
 
 
-async def test_list_services_pages_and_filters(ecs: Ecs) -> None:
+async def test_list_services_pages_and_filters(ecs: Ecs, backend: Backend) -> None:
     await web(ecs, desired=0)
     for name in ("api", "worker"):
         await ecs.create_service(cluster="prod", serviceName=name, taskDefinition="web", desiredCount=0)
     pages = await ecs.pages("list_services", "serviceArns", cluster="prod", PaginationConfig={"PageSize": 2})
-    assert pages == [[ARN + "service/prod/api", ARN + "service/prod/web"], [ARN + "service/prod/worker"]]
+    assert pages == [
+        [backend.arn("service/prod/api"), backend.arn("service/prod/web")],
+        [backend.arn("service/prod/worker")],
+    ]
     fargate = await ecs.list_services(cluster="prod", launchType="FARGATE")
-    assert fargate["serviceArns"] == [ARN + "service/prod/web"]
+    assert fargate["serviceArns"] == [backend.arn("service/prod/web")]
     assert (await ecs.list_services(cluster="prod", schedulingStrategy="DAEMON"))["serviceArns"] == []
 
 
@@ -204,13 +217,13 @@ async def test_a_service_applied_with_kubectl_is_described_and_updated_through_t
         {
             "apiVersion": "ecs.compat.dev/v1alpha1",
             "kind": "ECSService",
-            "metadata": {"name": "from-git", "namespace": "default"},
+            "metadata": {"name": "from-git", "namespace": backend.namespace},
             "spec": {"taskDefinition": "web:1", "desiredCount": 1},
         }
     )
     await ecs.wait("services_stable", cluster="default", services=["from-git"])
     service = await described(ecs, "from-git", "default")
-    assert (service["serviceArn"], service["runningCount"]) == (ARN + "service/default/from-git", 1)
+    assert (service["serviceArn"], service["runningCount"]) == (backend.arn("service/default/from-git"), 1)
     await ecs.update_service(service="from-git", desiredCount=2)
-    resource = await backend.kubectl.get("ECSService", "default", "from-git")
+    resource = await backend.kubectl.get("ECSService", backend.namespace, "from-git")
     assert resource is not None and resource["spec"] == {"taskDefinition": "web:1", "desiredCount": 2}

@@ -7,11 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import ACCOUNT, REGION, Backend, Ecs
+from tests.api.conftest import Backend, Ecs, settled
 from tests.api.workloads import batch_definition, task_definition
-from tests.operator.conftest import eventually
-
-ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:"
 
 
 def code_of(caught: pytest.ExceptionInfo[ClientError]) -> str:
@@ -33,20 +30,23 @@ async def test_run_task_runs_stop_task_stops_and_the_waiters_see_both(ecs: Ecs, 
     answer = await ecs.run_task(cluster="prod", taskDefinition="batch", startedBy="nightly", group="jobs")
     assert answer["failures"] == []
     [task] = answer["tasks"]
-    assert task["taskArn"].startswith(ARN + "task/prod/")
+    assert task["taskArn"].startswith(backend.arn("task/prod/"))
     assert len(task["taskArn"].rsplit("/", 1)[1]) == 32
-    assert (task["taskDefinitionArn"], task["clusterArn"]) == (ARN + "task-definition/batch:1", ARN + "cluster/prod")
+    assert (task["taskDefinitionArn"], task["clusterArn"]) == (
+        backend.arn("task-definition/batch:1"),
+        backend.arn("cluster/prod"),
+    )
     assert (task["startedBy"], task["group"], task["desiredStatus"]) == ("nightly", "jobs", "RUNNING")
-    [resource] = await backend.kubectl.list("ECSTask", "default")
+    [resource] = await backend.kubectl.list("ECSTask", backend.namespace)
     assert resource["spec"]["taskDefinition"] == "batch:1"
     await ecs.wait("tasks_running", cluster="prod", tasks=[task["taskArn"]])
     running = (await ecs.describe_tasks(cluster="prod", tasks=[task["taskArn"]]))["tasks"][0]
     assert running["lastStatus"] == "RUNNING"
     assert [(c["name"], c["lastStatus"]) for c in running["containers"]] == [("job", "RUNNING")]
-    assert running["containerInstanceArn"].startswith(ARN + "container-instance/prod/ecs-worker")
+    assert running["containerInstanceArn"].startswith(backend.arn("container-instance/prod/ecs-worker"))
     stopped = (await ecs.stop_task(cluster="prod", task=task["taskArn"], reason="enough"))["task"]
     assert (stopped["desiredStatus"], stopped["stoppedReason"]) == ("STOPPED", "enough")
-    current = await backend.kubectl.get("ECSTask", "default", resource["metadata"]["name"])
+    current = await backend.kubectl.get("ECSTask", backend.namespace, resource["metadata"]["name"])
     assert current is not None and current["spec"]["desiredStatus"] == "STOPPED"
     await ecs.wait("tasks_stopped", cluster="prod", tasks=[task["taskArn"]])
     final = (await ecs.describe_tasks(cluster="prod", tasks=[task["taskArn"].rsplit("/", 1)[1]]))["tasks"][0]
@@ -78,7 +78,7 @@ async def test_run_task_count_and_stopping_one_of_them(ecs: Ecs) -> None:
     assert (await ecs.list_tasks(cluster="prod", desiredStatus="STOPPED"))["taskArns"] == [arns[0]]
 
 
-async def test_list_tasks_filters_and_pages(ecs: Ecs) -> None:
+async def test_list_tasks_filters_and_pages(ecs: Ecs, backend: Backend) -> None:
     await batch(ecs)
     await ecs.register_task_definition(**task_definition())
     nightly = (await ecs.run_task(cluster="prod", taskDefinition="batch", count=3, startedBy="nightly"))["tasks"]
@@ -95,7 +95,7 @@ async def test_list_tasks_filters_and_pages(ecs: Ecs) -> None:
     assert len(of_service) == 2 and not set(of_service) & set(by_family["taskArns"])
     described = (await ecs.describe_tasks(cluster="prod", tasks=of_service))["tasks"]
     assert {(t["group"], t["lastStatus"], t["taskDefinitionArn"]) for t in described} == {
-        ("service:web", "RUNNING", ARN + "task-definition/web:1")
+        ("service:web", "RUNNING", backend.arn("task-definition/web:1"))
     }
     assert all(t["startedBy"].startswith("ecs-svc/") for t in described)
     node = described[0]["containerInstanceArn"]
@@ -122,7 +122,7 @@ async def test_stopping_a_service_task_replaces_it_and_it_is_described_stopped(e
         now = (await ecs.list_tasks(cluster="prod", serviceName="web"))["taskArns"]
         return now if len(now) == 1 and now != [old] else None
 
-    await eventually(replaced, what="the service to start a new task")
+    await settled(replaced, "the service to start a new task")
 
 
 async def test_start_task_places_one_task_on_each_named_instance(ecs: Ecs, backend: Backend) -> None:
@@ -156,9 +156,11 @@ async def test_task_errors(ecs: Ecs, backend: Backend) -> None:
         with pytest.raises(ClientError) as refused:
             await call(**kwargs)
         assert code_of(refused) == code, kwargs
-    assert await backend.kubectl.list("ECSTask", "default") == []
+    assert await backend.kubectl.list("ECSTask", backend.namespace) == []
     missing = await ecs.describe_tasks(cluster="prod", tasks=["0123456789abcdef0123456789abcdef"])
-    assert missing["failures"] == [{"arn": ARN + "task/prod/0123456789abcdef0123456789abcdef", "reason": "MISSING"}]
+    assert missing["failures"] == [
+        {"arn": backend.arn("task/prod/0123456789abcdef0123456789abcdef"), "reason": "MISSING"}
+    ]
 
 
 async def test_a_task_applied_with_kubectl_is_listed_and_described(ecs: Ecs, backend: Backend) -> None:
@@ -167,7 +169,7 @@ async def test_a_task_applied_with_kubectl_is_listed_and_described(ecs: Ecs, bac
         {
             "apiVersion": "ecs.compat.dev/v1alpha1",
             "kind": "ECSTask",
-            "metadata": {"name": "by-hand", "namespace": "default"},
+            "metadata": {"name": "by-hand", "namespace": backend.namespace},
             "spec": {"cluster": "prod", "taskDefinition": "batch:1", "startedBy": "kubectl"},
         }
     )
@@ -175,7 +177,7 @@ async def test_a_task_applied_with_kubectl_is_listed_and_described(ecs: Ecs, bac
     async def listed() -> list[str] | None:
         return (await ecs.list_tasks(cluster="prod", startedBy="kubectl"))["taskArns"] or None
 
-    [arn] = await eventually(listed, what="the operator to start the task")
+    [arn] = await settled(listed, "the operator to start the task")
     await ecs.wait("tasks_running", cluster="prod", tasks=[arn])
-    resource = await backend.kubectl.get("ECSTask", "default", "by-hand")
+    resource = await backend.kubectl.get("ECSTask", backend.namespace, "by-hand")
     assert resource is not None and resource["status"]["tasks"][0]["taskArn"] == arn

@@ -221,24 +221,26 @@ SecretLister = Callable[[], Awaitable[list[dict[str, Any]]]]
 
 
 class SecretKeys:
-    """Keys read from the labelled Secrets (see the module docstring), cached for ``ttl`` seconds; an unknown
-    key id reads them again (at most once a second), so a key just created works at once and a deleted one
-    stops working within ``ttl``."""
+    """Keys read from the labelled Secrets (see the module docstring), cached for ``ttl`` seconds. An unknown key
+    id reads them again, at most once a second (a request with an unknown key waits for that read), so a key just
+    created works at once and a deleted one stops working within ``ttl``."""
 
-    def __init__(self, list_secrets: SecretLister, ttl: float = 10.0) -> None:
+    def __init__(self, list_secrets: SecretLister, ttl: float = 10.0, min_interval: float = 1.0) -> None:
         self.list_secrets = list_secrets
         self.ttl = ttl
+        self.min_interval = min_interval
         self.keys: dict[str, AccessKey] = {}
-        self.loaded_at = float("-inf")
+        self.read_at = float("-inf")  # when the last read of the Secrets started
         self.lock = asyncio.Lock()
 
     async def find(self, access_key_id: str) -> AccessKey | None:
-        age = time.monotonic() - self.loaded_at
-        if age > self.ttl or (access_key_id not in self.keys and age > 1.0):
+        asked = time.monotonic()
+        if asked - self.read_at > self.ttl or access_key_id not in self.keys:
             async with self.lock:
-                if time.monotonic() - self.loaded_at > min(self.ttl, 1.0):
+                if self.read_at < asked:  # no read started since this request arrived
+                    await asyncio.sleep(max(0.0, self.read_at + self.min_interval - time.monotonic()))
+                    self.read_at = time.monotonic()
                     self.keys = keys_from_secrets(await self.list_secrets())
-                    self.loaded_at = time.monotonic()
         return self.keys.get(access_key_id)
 
 

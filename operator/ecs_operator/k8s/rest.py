@@ -25,11 +25,12 @@ from ecs_operator.k8s.client import KINDS, Kind, matches_labels
 
 JsonDict = dict[str, Any]
 
-# Kinds the ECS API reads or writes beyond those the operator manages.
+# Kinds the ECS API reads or writes beyond those the operator manages (and namespaces, for its callers' tools).
 API_KINDS: dict[str, Kind] = {
     **KINDS,
     "Secret": Kind("v1", "secrets"),
     "Event": Kind("v1", "events"),
+    "Namespace": Kind("v1", "namespaces", namespaced=False),
 }
 
 
