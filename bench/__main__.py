@@ -33,8 +33,23 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "cpus": os.cpu_count(),
+        "cpu_model": _proc_value("/proc/cpuinfo", "model name") or platform.processor(),
+        "memory_gib": round(int((_proc_value("/proc/meminfo", "MemTotal") or "0 kB").split()[0]) / 2**20, 1),
         "load_average_1m": round(load[0], 2) if load else None,
     }
+
+
+def _proc_value(path: str, key: str) -> str | None:
+    """A ``key: value`` line's value in a /proc file (None where there is no such file or line)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            for line in file:
+                name, _, value = line.partition(":")
+                if name.strip() == key:
+                    return value.strip()
+    except OSError:
+        return None
+    return None
 
 
 def duration(seconds: float) -> str:
@@ -78,10 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.reconcile import reconcile_figures  # imports Kopf, kmock and the test harness
 
         figures += reconcile_figures(QUICK_ROUNDS, warm_up=False) if args.quick else reconcile_figures(FULL_ROUNDS)
+    notes: list[str] = []
     if not args.no_api:
-        from bench.api import api_figures  # imports boto3, moto's server and the test harness's emulator
+        from bench.api import api_figures  # imports boto3, moto's server, the local control plane
 
-        figures += api_figures(args.quick)
+        api, reason = api_figures(args.quick)
+        figures += api
+        notes += [reason] if reason else []
     elapsed = time.perf_counter() - started
     if args.json:
         report = {
@@ -89,16 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "elapsed_seconds": elapsed,
             "figures": [f.as_json() for f in figures],
+            "notes": notes,
         }
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print(
             f"ecs-operator benchmarks{' (--quick: too few runs for figures)' if args.quick else ''}: "
-            f"Python {about['python']}, {about['cpus']} CPUs, load {about['load_average_1m']}, "
-            f"{elapsed:.1f} s"
+            f"Python {about['python']}, {about['cpus']} CPUs ({about['cpu_model']}), {about['memory_gib']} GiB, "
+            f"load {about['load_average_1m']}, {elapsed:.1f} s"
         )
         print(table(figures))
+        for note in notes:
+            print(note)
     return 0
 
 

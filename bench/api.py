@@ -1,45 +1,48 @@
 """The ECS API beside moto's server, in the same run: DescribeServices of 10 services, ListTasks over 1000 tasks.
 
-Both sides hold the same workload: a cluster, 10 services and 1000 running tasks. Ours: the ECS API served by
-``start_api_server`` in this process, over kmock (the in-process Kubernetes API emulator of the tests), where the
-services and their 100 Pods each are written as the operator and the Deployment controller write them
-(ECSService with its status, Pods with labels, node and Running status). moto: its server mode in a thread of
-this process, where ``run_task`` made the tasks. The same boto3 calls, from one client thread, signed with SigV4
-(moto does not check the signature; ours does, with the key's secret).
+Both sides hold the same workload: a cluster, 10 services and 1000 running tasks, made through each one's API.
 
-- DescribeServices of all 10 services in one call;
-- ListTasks, one page of 100 of the 1000 tasks (``maxResults=100``), and a whole listing (the paginator's 10
-  pages).
+- **ecs-operator**: the local control plane (``ecs_operator.localcluster``: kube-apiserver, etcd,
+  controller-manager, scheduler, kwok nodes) with the operator as ``manifests/`` runs it (a process, ``run
+  --api``, under its ServiceAccount's RBAC), serving the ECS API; CreateCluster, RegisterTaskDefinition and 10
+  CreateService calls of 100 tasks each, then ``services-stable``: 1000 Pods that kwok runs. Every answer is read
+  from the custom resources' status and the Pods, through the Kubernetes API.
+- **moto**: its server mode in a thread of this process; the same calls, and the tasks from RunTask (moto
+  starts no service tasks).
 
-Each call is timed on its own (perf_counter around the boto3 call): p50 and p95 of the calls, and the rate of one
-client calling in sequence at the median.
+The same boto3 calls, from one client thread, signed with SigV4 (moto does not check the signature; ours does):
+DescribeServices of all 10 services in one call; ListTasks, one page of 100 of the 1000 tasks; a whole listing
+(the paginator's pages). Each call is timed on its own (perf_counter around the boto3 call): p50 and p95 of the
+calls, and the rate of one client calling in sequence at the median. Without the control plane's programs the
+section is left out, with the reason.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
-import kmock as kmock_lib
-import kopf
 from botocore.config import Config
 
 from bench.measure import Figure
-from ecs_operator.api.auth import StaticKeys, new_access_key
-from ecs_operator.api.config import ApiConfig
-from ecs_operator.api.server import start_api_server
-from tests.operator.conftest import Cluster, Emulator, declare_resources
+from ecs_operator.api.auth import access_key_secret, new_access_key
+from ecs_operator.localcluster import binaries
+from ecs_operator.localcluster.controlplane import ControlPlane
+from ecs_operator.localcluster.install import install_crds, install_operator_access
+from ecs_operator.localcluster.operator import OperatorProcess
 
 SERVICES = 10
 TASKS_PER_SERVICE = 100
 PAGE = 100
 REGION = "us-east-1"
-NAMESPACE = "default"
+NAMESPACE = "default"  # where the key creates the cluster and services
 
 
 @dataclass(frozen=True)
@@ -109,79 +112,19 @@ def service_name(index: int) -> str:
     return f"svc{index:02d}"
 
 
-async def seed_kmock(cluster: Cluster) -> None:
-    """10 services with their status and 100 Running Pods each, as the operator and the controllers write them."""
-    await cluster.create(
-        {"apiVersion": "ecs.compat.dev/v1alpha1", "kind": "ECSCluster", "metadata": {"name": "bench"}, "spec": {}}
+def seed_ours(client: Any) -> None:
+    """The cluster, task definition and 10 services of 100 tasks, through the ECS API; until they are stable."""
+    client.create_cluster(clusterName="bench")
+    client.register_task_definition(
+        family="web",
+        containerDefinitions=[{"name": "app", "image": "nginx:1.27", "essential": True, "memory": 64}],
     )
-    for node in range(3):
-        await cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node{node}"}})
-    for index in range(SERVICES):
-        name = service_name(index)
-        spec = {
-            "cluster": "bench",
-            "taskDefinition": "web:1",
-            "desiredCount": TASKS_PER_SERVICE,
-            "launchType": "FARGATE",
-        }
-        await cluster.create(
-            {"apiVersion": "ecs.compat.dev/v1alpha1", "kind": "ECSService", "metadata": {"name": name}, "spec": spec}
-        )
-        status = {
-            "observedGeneration": 1,
-            "serviceName": name,
-            "clusterName": "bench",
-            "status": "ACTIVE",
-            "desiredCount": TASKS_PER_SERVICE,
-            "runningCount": TASKS_PER_SERVICE,
-            "pendingCount": 0,
-            "taskDefinition": "web:1",
-            "deployments": [
-                {
-                    "id": f"ecs-svc/{index:019d}",
-                    "status": "PRIMARY",
-                    "taskDefinition": "web:1",
-                    "desiredCount": TASKS_PER_SERVICE,
-                    "runningCount": TASKS_PER_SERVICE,
-                    "pendingCount": 0,
-                    "failedTasks": 0,
-                    "rolloutState": "COMPLETED",
-                    "createdAt": "2026-01-01T00:00:00Z",
-                    "updatedAt": "2026-01-01T00:05:00Z",
-                }
-            ],
-            "events": [
-                {
-                    "id": f"e{index}",
-                    "createdAt": "2026-01-01T00:05:00Z",
-                    "message": f"(service {name}) has reached a steady state.",
-                }
-            ],
-        }
-        await cluster.patch("ECSService", name, {"status": status}, subresource="status")
-        for task in range(TASKS_PER_SERVICE):
-            await cluster.create(service_pod(name, task))
-
-
-def service_pod(service: str, index: int) -> dict[str, Any]:
-    labels = {
-        "app.kubernetes.io/managed-by": "ecs-operator",
-        "ecs.compat.dev/cluster": "bench",
-        "ecs.compat.dev/service": service,
-        "ecs.compat.dev/task-definition": "web-1",
-        "pod-template-hash": "5d8f7c9b4a",
-    }
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": f"{service}-5d8f7c9b4a-{index:05d}", "labels": labels},
-        "spec": {"nodeName": f"node{index % 3}", "containers": [{"name": "app", "image": "nginx:1.27"}]},
-        "status": {
-            "phase": "Running",
-            "startTime": "2026-01-01T00:01:00Z",
-            "containerStatuses": [{"name": "app", "state": {"running": {"startedAt": "2026-01-01T00:01:00Z"}}}],
-        },
-    }
+    services = [service_name(index) for index in range(SERVICES)]
+    for name in services:
+        client.create_service(cluster="bench", serviceName=name, taskDefinition="web", desiredCount=TASKS_PER_SERVICE)
+    client.get_waiter("services_stable").wait(
+        cluster="bench", services=services, WaiterConfig={"Delay": 2, "MaxAttempts": 300}
+    )
 
 
 def seed_moto(client: Any, ec2: Any) -> None:
@@ -231,20 +174,27 @@ def boto3_client(url: str, key_id: str, secret: str) -> Any:
     )
 
 
-async def ours(rounds: Rounds) -> list[Figure]:
-    async with Emulator() as kmock, kmock_lib.Server(kmock):
-        declare_resources(kmock)
-        await seed_kmock(Cluster(kmock))
-        key = new_access_key([NAMESPACE], "bench")
-        server = await start_api_server(
-            kopf.ConnectionInfo(server=str(kmock.url)), config=ApiConfig(region=REGION), keys=StaticKeys([key])
-        )
+def ours(rounds: Rounds) -> list[Figure]:
+    """The figures of the ECS API the operator process serves on a fresh local control plane."""
+    with tempfile.TemporaryDirectory(prefix="ecs-bench-") as workdir:
+        plane = ControlPlane(f"ecs-bench-{os.getpid()}", Path(workdir) / "kwok", binaries.ensure())
+        plane.start()
         try:
-            client = boto3_client(server.url, key.access_key_id, key.secret_access_key)
-            services = [service_name(index) for index in range(SERVICES)]
-            return await asyncio.to_thread(measure, client, "bench", services, rounds, "ecs-operator")
+            install_crds(plane)
+            objects = install_operator_access(plane)
+            process = OperatorProcess.from_manifests(plane, objects, Path(workdir) / "operator")
+            process.start()
+            try:
+                key = new_access_key([NAMESPACE], "bench")
+                plane.apply([access_key_secret(key, "ecs-system")])
+                client = boto3_client(process.api_url, key.access_key_id, key.secret_access_key)
+                seed_ours(client)
+                services = [service_name(index) for index in range(SERVICES)]
+                return measure(client, "bench", services, rounds, "ecs-operator")
+            finally:
+                process.stop()
         finally:
-            await server.stop()
+            plane.stop()
 
 
 def theirs(rounds: Rounds) -> list[Figure]:
@@ -268,16 +218,19 @@ def theirs(rounds: Rounds) -> list[Figure]:
         server.stop()
 
 
-def api_figures(quick: bool) -> list[Figure]:
-    """Our figures and moto's, interleaved by call (ours first)."""
+def api_figures(quick: bool) -> tuple[list[Figure], str | None]:
+    """Our figures and moto's, interleaved by call (ours first); or none, and why not."""
+    reason = binaries.why_unavailable()
+    if reason is not None:
+        return [], f"ECS API figures left out: {reason}"
     rounds = QUICK if quick else FULL
-    quiet = {name: logging.getLogger(name).level for name in ("ecs_operator.api.access", "werkzeug", "aiohttp")}
+    quiet = {name: logging.getLogger(name).level for name in ("werkzeug", "botocore")}
     for name in quiet:
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        mine = asyncio.run(ours(rounds))
+        mine = ours(rounds)
         moto = theirs(rounds)
     finally:
         for name, level in quiet.items():
             logging.getLogger(name).setLevel(level)
-    return [figure for pair in zip(mine, moto, strict=True) for figure in pair]
+    return [figure for pair in zip(mine, moto, strict=True) for figure in pair], None

@@ -1,14 +1,14 @@
 """What one API call works with: the caller's access key and namespaces, the Kubernetes client, the config.
 
 Reads are memoised for the call (one LIST of a kind per namespace, however many names a Describe call asks
-for); a write forgets what it changed. The namespaces are the caller's, in the order the key's Secret lists
+for); a write forgets what it changed. Pods and nodes come from watches the server keeps (``MIRRORED``): a task
+listing over thousands of Pods costs no request. The namespaces are the caller's, in the order the key's Secret lists
 them: a name is looked up in each in turn, and new resources go to the first (the key's home).
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from typing import Any
 from ecs_operator.api.arns import Arns
 from ecs_operator.api.auth import AccessKey
 from ecs_operator.api.config import ApiConfig
+from ecs_operator.k8s.mirror import Mirrors
 from ecs_operator.k8s.rest import KubeClient
 
 JsonDict = dict[str, Any]
@@ -25,6 +26,15 @@ GROUP = "ecs.compat.dev"
 ANNOTATION_CREATED_BY = f"{GROUP}/created-by"
 LABEL_FAMILY = f"{GROUP}/family"  # the operator's label on a family's ControllerRevisions
 ANNOTATION_REGISTERED_AT = f"{GROUP}/registered-at"  # the operator's, on each ControllerRevision
+# Read in bulk and read late without harm (as ECS's task and instance listings are): kept by watches, per
+# namespace, selected by these labels (Pods of ECS clusters, services' workloads, every node).
+_SERVICE_WORKLOADS = {"app.kubernetes.io/managed-by": "ecs-operator", f"{GROUP}/service": None}
+MIRRORED: dict[str, dict[str, str | None]] = {
+    "Pod": {f"{GROUP}/cluster": None},
+    "Node": {},
+    "Deployment": _SERVICE_WORKLOADS,
+    "DaemonSet": _SERVICE_WORKLOADS,
+}
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Call:
     config: ApiConfig
     key: AccessKey
     operation: str
+    mirrors: Mirrors | None = None
     memo: dict[tuple[str, str | None, str], list[JsonDict]] = field(default_factory=dict)
 
     @property
@@ -61,17 +72,17 @@ class Call:
         labels: Mapping[str, str | None] | None = None,
         fields: Mapping[str, str] | None = None,
     ) -> list[JsonDict]:
+        if self.mirrors is not None and kind in MIRRORED and not fields:
+            return await self.mirrors.read(kind, namespace, MIRRORED[kind], labels)
         key = (kind, namespace, repr((sorted((labels or {}).items()), sorted((fields or {}).items()))))
         if key not in self.memo:
             self.memo[key] = await self.kube.list(kind, namespace, labels, fields)
-        return copy.deepcopy(self.memo[key])
+        return self.memo[key]  # read-only: what a call reads it does not change (it builds new answers)
 
     async def objects_in_scope(self, kind: str, labels: Mapping[str, str | None] | None = None) -> list[JsonDict]:
         """Objects of a kind in every namespace of the caller, in the key's namespace order."""
-        found: list[JsonDict] = []
-        for namespace in self.namespaces:
-            found.extend(await self.objects(kind, namespace, labels))
-        return found
+        lists = await asyncio.gather(*(self.objects(kind, namespace, labels) for namespace in self.namespaces))
+        return [obj for found in lists for obj in found]
 
     def forget(self, kind: str, namespace: str | None) -> None:
         for key in [key for key in self.memo if key[0] == kind and key[1] in (namespace, None)]:

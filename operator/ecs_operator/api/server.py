@@ -36,6 +36,7 @@ from ecs_operator.api.config import ApiConfig
 from ecs_operator.api.context import Call
 from ecs_operator.api.errors import EcsError
 from ecs_operator.api.operations import handler_for
+from ecs_operator.k8s.mirror import Mirrors
 from ecs_operator.k8s.rest import KubeClient, KubeError
 
 MAX_BODY = 1024 * 1024  # ECS's own request limit is far below this; a larger body is refused unread
@@ -56,6 +57,7 @@ class Endpoint:
     keys: KeyLookup
     config: ApiConfig
     clock: Clock = utc_now
+    mirrors: Mirrors | None = None
     calls: int = field(default=0)
 
 
@@ -118,7 +120,7 @@ async def _answer(endpoint: Endpoint, request: web.Request, entry: dict[str, Any
     entry["operation"] = operation.name
     params = protocol.parse_body(raw)
     protocol.validate_input(operation, params)
-    call = Call(endpoint.kube, endpoint.config, key, operation.name)
+    call = Call(endpoint.kube, endpoint.config, key, operation.name, endpoint.mirrors)
     result = await handler_for(operation.name)(call, params)
     endpoint.calls += 1
     return 200, protocol.serialize_output(operation.output_shape, result, strict=endpoint.config.strict_output)
@@ -153,6 +155,8 @@ class ApiServer:
 
     async def stop(self) -> None:
         await self.runner.cleanup()
+        if self.endpoint.mirrors is not None:
+            await self.endpoint.mirrors.close()
         if self.own_client:
             await self.endpoint.kube.close()
 
@@ -181,7 +185,7 @@ async def start_api_server(
     if keys is None:
         namespace = config.credentials_namespace
         keys = auth.SecretKeys(lambda: kube.list("Secret", namespace, {auth.SECRET_LABEL: None}))
-    endpoint = Endpoint(kube, keys, config, clock)
+    endpoint = Endpoint(kube, keys, config, clock, Mirrors(kube))
     runner = web.AppRunner(make_app(endpoint), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=tls)

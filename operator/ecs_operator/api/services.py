@@ -18,6 +18,7 @@ A deleted service is remembered for an hour by a Kubernetes Event
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from typing import Any
@@ -283,7 +284,7 @@ async def describe_services(call: Call, params: JsonDict) -> JsonDict:
         raise invalid_parameter(f"services: at most {MAX_DESCRIBE} services per call")
     cluster = await clusters.find_cluster(call, params.get("cluster"))
     include = set(params.get("include") or [])
-    workloads = await workloads_of(call, cluster.namespace)
+    workloads, _ = await asyncio.gather(workloads_of(call, cluster.namespace), services_of(call, cluster))
     found, failures = [], []
     for reference in references:
         body = await find_service(call, cluster, reference)

@@ -14,9 +14,12 @@ one, as ECS's scheduler does). A service task stopped so is remembered for an ho
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ecs_operator.api import clusters, resources, taskdefinitions
@@ -52,38 +55,58 @@ _PHASES = {"Pending": "PENDING", "Running": "RUNNING", "Succeeded": "STOPPED", "
 
 @dataclass(frozen=True)
 class Task:
-    """One task as DescribeTasks shows it, and what ListTasks filters on."""
+    """One task: what ListTasks filters on, and (built when asked for) its DescribeTasks view."""
 
     arn: str
-    view: JsonDict
+    desired: str | None  # desiredStatus
     family: str | None
     service: str | None  # the ECS service name, for a service's task
     node: str | None
+    started_by: str | None
+    launch_type: str | None
     source: JsonDict  # the ECSTask resource or the Pod it comes from
+    render: Callable[[], JsonDict] = field(repr=False)
 
     @property
     def task_id(self) -> str:
         return self.arn.rsplit("/", 1)[1]
 
+    @cached_property
+    def view(self) -> JsonDict:
+        """The ECS ``Task`` shape."""
+        return self.render()
+
 
 async def cluster_tasks(call: Call, cluster: ClusterRef) -> list[Task]:
     """Every task of the cluster: ECSTasks' (from their status) and services' (their Pods)."""
-    pods = await call.objects("Pod", cluster.namespace, {LABEL_CLUSTER: label_value(cluster.name)})
+    pods, resources, service_bodies = await asyncio.gather(
+        call.objects("Pod", cluster.namespace, {LABEL_CLUSTER: label_value(cluster.name)}),
+        call.objects(KIND, cluster.namespace),
+        call.objects("ECSService", cluster.namespace),
+    )
     by_name = {pod["metadata"]["name"]: pod for pod in pods}
     found: list[Task] = []
-    for body in await call.objects(KIND, cluster.namespace):
+    for body in resources:
         if _cluster_of_task(body) == cluster.name:
             found.extend(task_of_resource(call, cluster, body, entry, by_name) for entry in _entries(body))
     services = {
-        label_value(name_or(body, "serviceName")): body
-        for body in await call.objects("ECSService", cluster.namespace)
+        label_value(name_or(body, "serviceName")): (body, revisions(body))
+        for body in service_bodies
         if clusters.cluster_of(body) == cluster.name
     }
     for pod in pods:
-        service = services.get((pod["metadata"].get("labels") or {}).get(LABEL_SERVICE, ""))
-        if service is not None and LABEL_TASK not in (pod["metadata"].get("labels") or {}):
-            found.append(task_of_pod(call, cluster, service, pod))
+        labels = pod["metadata"].get("labels") or {}
+        service = services.get(labels.get(LABEL_SERVICE, ""))
+        if service is not None and LABEL_TASK not in labels:
+            body, deployments = service
+            found.append(task_of_pod(call, cluster, body, pod, deployments.get(labels.get(LABEL_TASK_DEFINITION, ""))))
     return found
+
+
+def revisions(service: JsonDict) -> dict[str, JsonDict]:
+    """A service's deployments by the task-definition label of their Pods (``<family>-<revision>``)."""
+    deployments = (service.get("status") or {}).get("deployments") or []
+    return {label_value(str(d.get("taskDefinition", "")).replace(":", "-")): d for d in reversed(deployments)}
 
 
 def _entries(body: JsonDict) -> list[JsonDict]:
@@ -113,6 +136,22 @@ def task_of_resource(
     spec, status = body.get("spec") or {}, body.get("status") or {}
     pod = pods.get(entry.get("podName") or "")
     node = (pod or {}).get("spec", {}).get("nodeName")
+    launch_type = status.get("launchType") or spec.get("launchType")
+    return Task(
+        entry["taskArn"],
+        entry.get("desiredStatus"),
+        _family(status.get("taskDefinition")),
+        None,
+        node,
+        spec.get("startedBy"),
+        launch_type,
+        body,
+        lambda: resource_view(call, cluster, body, entry, node),
+    )
+
+
+def resource_view(call: Call, cluster: ClusterRef, body: JsonDict, entry: JsonDict, node: str | None) -> JsonDict:
+    spec, status = body.get("spec") or {}, body.get("status") or {}
     view: JsonDict = {
         "taskArn": entry["taskArn"],
         "clusterArn": call.arns.cluster(cluster.name),
@@ -145,7 +184,7 @@ def task_of_resource(
         view["executionStoppedAt"] = entry["stoppedAt"]
     if node:
         view["containerInstanceArn"] = call.arns.container_instance(cluster.name, node)
-    return Task(entry["taskArn"], view, _family(status.get("taskDefinition")), None, node, body)
+    return view
 
 
 def pod_containers(pod: JsonDict, task_arn: str) -> list[JsonDict]:
@@ -172,27 +211,44 @@ def pod_containers(pod: JsonDict, task_arn: str) -> list[JsonDict]:
     return result
 
 
-def task_of_pod(call: Call, cluster: ClusterRef, service: JsonDict, pod: JsonDict) -> Task:
+def task_of_pod(call: Call, cluster: ClusterRef, service: JsonDict, pod: JsonDict, deployment: JsonDict | None) -> Task:
     """A service's task: its Pod, with the ECS deployment whose revision it runs."""
-    meta, labels = pod["metadata"], pod["metadata"].get("labels") or {}
-    name = name_or(service, "serviceName")
-    arn = call.arns.task(cluster.name, meta["name"])
-    deployments = (service.get("status") or {}).get("deployments") or []
-    revision_label = labels.get(LABEL_TASK_DEFINITION)
-    deployment = next(
-        (d for d in deployments if label_value(str(d.get("taskDefinition", "")).replace(":", "-")) == revision_label),
-        None,
+    meta = pod["metadata"]
+    last = pod_status(pod)
+    return Task(
+        call.arns.task(cluster.name, meta["name"]),
+        "STOPPED" if last in ("DEPROVISIONING", "STOPPED") else "RUNNING",
+        _family(deployment.get("taskDefinition")) if deployment else None,
+        name_or(service, "serviceName"),
+        pod["spec"].get("nodeName"),
+        deployment["id"] if deployment else None,
+        (service.get("spec") or {}).get("launchType"),
+        pod,
+        lambda: pod_view(call, cluster, service, pod, deployment),
     )
-    phase = (pod.get("status") or {}).get("phase")
-    deleting = bool(meta.get("deletionTimestamp"))
-    last = "DEPROVISIONING" if deleting else _PHASES.get(phase or "", "PROVISIONING")
+
+
+def pod_status(pod: JsonDict) -> str:
+    """A Pod's task lastStatus."""
+    if pod["metadata"].get("deletionTimestamp"):
+        return "DEPROVISIONING"
+    return _PHASES.get((pod.get("status") or {}).get("phase") or "", "PROVISIONING")
+
+
+def pod_view(
+    call: Call, cluster: ClusterRef, service: JsonDict, pod: JsonDict, deployment: JsonDict | None
+) -> JsonDict:
+    """The ECS ``Task`` shape of a service's Pod."""
+    meta, labels = pod["metadata"], pod["metadata"].get("labels") or {}
+    arn = call.arns.task(cluster.name, meta["name"])
+    last = pod_status(pod)
     view: JsonDict = {
         "taskArn": arn,
         "clusterArn": call.arns.cluster(cluster.name),
         "lastStatus": last,
-        "desiredStatus": "STOPPED" if deleting or last == "STOPPED" else "RUNNING",
+        "desiredStatus": "STOPPED" if last in ("DEPROVISIONING", "STOPPED") else "RUNNING",
         "containers": pod_containers(pod, arn),
-        "group": f"service:{name}",
+        "group": f"service:{name_or(service, 'serviceName')}",
         "createdAt": meta.get("creationTimestamp"),
         "launchType": (service.get("spec") or {}).get("launchType"),
         "overrides": {"containerOverrides": []},
@@ -206,7 +262,7 @@ def task_of_pod(call: Call, cluster: ClusterRef, service: JsonDict, pod: JsonDic
     started = (pod.get("status") or {}).get("startTime")
     if started and last == "RUNNING":
         view["startedAt"] = started
-    if deleting:
+    if meta.get("deletionTimestamp"):
         view["stoppingAt"] = meta["deletionTimestamp"]
     provider = labels.get(LABEL_CAPACITY_PROVIDER)
     if provider:
@@ -214,8 +270,7 @@ def task_of_pod(call: Call, cluster: ClusterRef, service: JsonDict, pod: JsonDic
     node = pod["spec"].get("nodeName")
     if node:
         view["containerInstanceArn"] = call.arns.container_instance(cluster.name, node)
-    family = _family(deployment.get("taskDefinition")) if deployment else None
-    return Task(arn, view, family, name, node, pod)
+    return view
 
 
 def task_id_of(call: Call, cluster: ClusterRef, reference: str) -> str | None:
@@ -262,11 +317,11 @@ async def list_tasks(call: Call, params: JsonDict) -> JsonDict:
     items = [
         (task.arn, task.arn)
         for task in tasks
-        if task.view.get("desiredStatus") == desired
+        if task.desired == desired
         and (not params.get("family") or task.family == params["family"])
         and (not service or task.service == service)
-        and (not params.get("startedBy") or task.view.get("startedBy") == params["startedBy"])
-        and (not params.get("launchType") or task.view.get("launchType") == params["launchType"])
+        and (not params.get("startedBy") or task.started_by == params["startedBy"])
+        and (not params.get("launchType") or task.launch_type == params["launchType"])
         and (node is None or task.node == node)
     ]
     chosen, token = page(items, params)

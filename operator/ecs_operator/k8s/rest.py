@@ -12,16 +12,17 @@ status 0, so callers map every failure of the API server in one place.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import urllib.parse
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
 import kopf
 
-from ecs_operator.k8s.client import KINDS, Kind, matches_labels
+from ecs_operator.k8s.client import KINDS, Kind
 
 JsonDict = dict[str, Any]
 
@@ -112,26 +113,36 @@ class KubeClient:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.field_manager = field_manager
         self._session: aiohttp.ClientSession | None = None
+        self._watches: aiohttp.ClientSession | None = None  # long-lived streams never take a request's connection
+
+    def _new_session(self, limit: int) -> aiohttp.ClientSession:
+        info = self.connection
+        ssl = info.as_ssl_context() if info.server.startswith("https") else False
+        with warnings.catch_warnings():  # Kopf deprecates its basic-auth helper; aiohttp warns by itself
+            warnings.simplefilter("ignore", DeprecationWarning)
+            auth = info.as_aiohttp_basic_auth()
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=ssl, limit=limit),
+            headers={**info.as_http_headers(), "User-Agent": self.user_agent},
+            auth=auth,
+            timeout=self.timeout,
+        )
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
-            info = self.connection
-            ssl = info.as_ssl_context() if info.server.startswith("https") else False
-            with warnings.catch_warnings():  # Kopf deprecates its basic-auth helper; aiohttp warns by itself
-                warnings.simplefilter("ignore", DeprecationWarning)
-                auth = info.as_aiohttp_basic_auth()
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=ssl, limit=32),
-                headers={**info.as_http_headers(), "User-Agent": self.user_agent},
-                auth=auth,
-                timeout=self.timeout,
-            )
+            self._session = self._new_session(limit=32)
         return self._session
 
+    def _open_watches(self) -> aiohttp.ClientSession:
+        if self._watches is None:
+            self._watches = self._new_session(limit=0)
+        return self._watches
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._watches):
+            if session is not None:
+                await session.close()
+        self._session = self._watches = None
 
     async def request(
         self, method: str, path: str, payload: object = None, content_type: str = "application/json"
@@ -146,7 +157,7 @@ class KubeClient:
                     headers={"Content-Type": content_type} if payload is not None else None,
                 ) as response:
                     if response.status == 401 and attempt == 1 and self.relogin is not None:
-                        await self.close()
+                        await self.close()  # the watches' session too: it holds the same credentials
                         self.connection = await asyncio.to_thread(self.relogin)
                         continue
                     text = await response.text()
@@ -176,26 +187,51 @@ class KubeClient:
         """Objects of a kind in a namespace (all namespaces if None), filtered by labels (value None: the label
         exists). The label selector is applied again here, so the answer is right on an emulator that ignores
         it; a field selector (``fields``) only narrows what the server sends, callers check the fields."""
+        return (await self.list_at(kind, namespace, labels, fields))[0]
+
+    async def list_at(
+        self,
+        kind: str,
+        namespace: str | None,
+        labels: Mapping[str, str | None] | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> tuple[builtins.list[JsonDict], str]:
+        """``list``, and the resourceVersion of the list (to watch from)."""
         labels = labels or {}
-        path = API_KINDS[kind].url(namespace)
-        query = {}
-        if labels:
-            query["labelSelector"] = ",".join(
-                key if value is None else f"{key}={value}" for key, value in labels.items()
-            )
-        if fields:
-            query["fieldSelector"] = ",".join(f"{key}={value}" for key, value in fields.items())
-        if query:
-            path += "?" + urllib.parse.urlencode(query)
-        items: list[JsonDict] = (await self.request("GET", path)).get("items") or []
-        exact = {key: value for key, value in labels.items() if value is not None}
-        present = [key for key, value in labels.items() if value is None]
+        listing = await self.request("GET", _path(kind, namespace, labels, fields))
+        items: list[JsonDict] = listing.get("items") or []
         where = API_KINDS[kind]
-        return [
-            {"apiVersion": where.api_version, "kind": kind, **item}
-            for item in items
-            if matches_labels(item, exact) and all(key in (item["metadata"].get("labels") or {}) for key in present)
-        ]
+        found = [{"apiVersion": where.api_version, "kind": kind, **item} for item in items if selected(item, labels)]
+        return found, str((listing.get("metadata") or {}).get("resourceVersion") or "")
+
+    async def watch(
+        self,
+        kind: str,
+        namespace: str | None,
+        labels: Mapping[str, str | None],
+        resource_version: str,
+        timeout_seconds: int = 300,
+    ) -> AsyncIterator[JsonDict]:
+        """The watch events (``{"type", "object"}``) from ``resource_version`` on, until the server ends the
+        stream (after about ``timeout_seconds``). An ``ERROR`` event (410 Gone: the version is too old) is the
+        last one."""
+        query = {"watch": "true", "timeoutSeconds": str(timeout_seconds), "allowWatchBookmarks": "true"}
+        if resource_version:
+            query["resourceVersion"] = resource_version
+        path = _path(kind, namespace, labels, None, query)
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.timeout.total, sock_read=timeout_seconds + 30)
+        try:
+            async with self._open_watches().get(self.connection.server.rstrip("/") + path, timeout=timeout) as response:
+                if response.status >= 400:
+                    raise _error(response.status, _decoded(await response.text()))
+                async for line in response.content:
+                    if line.strip():
+                        event = _decoded(line.decode())
+                        yield event
+                        if event.get("type") == "ERROR":
+                            return
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise KubeError(0, f"the watch of {kind} ended: {error or type(error).__name__}") from error
 
     async def create(self, obj: JsonDict) -> JsonDict:
         """POST ``obj``; ``Conflict`` if an object of that name exists."""
@@ -222,6 +258,28 @@ class KubeClient:
         except NotFound:
             return False
         return True
+
+
+def selected(item: Mapping[str, Any], labels: Mapping[str, str | None]) -> bool:
+    """Whether an object has the labels (value None: the label is there, with any value)."""
+    have = item.get("metadata", {}).get("labels") or {}
+    return all(key in have and (value is None or have[key] == value) for key, value in labels.items())
+
+
+def _path(
+    kind: str,
+    namespace: str | None,
+    labels: Mapping[str, str | None],
+    fields: Mapping[str, str] | None,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    query = dict(extra or {})
+    if labels:
+        query["labelSelector"] = ",".join(key if value is None else f"{key}={value}" for key, value in labels.items())
+    if fields:
+        query["fieldSelector"] = ",".join(f"{key}={value}" for key, value in fields.items())
+    path = API_KINDS[kind].url(namespace)
+    return path + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
 def _decoded(text: str) -> JsonDict:
