@@ -94,8 +94,11 @@ def test_an_operator_that_cannot_elect_says_why_and_is_not_ready_until_it_can(
     installed = empty_cluster.kubectl("apply", "-k", str(MANIFESTS), check=False)
     assert installed.returncode == 0, installed.stderr
     built = yaml.safe_load_all(empty_cluster.kubectl("kustomize", str(MANIFESTS)).stdout)
-    binding = yaml.safe_dump(next(doc for doc in built if doc and doc["kind"] == "RoleBinding"))
-    empty_cluster.kubectl("delete", "rolebinding", "ecs-operator-leader-election", "-n", "ecs-system")
+    election = "ecs-operator-leader-election"
+    binding = yaml.safe_dump(
+        next(doc for doc in built if doc and doc["kind"] == "RoleBinding" and doc["metadata"]["name"] == election)
+    )
+    empty_cluster.kubectl("delete", "rolebinding", election, "-n", "ecs-system")
     operator = dataclasses.replace(
         as_installed(empty_cluster, tmp_path_factory.mktemp("refused")), liveness_port=free_port()
     )
