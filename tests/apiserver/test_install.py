@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from ecs_operator.localcluster.install import CRDS, MANIFESTS
 from ecs_operator.localcluster.operator import OperatorProcess, free_port
 from tests.apiserver.conftest import TEST_ENVIRONMENT
 from tests.apiserver.kube import Kube, condition, eventually
+from tests.apiserver.operator_helpers import readyz
 
 JsonDict = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,16 +38,6 @@ def empty_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
         yield cluster
     finally:
         cluster.stop()
-
-
-def readyz(operator: OperatorProcess) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{operator.liveness_port}/readyz", timeout=2) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    except OSError as error:
-        return 0, str(error)
 
 
 def as_installed(cluster: ControlPlane, workdir: Path) -> OperatorProcess:
