@@ -18,6 +18,7 @@ class TcpProxy:
         self.port: int = self.listener.getsockname()[1]
         self.connections: set[socket.socket] = set()
         self.accepted = 0
+        self.refused = 0  # connections closed at once while down
         self.lock = threading.Lock()
         self.refusing = threading.Event()
         self.closed = threading.Event()
@@ -55,6 +56,7 @@ class TcpProxy:
                 return
             if self.refusing.is_set():
                 _close(client)
+                self.refused += 1
                 continue
             try:
                 server = socket.create_connection(self.upstream, timeout=10)

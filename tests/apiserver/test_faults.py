@@ -180,6 +180,7 @@ def test_changes_made_while_the_connections_are_down_are_reconciled(
             accepted = proxy.accepted
 
             proxy.down()
+            eventually(lambda: proxy.refused > 0, what="the operator to try to connect again, refused")
             kube.delete("Deployment", old["metadata"]["name"], namespace)
             kube.merge_patch("ECSService", "scaled", namespace, {"spec": {"desiredCount": 3}})
             eventually(lambda: not kube.get("Deployment", old["metadata"]["name"], namespace), what="deleted")

@@ -23,6 +23,7 @@ from tests.apiserver.kube import Kube, condition, eventually
 from tests.apiserver.operator_helpers import readyz, session_operator_stopped
 
 JsonDict = dict[str, Any]
+GROUP = "ecs.compat.dev/v1alpha1"
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_NAMESPACE = "apps"  # what manifests/namespaced/ watches as written
 OPERATOR_NAMESPACE = "ecs-system"
@@ -65,7 +66,7 @@ def namespaces(kube: Kube) -> Iterator[tuple[str, str, str]]:
 
 
 def example(kube: Kube, namespace: str) -> None:
-    cluster = {"apiVersion": "ecs.compat.dev/v1alpha1", "kind": "ECSCluster", "metadata": {"name": "default"}}
+    cluster = {"apiVersion": GROUP, "kind": "ECSCluster", "metadata": {"name": "default"}, "spec": {}}
     kube.apply(cluster, namespace)
     for document in yaml.safe_load_all((ROOT / "examples" / "hello" / "hello.yaml").read_text()):
         if document:
