@@ -212,9 +212,10 @@ async def serve_emulated(out: TextIO, port: int, workdir: Path) -> None:
                 await client.close()
             kubeconfig = workdir / "kubeconfig"
             kubeconfig.write_text(yaml.safe_dump(emulated.kubeconfig(url, NAMESPACE)))
-            print(f"SANDBOX: the operator's and the ECS API's log: {log}", file=out, flush=True)
-            print(paste_lines(key, config.region, api.url, kubeconfig, "kubectl"), file=out, flush=True)
-            await until_interrupted(connection, out, "operator, ECS API, kmock")
+            async with emulated.running_operator(url):
+                print(f"SANDBOX: the operator's and the ECS API's log: {log}", file=out, flush=True)
+                print(paste_lines(key, config.region, api.url, kubeconfig, "kubectl"), file=out, flush=True)
+                await until_interrupted(connection, out, "operator, ECS API, kmock")
         finally:
             await api.stop()
 

@@ -5,7 +5,9 @@ custom resource's spec and status written apart, stale writes refused). Nothing 
 ``LACKS`` says what, and the banner shows it.
 
 The operator runs in this process (Kopf in a thread of its own, as ``ecs-operator run`` would run it), logged in
-to the emulator; the ECS API, the examples and the summary are the sandbox's, as on the control plane.
+to the emulator, started once the examples are in (so it reconciles them as a batch rather than competing with
+their creation for the emulator); the ECS API, the examples and the summary are the sandbox's, as on the control
+plane.
 """
 
 from __future__ import annotations
@@ -184,8 +186,8 @@ def kubeconfig(url: str, namespace: str) -> JsonDict:
 
 @contextlib.asynccontextmanager
 async def emulated_api(log: Path) -> AsyncIterator[str]:
-    """kmock serving the CRDs' resources and the control plane's nodes (kind-config.yaml's workers, as objects),
-    with the operator reconciling on it; yields its URL. The operator's and the API's logs go to ``log``."""
+    """kmock serving the CRDs' resources and the control plane's nodes (kind-config.yaml's workers, as objects);
+    yields its URL. The operator's (``running_operator``) and the API's logs go to ``log``."""
     handler = logging.FileHandler(log)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -204,8 +206,7 @@ async def emulated_api(log: Path) -> AsyncIterator[str]:
                     await client.create({**node, "status": {**node.get("status", {}), "conditions": ready}})
             finally:
                 await client.close()
-            async with running_operator(url):
-                yield url
+            yield url
     finally:
         root.removeHandler(handler)
         handler.close()
