@@ -9,6 +9,8 @@ tests/apiserver/test_sandbox.py runs the sandbox on the control plane.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import re
 import shlex
@@ -16,11 +18,15 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
+import ecs_operator.sandbox as sandbox_module
 from ecs_operator.k8s.rest import KubeClient, login
+from ecs_operator.localcluster.binaries import BinariesUnavailable
 from tests.apiserver.kube import eventually
 
 
@@ -87,3 +93,27 @@ def test_without_a_control_plane_the_sandbox_runs_on_kmock(tmp_path: Path, stop:
             sandbox.kill()
     assert output.read_text().rstrip().endswith("nothing of it is left running")
     assert not listening(api_url)
+
+
+def test_a_control_plane_that_cannot_be_built_falls_back_to_kmock_saying_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go is there but the build fails: the sandbox says so, then runs on kmock (here: records that it would)."""
+    served: list[Path] = []
+
+    @contextlib.contextmanager
+    def failing_build(out: TextIO) -> Iterator[None]:
+        raise BinariesUnavailable("go build in tools/cluster/kubernetes failed: out of disk space")
+        yield
+
+    async def serve_emulated(out: TextIO, port: int, workdir: Path) -> None:
+        served.append(workdir)
+
+    monkeypatch.setattr(sandbox_module, "why_no_control_plane", lambda environ: None)
+    monkeypatch.setattr(sandbox_module, "running_cluster", failing_build)
+    monkeypatch.setattr(sandbox_module, "serve_emulated", serve_emulated)
+    out, err = io.StringIO(), io.StringIO()
+    assert sandbox_module.run_sandbox(out, err, {"ECS_OPERATOR_SANDBOX_DIR": "/nonexistent/sandbox"}) == 0
+    assert served == [Path("/nonexistent/sandbox/kmock")]
+    text = out.getvalue()
+    assert text.index("real kube-apiserver") < text.index("SANDBOX (FALLBACK)")  # it tried, then fell back
+    assert "out of disk space" in text.split("SANDBOX (FALLBACK)", 1)[1]
+    assert err.getvalue() == ""
