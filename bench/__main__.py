@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--json] [--no-operator]`: measure, then print a table (or JSON) of figures."""
+"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--only pure|operator|api]`: measure, then print
+a table (or JSON) of figures."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bench.pure import Budget, pure_figures
 FULL = Budget(seconds=4.0, min_runs=10, max_runs=2000)
 QUICK = Budget(seconds=0.2, min_runs=3, max_runs=50)
 FULL_ROUNDS, QUICK_ROUNDS = 8, 1
+SECTIONS = ("pure", "operator", "api")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -24,7 +26,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--no-operator", action="store_true", help="skip the reconcile latency against kmock")
     parser.add_argument("--no-api", action="store_true", help="skip the ECS API beside moto's server")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--only", choices=SECTIONS, help="measure one section: the pure core, the reconcile latency, or the ECS API"
+    )
+    args = parser.parse_args(argv)
+    if args.only is not None and (args.no_operator or args.no_api):
+        parser.error("--only names the one section to measure; --no-operator and --no-api do not go with it")
+    return args
+
+
+def wanted(args: argparse.Namespace, section: str) -> bool:
+    """Whether a section is measured in this run."""
+    if args.only is not None:
+        return bool(args.only == section)
+    return not getattr(args, f"no_{section}", False)
 
 
 def machine() -> dict[str, object]:
@@ -88,13 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     about = machine()
-    figures = pure_figures(QUICK if args.quick else FULL)
-    if not args.no_operator:
+    figures = pure_figures(QUICK if args.quick else FULL) if wanted(args, "pure") else []
+    if wanted(args, "operator"):
         from bench.reconcile import reconcile_figures  # imports Kopf, kmock and the test harness
 
         figures += reconcile_figures(QUICK_ROUNDS, warm_up=False) if args.quick else reconcile_figures(FULL_ROUNDS)
     notes: list[str] = []
-    if not args.no_api:
+    if wanted(args, "api"):
         from bench.api import api_figures  # imports boto3, moto's server, the local control plane
 
         api, reason = api_figures(args.quick)

@@ -113,7 +113,7 @@ async def scenario(ecs: Ecs) -> None:
     async def deleted() -> bool:
         try:
             await ecs.delete_cluster(cluster="prod")
-        except ClientError as error:  # until the operator's counts show the stopped tasks gone
+        except ClientError as error:  # until the stopped tasks' Pods are gone
             assert error.response["Error"]["Code"] == "ClusterContainsTasksException", error
             return False
         return True
