@@ -75,6 +75,14 @@ def test_argocd_health_checks_embed_health_lua_for_every_kind() -> None:
     assert application["kind"] == "Application"
 
 
+def test_argocd_application_ignores_exactly_the_annotations_the_operator_writes_on_its_resources() -> None:
+    from ecs_operator.handlers.service import ANNOTATION_FAILED
+
+    application = documents(MANIFESTS / "argocd" / "application.yaml")[0]
+    ignored = [path for entry in application["spec"]["ignoreDifferences"] for path in entry["jqPathExpressions"]]
+    assert ignored == [f'.metadata.annotations["{ANNOTATION_FAILED}"]']
+
+
 def rbac_rules(name: str = "ecs-operator") -> dict[tuple[str, str], set[str]]:
     role = cluster_role(name)
     verbs: dict[tuple[str, str], set[str]] = {}
