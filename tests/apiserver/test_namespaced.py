@@ -89,8 +89,8 @@ def test_an_operator_limited_to_a_namespace_needs_and_makes_no_cluster_wide_requ
     assert f"--namespace={watched}" in scoped.args and "--all-namespaces" not in scoped.args
     assert scoped.username == f"system:serviceaccount:{home}:ecs-operator"
 
-    example(kube, other)  # first: had the operator any eye on it, it would have seen it first
-    with session_operator_stopped(operator):  # it watches every namespace
+    with session_operator_stopped(operator):  # it watches every namespace: the other one's example is for nobody
+        example(kube, other)  # first: had the scoped operator any eye on it, it would have seen it first
         scoped.start()
         try:
             eventually(lambda: readyz(scoped)[0] == 200, what="ready", detail=scoped.log_tail)
@@ -109,12 +109,13 @@ def test_an_operator_limited_to_a_namespace_needs_and_makes_no_cluster_wide_requ
             assert cluster == 1
         finally:
             scoped.stop()
+        # before the session's operator is back (it would reconcile the other namespace's example)
+        assert not (kube.get("ECSService", "hello", other) or {}).get("status")
+        assert not kube.list("Deployment", other)
 
     status = (kube.get("ECSCluster", "default", watched) or {}).get("status") or {}
     assert "registeredContainerInstancesCount" not in status  # nodes are not read when limited to namespaces
     assert kube.list("Deployment", watched, "app.kubernetes.io/managed-by=ecs-operator")
-    assert not (kube.get("ECSService", "hello", other) or {}).get("status")
-    assert not kube.list("Deployment", other)
 
     requests = scoped.requests()
     reads = [event for event in requests if event["verb"] in ("list", "watch")]
