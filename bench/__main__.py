@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from bench.measure import Figure
+from bench.measure import Figure, Quantity
 from bench.pure import Budget, pure_figures
 
 FULL = Budget(seconds=4.0, min_runs=10, max_runs=2000)
@@ -24,6 +24,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--no-operator", action="store_true", help="skip the reconcile latency against kmock")
     parser.add_argument("--no-api", action="store_true", help="skip the ECS API beside moto's server")
+    parser.add_argument(
+        "--no-scale", action="store_true", help="skip the scale figures on the local control plane (issue 10)"
+    )
     return parser.parse_args(argv)
 
 
@@ -84,6 +87,21 @@ def table(figures: list[Figure]) -> str:
     return "\n".join([*lines, "", *legend])
 
 
+def quantity_table(quantities: list[Quantity]) -> str:
+    header = ("figure", "value", "target")
+    rows = [(q.name, q.shown(), q.target) for q in quantities]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i != 1 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    legend = [f"  {q.name}: {q.meaning}" for q in quantities]
+    return "\n".join([*lines, "", *legend])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -100,6 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         api, reason = api_figures(args.quick)
         figures += api
         notes += [reason] if reason else []
+    quantities: list[Quantity] = []
+    if not args.no_scale:
+        from bench.scale import scale_figures  # the local control plane, the operator and the baseline as processes
+
+        scale, counted, reason = scale_figures(args.quick)
+        figures += scale
+        quantities += counted
+        notes += [reason] if reason else []
     elapsed = time.perf_counter() - started
     if args.json:
         report = {
@@ -107,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "elapsed_seconds": elapsed,
             "figures": [f.as_json() for f in figures],
+            "quantities": [q.as_json() for q in quantities],
             "notes": notes,
         }
         json.dump(report, sys.stdout, indent=2)
@@ -118,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"load {about['load_average_1m']}, {elapsed:.1f} s"
         )
         print(table(figures))
+        if quantities:
+            print()
+            print(quantity_table(quantities))
         for note in notes:
             print(note)
     return 0
