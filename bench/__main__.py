@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -27,6 +28,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-scale", action="store_true", help="skip the scale figures on the local control plane (issue 10)"
     )
+    parser.add_argument(
+        "--services",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        help="scale: the numbers of ECSServices created at once, comma-separated (default 1,100,1000; --quick 1,10)",
+    )
+    parser.add_argument("--foreign-pods", type=int, help="scale: other Pods run beside (default 4000; --quick 40)")
+    parser.add_argument("--idle-seconds", type=float, help="scale: idling after convergence (default 300; --quick 20)")
     return parser.parse_args(argv)
 
 
@@ -120,9 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes += [reason] if reason else []
     quantities: list[Quantity] = []
     if not args.no_scale:
+        from bench.scale import FULL as FULL_SCALE
+        from bench.scale import QUICK as QUICK_SCALE
         from bench.scale import scale_figures  # the local control plane, the operator and the baseline as processes
 
-        scale, counted, reason = scale_figures(args.quick)
+        sizes = QUICK_SCALE if args.quick else FULL_SCALE
+        changes = {"services": args.services, "foreign_pods": args.foreign_pods, "idle_seconds": args.idle_seconds}
+        sizes = dataclasses.replace(sizes, **{key: value for key, value in changes.items() if value is not None})
+        scale, counted, reason = scale_figures(sizes)
         figures += scale
         quantities += counted
         notes += [reason] if reason else []

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -94,6 +95,19 @@ def rss(process: OperatorProcess) -> float:
     return counting.vm_rss(Path(f"/proc/{process.pid}/status").read_text()) / MIB
 
 
+def wait_ready(process: OperatorProcess, timeout: float) -> None:
+    """Until the operator's readiness endpoint answers 200: leader, and Kopf has listed every watched kind."""
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{process.liveness_port}/readyz", timeout=5) as answer:
+                return bool(answer.status == 200)
+        except OSError:
+            return False
+
+    wait_for(ready, "the operator ready", timeout)
+
+
 def wait_for(check: Callable[[], object], what: str, timeout: float, every: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -138,18 +152,24 @@ class Deployments:
         self.apps = kube_client.AppsV1Api(api)
         version = self.apps.list_namespaced_deployment(namespace, limit=1).metadata.resource_version
         self.seen: dict[str, float] = {}
+        self.stopped = False
         self.watch = kube_watch.Watch()
         self.thread = threading.Thread(target=self._follow, args=(namespace, version), daemon=True)
         self.thread.start()
 
     def _follow(self, namespace: str, version: str) -> None:
-        for event in self.watch.stream(
-            self.apps.list_namespaced_deployment, namespace, resource_version=version, deserialize=False
-        ):
-            if event["type"] == "ADDED":
-                self.seen.setdefault(event["raw_object"]["metadata"]["name"], time.perf_counter())
+        try:
+            for event in self.watch.stream(
+                self.apps.list_namespaced_deployment, namespace, resource_version=version, deserialize=False
+            ):
+                if event["type"] == "ADDED":
+                    self.seen.setdefault(event["raw_object"]["metadata"]["name"], time.perf_counter())
+        except Exception as error:  # the watch ends with the thread; a failure shows as a timeout too
+            if not self.stopped:
+                progress(f"the Deployment watch of {namespace} failed: {error!r}")
 
     def stop(self) -> None:
+        self.stopped = True
         self.watch.stop()
 
 
@@ -193,7 +213,7 @@ class Bench:
             try:
                 self.core.read_namespace(name)
             except ApiException as error:
-                return error.status == 404
+                return bool(error.status == 404)
             return False
 
         wait_for(gone, f"namespace {name} deleted", self.sizes.timeout_seconds, every=1.0)
@@ -286,9 +306,10 @@ class Bench:
         namespace = self.namespace(f"bench-op-{count}")
         process = dataclasses.replace(self.operator, process=None, liveness_port=free_port())
         process.start()
+        wait_ready(process, self.sizes.timeout_seconds)
         self.quantity(
             f"scale: ecs-operator RSS, started, {count} services to come",
-            "resident memory of the operator once live (its watches listed), before the services",
+            "resident memory of the operator once ready (its watches listed), before the services",
             rss(process),
             "MiB",
         )
@@ -380,7 +401,8 @@ class Bench:
         )
         start = time.time()
         restarted.start()
-        live = time.time() - start
+        wait_ready(restarted, self.sizes.timeout_seconds)
+        ready = time.time() - start
 
         def reconciled() -> set[tuple[str, str]]:
             reads = counting.reads_of_objects(self.audit.of(restarted.username, start), ["ecsservices"])
@@ -398,9 +420,9 @@ class Bench:
         time.sleep(5)
         during = self.audit.of(restarted.username, start, done + 5)
         self.quantity(
-            f"scale: ecs-operator restart, live, {count} services",
-            "from starting the process to its liveness endpoint answering (Kopf has listed its watches)",
-            live,
+            f"scale: ecs-operator restart, ready, {count} services",
+            "from starting the process to its readiness endpoint answering (leader, every watched kind listed)",
+            ready,
             "s",
         )
         self.quantity(
@@ -481,7 +503,7 @@ class Bench:
         )
 
     def run(self) -> None:
-        sizes = self.sizes.services
+        sizes = sorted(set(self.sizes.services))
         for count in sizes:
             last = count == sizes[-1]
             self.say(f"baseline, {count} services")
@@ -559,7 +581,7 @@ def baseline_process(plane: ControlPlane, workdir: Path) -> OperatorProcess:
 
 def steady(service: JsonDict) -> bool:
     status = service.get("status") or {}
-    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
+    ready: JsonDict = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
     desired = (service.get("spec") or {}).get("desiredCount", 1)
     return ready.get("reason") == "SteadyState" and status.get("runningCount") == desired
 
@@ -574,12 +596,11 @@ def control_plane(workdir: Path) -> Iterator[ControlPlane]:
         plane.stop()
 
 
-def scale_figures(quick: bool) -> tuple[list[Figure], list[Quantity], str | None]:
+def scale_figures(sizes: Sizes) -> tuple[list[Figure], list[Quantity], str | None]:
     """The latency figures, the counted quantities, and why the section was left out (None: it was not)."""
     reason = binaries.why_unavailable()
     if reason is not None:
         return [], [], f"scale figures left out: {reason}"
-    sizes = QUICK if quick else FULL
     with tempfile.TemporaryDirectory(prefix="ecs-scale-") as directory, control_plane(Path(directory)) as plane:
         workdir = Path(directory)
         install_crds(plane)
