@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -112,6 +113,8 @@ def quantity_table(quantities: list[Quantity]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # A SIGTERM (kill, a CI timeout) unwinds like Ctrl-C: the control planes and processes started are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.perf_counter()
     about = machine()
     figures = pure_figures(QUICK if args.quick else FULL)

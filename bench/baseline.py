@@ -26,8 +26,15 @@ JsonDict = dict[str, Any]
 GROUP, VERSION = "ecs.compat.dev", "v1alpha1"
 IMAGE = "nginx:1.27"
 LABEL = "bench.ecs.compat.dev/baseline"
-# What the baseline's ServiceAccount may do: read and annotate ECSServices, create Deployments, post Events.
+# What the baseline's ServiceAccount may do: read and annotate ECSServices, create Deployments, post Events; and
+# what Kopf reads to start (the CRDs, as the operator's RBAC grants; the namespaces it is told to watch).
 BASELINE_RULES = [
+    {
+        "apiGroups": ["apiextensions.k8s.io"],
+        "resources": ["customresourcedefinitions"],
+        "verbs": ["get", "list", "watch"],
+    },
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [GROUP], "resources": ["ecsservices"], "verbs": ["get", "list", "watch", "patch"]},
     {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]},
     {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},

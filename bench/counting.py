@@ -22,9 +22,11 @@ LONG_RUNNING = frozenset({"watch"})
 
 
 def resource(event: Mapping[str, Any]) -> str:
-    """``resource`` or ``resource/subresource`` of an event ("" for a non-resource URL such as /version)."""
+    """``resource`` or ``resource/subresource`` of an event; the path of a non-resource URL (``/version``)."""
     ref = event.get("objectRef") or {}
-    name = str(ref.get("resource") or "")
+    if not ref.get("resource"):
+        return str(event.get("requestURI") or "").partition("?")[0]
+    name = str(ref.get("resource"))
     return f"{name}/{ref['subresource']}" if ref.get("subresource") else name
 
 

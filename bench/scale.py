@@ -163,7 +163,7 @@ class Deployments:
                 self.apps.list_namespaced_deployment, namespace, resource_version=version, deserialize=False
             ):
                 if event["type"] == "ADDED":
-                    self.seen.setdefault(event["raw_object"]["metadata"]["name"], time.perf_counter())
+                    self.seen.setdefault(event["object"]["metadata"]["name"], time.perf_counter())
         except Exception as error:  # the watch ends with the thread; a failure shows as a timeout too
             if not self.stopped:
                 progress(f"the Deployment watch of {namespace} failed: {error!r}")
@@ -256,7 +256,7 @@ class Bench:
 
     # --- the phases
 
-    def create_and_time(self, side: str, namespace: str, count: int) -> list[float]:
+    def create_and_time(self, side: str, username: str, namespace: str, count: int) -> list[float]:
         """Create ``count`` services in ``namespace``; each one's seconds until its Deployment exists."""
         deployments = Deployments(self.api, namespace)
         self.created_at = time.time()
@@ -271,6 +271,15 @@ class Bench:
         finally:
             deployments.stop()
         seconds = counting.latencies(created, deployments.seen)
+        events = self.audit.of(username, self.created_at)
+        self.quantity(
+            f"scale: {side} requests per service, {count} at once",
+            f"{side}'s requests from the first create until the last Deployment existed, per service (watches and "
+            "Lease renewals aside): "
+            + ", ".join(f"{k} {v}" for k, v in counting.by_verb_and_resource(events).most_common(8)),
+            sum(counting.by_verb(events).values()) / count,
+            "requests",
+        )
         self.figures.append(
             Figure(
                 f"scale: {side} create -> Deployment, {count} at once",
@@ -288,9 +297,18 @@ class Bench:
         process = dataclasses.replace(
             self.baseline, args=[f"--namespace={namespace}"], process=None, liveness_port=free_port()
         )
+        start = time.time()
         process.start()
         try:
-            self.create_and_time("baseline", namespace, count)
+
+            def watching() -> bool:
+                events = self.audit.of(process.username, start)
+                return any(e["verb"] == "watch" and counting.resource(e) == "ecsservices" for e in events)
+
+            # Kopf has no readiness endpoint: it is ready once its watch of ECSServices has begun (audited at
+            # ResponseStarted).
+            wait_for(watching, "the baseline watching ECSServices", self.sizes.timeout_seconds)
+            self.create_and_time("baseline", process.username, namespace, count)
             self.quantity(
                 f"scale: baseline RSS, {count} services",
                 "resident memory of the baseline Kopf operator once its Deployments exist",
@@ -314,7 +332,7 @@ class Bench:
             "MiB",
         )
         self.register_task_definition(namespace)
-        self.create_and_time("ecs-operator", namespace, count)
+        self.create_and_time("ecs-operator", process.username, namespace, count)
         self.quantity(
             f"scale: ecs-operator RSS, {count} services",
             "resident memory of the operator once the services' Deployments exist",
@@ -461,7 +479,7 @@ class Bench:
         reconciles = len(counting.reads_of_objects(events, CUSTOM_RESOURCES))
         verbs = counting.by_verb(events)
         per = counting.per_reconcile(verbs, reconciles)
-        minutes = f"{seconds / 60:g} min"
+        minutes = f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
         resync = f"resync {self.sizes.resync_seconds:g} s +-10 %"
         self.quantity(
             "scale: idle reconciles",
@@ -478,6 +496,13 @@ class Bench:
             sum(per.values()),
             "requests",
             "<= 2",
+        )
+        self.quantity(
+            "scale: idle lists per resync interval",
+            "LISTs in the idle window per resync interval: the caches' audit lists each kind it caches once an "
+            "interval, whatever the number of objects (handlers/audit.py); included in the requests per reconcile",
+            verbs.get("list", 0) / (seconds / self.sizes.resync_seconds),
+            "lists",
         )
         self.quantity(
             "scale: idle writes per reconcile",

@@ -56,6 +56,17 @@ def test_writes_leave_out_lease_renewals(events: list[JsonDict], writes: list[st
     assert counting.lease_writes(events) == leases
 
 
+def test_requests_are_named_by_resource_or_path() -> None:
+    discovery = {"verb": "get", "requestURI": "/apis/apps/v1?timeout=32s"}
+    events = [STATUS, event("list", "pods", ""), discovery]
+    assert [counting.resource(e) for e in events] == ["ecsservices/status", "pods", "/apis/apps/v1"]
+    assert counting.by_verb_and_resource(events) == {
+        "patch ecsservices/status": 1,
+        "list pods": 1,
+        "get /apis/apps/v1": 1,
+    }
+
+
 def test_a_reconcile_is_a_get_of_one_custom_resource() -> None:
     events = [
         *RECONCILE,
