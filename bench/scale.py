@@ -396,7 +396,8 @@ class Bench:
         self.quantity(
             f"scale: ecs-operator requests while {count} foreign Pods started",
             f"the operator's requests (watches and Lease renewals aside) while another team's Deployment of {count} "
-            f"Pods was created and ran, in {time.time() - start:.0f}s",
+            f"Pods was created and ran, in {time.time() - start:.0f}s: "
+            + (", ".join(f"{k} {v}" for k, v in counting.by_verb_and_resource(events).most_common(6)) or "none"),
             sum(counting.by_verb(events).values()),
             "requests",
             "0",
