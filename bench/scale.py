@@ -615,8 +615,8 @@ def steady(service: JsonDict) -> bool:
 @contextmanager
 def control_plane(workdir: Path) -> Iterator[ControlPlane]:
     plane = ControlPlane(f"ecs-scale-{os.getpid()}", workdir / "kwok", binaries.ensure())
-    plane.start()
     try:
+        plane.start()  # inside: a start interrupted half-way leaves processes to stop
         yield plane
     finally:
         plane.stop()
