@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--json] [--no-operator]`: measure, then print a table (or JSON) of figures."""
+"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--no-scale] [--services N,...]`: measure, then print
+a table (or JSON) of figures."""
 
 from __future__ import annotations
 
