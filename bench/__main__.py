@@ -36,7 +36,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="scale: the numbers of ECSServices created at once, comma-separated (default 1,100,1000; --quick 1,10)",
     )
     parser.add_argument("--foreign-pods", type=int, help="scale: other Pods run beside (default 4000; --quick 40)")
-    parser.add_argument("--idle-seconds", type=float, help="scale: idling after convergence (default 300; --quick 20)")
+    parser.add_argument("--idle-seconds", type=float, help="scale: idling after convergence (default 300; --quick 10)")
     return parser.parse_args(argv)
 
 
