@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--no-scale] [--services N,...]`: measure, then print
+"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--no-scale] [--only SECTION] [--services N,...]`:
+measure, then print
 a table (or JSON) of figures."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bench.pure import Budget, pure_figures
 FULL = Budget(seconds=4.0, min_runs=10, max_runs=2000)
 QUICK = Budget(seconds=0.2, min_runs=3, max_runs=50)
 FULL_ROUNDS, QUICK_ROUNDS = 8, 1
+SECTIONS = ("pure", "operator", "api", "scale")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -31,13 +33,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-scale", action="store_true", help="skip the scale figures on the local control plane (issue 10)"
     )
     parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        help="measure one section: the pure core, the reconcile latency, the ECS API, or the scale figures",
+    )
+    parser.add_argument(
         "--services",
         type=lambda text: tuple(int(n) for n in text.split(",")),
         help="scale: the numbers of ECSServices created at once, comma-separated (default 1,100,1000; --quick 1,10)",
     )
     parser.add_argument("--foreign-pods", type=int, help="scale: other Pods run beside (default 4000; --quick 40)")
     parser.add_argument("--idle-seconds", type=float, help="scale: idling after convergence (default 300; --quick 10)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.only is not None and (args.no_operator or args.no_api or args.no_scale):
+        parser.error("--only names the one section to measure; no --no-<section> goes with it")
+    return args
+
+
+def wanted(args: argparse.Namespace, section: str) -> bool:
+    """Whether a section is measured in this run."""
+    if args.only is not None:
+        return bool(args.only == section)
+    return not getattr(args, f"no_{section}", False)
 
 
 def machine() -> dict[str, object]:
@@ -118,20 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.perf_counter()
     about = machine()
-    figures = pure_figures(QUICK if args.quick else FULL)
-    if not args.no_operator:
+    figures = pure_figures(QUICK if args.quick else FULL) if wanted(args, "pure") else []
+    if wanted(args, "operator"):
         from bench.reconcile import reconcile_figures  # imports Kopf, kmock and the test harness
 
         figures += reconcile_figures(QUICK_ROUNDS, warm_up=False) if args.quick else reconcile_figures(FULL_ROUNDS)
     notes: list[str] = []
-    if not args.no_api:
+    if wanted(args, "api"):
         from bench.api import api_figures  # imports boto3, moto's server, the local control plane
 
         api, reason = api_figures(args.quick)
         figures += api
         notes += [reason] if reason else []
     quantities: list[Quantity] = []
-    if not args.no_scale:
+    if wanted(args, "scale"):
         from bench.scale import FULL as FULL_SCALE
         from bench.scale import QUICK as QUICK_SCALE
         from bench.scale import scale_figures  # the local control plane, the operator and the baseline as processes

@@ -57,7 +57,7 @@ async def _round(cluster: Cluster, index: int) -> tuple[float, float]:
     async def gone() -> bool:
         return all([await cluster.get(kind, name) is None for kind in ("ECSService", "TaskDefinition")])
 
-    await _wait(gone, f"{name} deleted")
+    await _wait(gone, f"{name} deleted")  # no finalizer holds them
     await cluster.garbage_collector()  # the Deployment, ControllerRevision, PodTemplate, ...
     return td_latency, service_latency
 

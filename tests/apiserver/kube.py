@@ -32,6 +32,7 @@ API_VERSIONS = {
     "PodTemplate": "v1",
     "PersistentVolumeClaim": "v1",
     "Namespace": "v1",
+    "ResourceQuota": "v1",
     "Node": "v1",
     "Event": "v1",
     "Ingress": "networking.k8s.io/v1",

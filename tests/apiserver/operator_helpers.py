@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +34,27 @@ def operator_with(operator: OperatorProcess, **environment: str) -> Iterator[Ope
     finally:
         other.stop()
         operator.start()
+
+
+@contextlib.contextmanager
+def session_operator_stopped(operator: OperatorProcess) -> Iterator[None]:
+    """The session's operator stopped for a test that runs copies of its own; started again afterwards."""
+    operator.stop()
+    try:
+        yield
+    finally:
+        operator.start()
+
+
+def readyz(operator: OperatorProcess) -> tuple[int, str]:
+    """The readiness probe's status and body (0 and the error when it does not answer)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{operator.liveness_port}/readyz", timeout=2) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError as error:
+        return 0, str(error)
 
 
 def writes(operator: OperatorProcess, namespace: str, since: int = 0) -> list[str]:

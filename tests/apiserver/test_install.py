@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from ecs_operator.localcluster.install import CRDS, MANIFESTS
 from ecs_operator.localcluster.operator import OperatorProcess, free_port
 from tests.apiserver.conftest import TEST_ENVIRONMENT
 from tests.apiserver.kube import Kube, condition, eventually
+from tests.apiserver.operator_helpers import readyz
 
 JsonDict = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,16 +38,6 @@ def empty_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
         yield cluster
     finally:
         cluster.stop()
-
-
-def readyz(operator: OperatorProcess) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{operator.liveness_port}/readyz", timeout=2) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    except OSError as error:
-        return 0, str(error)
 
 
 def as_installed(cluster: ControlPlane, workdir: Path) -> OperatorProcess:
@@ -114,5 +103,44 @@ def test_an_operator_that_cannot_elect_says_why_and_is_not_ready_until_it_can(
         assert "ERROR ecs_operator.lease: cannot take part in leader election" in operator.log_since(0)
         empty_cluster.kubectl("apply", "-f", "-", stdin=binding)
         eventually(lambda: readyz(operator)[0] == 200, what="ready once granted", detail=operator.log_tail)
+    finally:
+        operator.stop()
+
+
+def test_an_operator_started_before_its_crds_says_which_are_missing_and_starts_once_they_are_there(
+    empty_cluster: ControlPlane, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Kopf does not watch CRDs (a cluster-wide read the namespaced install does not have): the operator asks
+    the API server's discovery, and until its kinds are served it is not ready and says what to install."""
+    empty_cluster.kubectl("delete", "-f", str(CRDS), "--ignore-not-found", "--wait=true", "--timeout=120s")
+    installed = empty_cluster.kubectl("apply", "-k", str(MANIFESTS), check=False)
+    assert installed.returncode == 0, installed.stderr
+    operator = dataclasses.replace(
+        as_installed(empty_cluster, tmp_path_factory.mktemp("no-crds")), liveness_port=free_port()
+    )
+    operator.start()
+    try:
+
+        def waiting() -> str | None:
+            status, text = readyz(operator)
+            return text if status == 503 and "ecsservices.ecs.compat.dev" in text else None
+
+        reason = eventually(waiting, what="/readyz 503 naming the missing kinds", detail=operator.log_tail)
+        assert "kubectl apply -f crds/" in reason
+        assert "ERROR ecs_operator: not starting yet: the API server does not serve" in operator.log_since(0)
+        crds = empty_cluster.kubectl("apply", "-f", str(CRDS), check=False)
+        assert crds.returncode == 0, crds.stderr
+        eventually(lambda: readyz(operator)[0] == 200, what="ready once the CRDs are served", detail=operator.log_tail)
+        kube = Kube(empty_cluster.kubeconfig)
+        kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "late-crds"}})
+        for document in yaml.safe_load_all((ROOT / "examples" / "hello" / "hello.yaml").read_text()):
+            if document:
+                kube.apply(document, "late-crds")
+
+        def steady() -> bool:
+            services = kube.list("ECSService", "late-crds")
+            return bool(services) and all(condition(s, "Ready").get("reason") == "SteadyState" for s in services)
+
+        eventually(steady, what="examples/hello steady", detail=operator.log_tail)
     finally:
         operator.stop()

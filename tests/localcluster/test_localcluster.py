@@ -4,7 +4,10 @@ makes of kind-config.yaml, and the kwok stages it gives kwok."""
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -106,6 +109,34 @@ def test_go_builds_progress_is_reported_and_compiler_errors_kept() -> None:
     errors = binaries.report_packages(iter(lines), total=4, name="kubernetes", started=-100.0, progress=reported.append)
     assert errors == ["# example.com/broken\n", "broken.go:3:1: syntax error\n"]
     assert reported and "compiled 1/4 packages" in reported[0]
+
+
+def test_waiting_for_another_build_reports_until_it_is_done(tmp_path: Path) -> None:
+    """While another process builds a module (holds its lock), the wait says so again and again, then goes on."""
+    module = MODULES[0]
+    env = {"ECS_OPERATOR_CACHE": str(tmp_path)}
+    lock = tmp_path / "cluster-bin" / f"{module.name}.lock"
+    lock.parent.mkdir(parents=True)
+    reported: list[str] = []
+    entered = threading.Event()
+
+    def wait() -> None:
+        with binaries.build_lock(module, env, reported.append, every=0.01):
+            entered.set()
+
+    with lock.open("w") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        deadline = time.monotonic() + 30  # a hang guard, not what is checked
+        while len(reported) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not entered.is_set()
+        fcntl.flock(other, fcntl.LOCK_UN)
+    waiter.join(30)
+    assert entered.is_set()
+    assert reported[0] == f"waiting for another build of tools/cluster/{module.name} to finish"
+    assert all("still waiting for the other build" in line for line in reported[1:3])
 
 
 def test_the_nodes_are_kind_configs_workers_with_arm64_twins(tmp_path: Path) -> None:

@@ -6,13 +6,27 @@ import asyncio
 import dataclasses
 import logging
 from pathlib import Path
+from typing import Any, cast
 
 import kopf
 import pytest
 
 from ecs_operator.cli import main
-from ecs_operator.handlers.main import cluster_config_found, configure, readiness
+from ecs_operator.handlers.common import OperatorConfig, Runtime
+from ecs_operator.handlers.main import (
+    Waiting,
+    build_registry,
+    cluster_config_found,
+    configure,
+    missing_kinds,
+    readiness,
+    wait_for_kinds,
+)
 from ecs_operator.k8s.lease import Election, LeaseConflict, LeaseRecord, LeaseUnavailable
+from ecs_operator.k8s.rest import KubeClient, KubeError, NotFound
+from ecs_operator.translate.context import API_VERSION
+
+JsonDict = dict[str, Any]
 
 
 @pytest.mark.parametrize(
@@ -157,3 +171,86 @@ def test_kopfs_own_peering_is_off_only_the_leader_runs_kopf() -> None:
     configure(settings, verbose=False)
     assert settings.peering.standalone is True
     assert settings.posting.level > logging.ERROR  # the operator posts its own Events, none of Kopf's log lines
+    assert settings.scanning.disabled is True  # no cluster-wide list/watch of namespaces or CRDs
+
+
+def watched_plurals(registry: kopf.OperatorRegistry) -> set[str]:
+    selectors = registry._indexing.get_all_selectors() | registry._watching.get_all_selectors()
+    return {str(selector.plural or selector.any_name) for selector in selectors}
+
+
+@pytest.mark.parametrize(
+    ("namespaces", "reads_nodes"), [([], True), (["a"], False), (["a", "b"], False)], ids=["all", "one", "two"]
+)
+def test_an_operator_limited_to_namespaces_reads_no_node(namespaces: list[str], reads_nodes: bool) -> None:
+    """Nodes are cluster-scoped: limited to namespaces, the operator watches none (docs/operator.md)."""
+    registry = build_registry(Runtime(OperatorConfig(), namespaces=namespaces), kopf.OperatorRegistry())
+    plurals = watched_plurals(registry)
+    assert {"ecsservices", "pods", "deployments"} <= plurals
+    assert ("nodes" in plurals) is reads_nodes
+
+
+class Discovery:
+    """The API server's discovery of the operator's group version, as a list of answers, one per request; the
+    requests after the ``hold``-th wait for ``proceed``."""
+
+    def __init__(self, *answers: JsonDict | KubeError, hold: int = 0) -> None:
+        self.answers = list(answers)
+        self.requests = 0
+        self.hold = hold
+        self.held = asyncio.Event()
+        self.proceed = asyncio.Event()
+
+    async def request(self, method: str, path: str) -> JsonDict:
+        assert (method, path) == ("GET", f"/apis/{API_VERSION}")
+        if self.hold and self.requests >= self.hold:
+            self.held.set()
+            await self.proceed.wait()
+        self.requests += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, KubeError):
+            raise answer
+        return answer
+
+
+def served(*plurals: str) -> JsonDict:
+    return {"resources": [{"name": plural} for plural in plurals] + [{"name": "ecsservices/status"}]}
+
+
+EVERY_KIND = ("ecsclusters", "taskdefinitions", "ecsservices", "ecstasks", "securitygroups")
+
+
+async def test_the_operator_starts_once_its_kinds_are_served_and_says_what_is_missing_until_then(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Kopf does not watch CRDs (no cluster-wide read): the operator waits for its kinds by API discovery, with
+    the missing ones in the log (an error, once) and in the readiness probe."""
+    discovery = Discovery(
+        NotFound(404, "the server could not find the requested resource"),
+        served("ecsclusters", "ecsservices"),
+        served("ecsclusters", "ecsservices"),
+        served(*EVERY_KIND),
+        hold=2,
+    )
+    waiting = Waiting()
+    task = asyncio.create_task(wait_for_kinds(cast(KubeClient, discovery), waiting, retry_seconds=0.01))
+    await asyncio.wait_for(discovery.held.wait(), 10)  # two answers given, the third held back
+    assert "taskdefinitions.ecs.compat.dev" in waiting.reason and "kubectl apply -f crds/" in waiting.reason
+    assert "ecsservices.ecs.compat.dev" not in waiting.reason  # served by the second answer
+    assert readiness(None, asyncio.Event(), waiting) == waiting.reason
+    discovery.proceed.set()
+    await asyncio.wait_for(task, 10)
+    assert waiting.reason == "" and discovery.requests == 4
+    errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(errors) == 2, errors  # every kind missing, then three of them: each said once
+    assert "ecsclusters.ecs.compat.dev" in errors[0] and "ecsclusters.ecs.compat.dev" not in errors[1]
+
+
+async def test_a_refused_discovery_is_a_reason_too() -> None:
+    waiting = Waiting()
+    discovery = Discovery(KubeError(0, "the Kubernetes API server did not answer: refused"), served(*EVERY_KIND))
+    await asyncio.wait_for(wait_for_kinds(cast(KubeClient, discovery), waiting, retry_seconds=0.01), 10)
+    assert discovery.requests == 2 and waiting.reason == ""
+    assert await missing_kinds(cast(KubeClient, Discovery(served("ecstasks")))) == [
+        f"{plural}.ecs.compat.dev" for plural in EVERY_KIND if plural != "ecstasks"
+    ]

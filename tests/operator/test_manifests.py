@@ -14,26 +14,37 @@ from tests.k8s_schema import validate_object
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MANIFESTS = ROOT / "manifests"
+BASE = MANIFESTS / "base"
 
 
 def documents(path: pathlib.Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
+def resources(directory: pathlib.Path) -> list[dict[str, Any]]:
+    """The objects a kustomization's ``resources`` name, through the directories it names (patches aside:
+    tests/apiserver builds the kustomizations with kubectl)."""
+    found = []
+    for name in documents(directory / "kustomization.yaml")[0]["resources"]:
+        path = (directory / name).resolve()
+        found += resources(path) if path.is_dir() else documents(path)
+    return found
+
+
+def cluster_role(name: str) -> dict[str, Any]:
+    return next(doc for doc in resources(MANIFESTS) if doc["kind"] == "ClusterRole" and doc["metadata"]["name"] == name)
+
+
 def test_every_manifest_is_valid_kubernetes() -> None:
-    kustomization = documents(MANIFESTS / "kustomization.yaml")[0]
     checked = 0
-    for name in kustomization["resources"]:
-        for doc in documents(MANIFESTS / name):
-            if doc["apiVersion"].startswith("kopf.dev/"):
-                continue  # an instance of Kopf's own CRD, defined beside it
-            validate_object(doc)
-            checked += 1
+    for doc in resources(MANIFESTS) + documents(MANIFESTS / "namespaced" / "rolebindings.yaml"):
+        validate_object(doc)
+        checked += 1
     assert checked >= 6
 
 
 def test_the_operator_runs_as_non_root_with_a_read_only_root_and_liveness_probe() -> None:
-    deployment = documents(MANIFESTS / "deployment.yaml")[0]
+    deployment = documents(BASE / "deployment.yaml")[0]
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -44,11 +55,13 @@ def test_the_operator_runs_as_non_root_with_a_read_only_root_and_liveness_probe(
 
 
 def test_rbac_covers_every_kind_the_operator_touches() -> None:
-    role = next(doc for doc in documents(MANIFESTS / "rbac.yaml") if doc["kind"] == "ClusterRole")
+    role = cluster_role("ecs-operator")
     granted = {
         (group, resource) for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]
     }
     for kind in KINDS.values():
+        if not kind.namespaced:
+            continue  # nodes: the cluster-wide install's own ClusterRole (below)
         group = kind.api_version.rpartition("/")[0]
         assert (group, kind.plural) in granted, f"no RBAC rule for {kind.plural}"
 
@@ -62,8 +75,16 @@ def test_argocd_health_checks_embed_health_lua_for_every_kind() -> None:
     assert application["kind"] == "Application"
 
 
-def rbac_rules() -> dict[tuple[str, str], set[str]]:
-    role = next(doc for doc in documents(MANIFESTS / "rbac.yaml") if doc["kind"] == "ClusterRole")
+def test_argocd_application_ignores_exactly_the_annotations_the_operator_writes_on_its_resources() -> None:
+    from ecs_operator.handlers.service import ANNOTATION_FAILED
+
+    application = documents(MANIFESTS / "argocd" / "application.yaml")[0]
+    ignored = [path for entry in application["spec"]["ignoreDifferences"] for path in entry["jqPathExpressions"]]
+    assert ignored == [f'.metadata.annotations["{ANNOTATION_FAILED}"]']
+
+
+def rbac_rules(name: str = "ecs-operator") -> dict[tuple[str, str], set[str]]:
+    role = cluster_role(name)
     verbs: dict[tuple[str, str], set[str]] = {}
     for rule in role["rules"]:
         for group in rule["apiGroups"]:
@@ -82,7 +103,7 @@ def test_rbac_lets_children_block_their_owners_deletion() -> None:
 def test_rbac_grants_nothing_the_code_does_not_use() -> None:
     verbs = rbac_rules()
     assert ("", "configmaps") not in verbs  # no ConfigMap is rendered
-    assert verbs[("", "nodes")] == {"list", "watch"}  # ECSCluster's count: the nodes' labels, never a get
+    assert rbac_rules("ecs-operator-nodes") == {("", "nodes"): {"list", "watch"}}  # ECSCluster's count: labels
     assert verbs[("", "events")] == verbs[("events.k8s.io", "events")] == {"create"}  # Kopf only POSTs Events
     assert verbs[("apps", "controllerrevisions")] == {"get", "list", "watch", "create"}  # revisions: never deleted
     assert "get" in verbs[("", "pods")]  # an ECSTask reads back a Pod whose create answered 409
@@ -95,16 +116,15 @@ def test_rbac_grants_nothing_the_code_does_not_use() -> None:
 def test_leader_election_needs_only_its_lease_and_no_custom_resource() -> None:
     """#34: nothing in manifests/ is an object of a CRD (a CRD and an object of it cannot go in one apply), so
     `kubectl apply -k manifests/` works in one go on an empty cluster; the Lease needs a namespaced Role."""
-    names = documents(MANIFESTS / "kustomization.yaml")[0]["resources"]
-    every = [doc for name in names for doc in documents(MANIFESTS / name)]
+    every = resources(MANIFESTS)
     assert all(doc["apiVersion"].split("/")[0] in BUILT_IN_GROUPS for doc in every), [d["kind"] for d in every]
     assert not [doc for doc in every if doc["kind"] == "CustomResourceDefinition"]
-    role = next(doc for doc in every if doc["kind"] == "Role")
+    role = next(doc for doc in every if doc["kind"] == "Role" and doc["metadata"]["name"].endswith("-election"))
     assert role["metadata"]["namespace"] == "ecs-system"
     rules = {(tuple(rule["verbs"]), tuple(rule.get("resourceNames") or ())) for rule in role["rules"]}
     assert rules == {(("create",), ()), (("get", "update"), ("ecs-operator",))}
     assert ("kopf.dev", "clusterkopfpeerings") not in rbac_rules()
-    deployment = documents(MANIFESTS / "deployment.yaml")[0]
+    deployment = documents(BASE / "deployment.yaml")[0]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert "--peering=ecs-operator" in container["args"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
@@ -113,6 +133,32 @@ def test_leader_election_needs_only_its_lease_and_no_custom_resource() -> None:
 
 
 BUILT_IN_GROUPS = {"v1", "apps", "rbac.authorization.k8s.io", "coordination.k8s.io"}
+# What the operator and the ECS API may read or write that is not in a namespace: only the cluster-wide install's.
+CLUSTER_SCOPED = {("", "nodes"), ("", "namespaces"), ("apiextensions.k8s.io", "customresourcedefinitions")}
+
+
+def test_the_roles_every_install_binds_grant_nothing_cluster_scoped() -> None:
+    """Namespaced mode: what every mode needs is namespaced, so a RoleBinding grants all of it (nodes are the
+    cluster-wide install's alone: manifests/rbac-all-namespaces.yaml); no one needs CRDs or namespaces read."""
+    for name in ("ecs-operator", "ecs-operator-api"):
+        granted = set(rbac_rules(name))
+        assert not (granted & CLUSTER_SCOPED) - {("", "nodes")}, name
+    assert ("", "nodes") not in rbac_rules("ecs-operator")
+    base = [doc["kind"] for doc in resources(BASE)]
+    assert "ClusterRoleBinding" not in base
+    everything = documents(MANIFESTS / "rbac-all-namespaces.yaml")
+    assert {doc["metadata"]["name"] for doc in everything if doc["kind"] == "ClusterRoleBinding"} == {
+        "ecs-operator",
+        "ecs-operator-api",
+        "ecs-operator-nodes",
+    }
+    overlay = documents(MANIFESTS / "namespaced" / "kustomization.yaml")[0]
+    assert overlay["resources"] == ["../base", "rolebindings.yaml"]
+    bindings = documents(MANIFESTS / "namespaced" / "rolebindings.yaml")
+    assert {(doc["kind"], doc["roleRef"]["name"]) for doc in bindings} == {
+        ("RoleBinding", "ecs-operator"),
+        ("RoleBinding", "ecs-operator-api"),
+    }
 
 
 KIND_NODE_IMAGE = re.compile(r"^kindest/node:v(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)@sha256:[0-9a-f]{64}$")

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ecs_operator.api import resources
+from ecs_operator.api import protocol, resources
 from ecs_operator.api.context import Call, JsonDict, name_or
 from ecs_operator.api.errors import EcsError, cluster_not_found, invalid_parameter
 from ecs_operator.api.paging import page
 from ecs_operator.models.cluster import ECSClusterSpec
 from ecs_operator.models.references import parse_cluster
-from ecs_operator.translate.context import DEFAULT_CLUSTER, ClusterContext, k8s_name
+from ecs_operator.translate.context import DEFAULT_CLUSTER, LABEL_CLUSTER, ClusterContext, k8s_name, label_value
 
 KIND = "ECSCluster"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -119,7 +119,7 @@ async def create_cluster(call: Call, params: JsonDict) -> JsonDict:
         # As ECS: creating a cluster that exists returns it.
         return {"cluster": describe(call, existing, {"TAGS", "SETTINGS", "CONFIGURATIONS"})}
     if existing is not None:
-        raise EcsError("UpdateInProgressException", f"cluster {name} is being deleted; create it again once it is gone")
+        raise busy(call, existing)
     body = await resources.create(call, KIND, call.home, await free_name(call, name), spec)
     ref = ClusterRef(name, call.home, body)
     return {"cluster": describe(call, ref, {"TAGS", "SETTINGS", "CONFIGURATIONS"})}
@@ -166,15 +166,61 @@ async def update_cluster_settings(call: Call, params: JsonDict) -> JsonDict:
 
 
 async def put_cluster_capacity_providers(call: Call, params: JsonDict) -> JsonDict:
+    """As ECS: a provider that an active service's capacity provider strategy uses cannot be removed."""
+    cluster = await _existing(call, params["cluster"])
+    kept = set(params["capacityProviders"])
+    in_use = {
+        f"{item['capacityProvider']} (service {name_or(body, 'serviceName')})"
+        for body in await active_services(call, cluster)
+        for item in (body.get("spec") or {}).get("capacityProviderStrategy") or []
+        if item.get("capacityProvider") not in kept
+    }
+    if in_use:
+        raise EcsError(
+            "ResourceInUseException",
+            f"The capacity providers are in use and cannot be removed from cluster {cluster.name}: "
+            f"{', '.join(sorted(in_use))}; change the services' capacityProviderStrategy first.",
+        )
     changes = {key: params[key] for key in ("capacityProviders", "defaultCapacityProviderStrategy")}
     return await _update(call, params["cluster"], changes)
+
+
+async def active_services(call: Call, cluster: ClusterRef) -> list[JsonDict]:
+    """The cluster's services that are not being deleted."""
+    return [
+        body
+        for body in await call.objects("ECSService", cluster.namespace)
+        if cluster_of(body) == cluster.name and not body["metadata"].get("deletionTimestamp")
+    ]
+
+
+async def active_tasks(call: Call, cluster: ClusterRef) -> list[str]:
+    """The cluster's tasks that have not stopped, as they run now: its Pods (services' and RunTask's) that have
+    not ended and are not being deleted."""
+    pods = await call.objects("Pod", cluster.namespace, {LABEL_CLUSTER: label_value(cluster.name)})
+    return sorted(
+        pod["metadata"]["name"]
+        for pod in pods
+        if not pod["metadata"].get("deletionTimestamp")
+        and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    )
 
 
 async def _existing(call: Call, reference: str) -> ClusterRef:
     cluster = await find_cluster(call, reference, implicit_default=False)
     if cluster.deleting:
-        raise cluster_not_found(f"{cluster.name} is being deleted")
+        raise busy(call, cluster)
     return cluster
+
+
+def busy(call: Call, cluster: ClusterRef) -> EcsError:
+    """A cluster being deleted (DEPROVISIONING: the operator is releasing it) takes no change until it is gone:
+    UpdateInProgressException where the operation's model has it, else ClientException."""
+    message = (
+        f"cluster {cluster.name} is being deleted (DEPROVISIONING); it takes no change until it is gone"
+        f"{', then create it again' if call.operation == 'CreateCluster' else ''}"
+    )
+    return protocol.modelled_error(call.operation, "UpdateInProgressException", message)
 
 
 async def _update(call: Call, reference: str, changes: dict[str, Any]) -> JsonDict:
@@ -188,24 +234,23 @@ async def _update(call: Call, reference: str, changes: dict[str, Any]) -> JsonDi
 
 
 async def delete_cluster(call: Call, params: JsonDict) -> JsonDict:
-    """As ECS: refused while services or tasks are active in it."""
+    """As ECS: refused while services are active in it, then while tasks still run in it (a deleted service's
+    tasks too, until they have stopped)."""
     cluster = await _existing(call, params["cluster"])
     assert cluster.body is not None
-    services = [
-        body
-        for body in await call.objects("ECSService", cluster.namespace)
-        if cluster_of(body) == cluster.name and not body["metadata"].get("deletionTimestamp")
-    ]
+    services = await active_services(call, cluster)
     if services:
         names = ", ".join(sorted(name_or(body, "serviceName") for body in services))
         raise EcsError(
             "ClusterContainsServicesException",
             f"The Cluster cannot be deleted while Services are active: {names}; delete them first.",
         )
-    status = cluster.body.get("status") or {}
-    if int(status.get("runningTasksCount") or 0) or int(status.get("pendingTasksCount") or 0):
+    running = await active_tasks(call, cluster)
+    if running:
+        shown = ", ".join(running[:5]) + (f" and {len(running) - 5} more" if len(running) > 5 else "")
         raise EcsError(
-            "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active; stop them first."
+            "ClusterContainsTasksException",
+            f"The Cluster cannot be deleted while Tasks are active: {shown}; stop them first.",
         )
     meta = cluster.body["metadata"]
     await call.kube.delete(KIND, meta["namespace"], meta["name"])

@@ -159,9 +159,8 @@ _NEWER = "this operation is newer than this version of ecs-operator"
 def unsupported(operation: str) -> EcsError:
     """The refusal of an operation that is not implemented: its reason, in the operation's own error."""
     reason = NOT_SUPPORTED.get(operation, _NEWER)
-    errors = {shape.name for shape in protocol.service_model().operation_model(operation).error_shapes}
-    code = "UnsupportedFeatureException" if "UnsupportedFeatureException" in errors else "ClientException"
-    return EcsError(code, f"{operation} is not supported by ecs-operator: {reason}.")
+    message = f"{operation} is not supported by ecs-operator: {reason}."
+    return protocol.modelled_error(operation, "UnsupportedFeatureException", message)
 
 
 def handler_for(operation: str) -> Handler:

@@ -33,6 +33,18 @@ def service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("ecs")
 
 
+@cache
+def modelled_errors(operation: str) -> frozenset[str]:
+    """The error names botocore's model lists for an operation."""
+    return frozenset(shape.name for shape in service_model().operation_model(operation).error_shapes)
+
+
+def modelled_error(operation: str, code: str, message: str, fallback: str = "ClientException") -> EcsError:
+    """``code`` where the model lists it for the operation, else ``fallback`` (a client sees only errors its
+    SDK knows for the call)."""
+    return EcsError(code if code in modelled_errors(operation) else fallback, message)
+
+
 def target_prefix() -> str:
     return str(service_model().metadata["targetPrefix"])
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pydantic
 
+from ecs_operator.api import protocol
 from ecs_operator.api.context import ANNOTATION_CREATED_BY, Call, JsonDict, merge_patch, reconciled
 from ecs_operator.api.errors import EcsError, client_error, invalid_parameter
 from ecs_operator.k8s.rest import Conflict
@@ -23,15 +24,20 @@ from ecs_operator.translate.context import API_VERSION, SecurityGroupRef, Transl
 from ecs_operator.translate.coverage import field_rejections
 
 
-def checked_spec(kind: str, spec: JsonDict) -> EcsModel:
-    """The spec model for ``spec``; InvalidParameterException naming every failing member otherwise."""
+def checked_spec(kind: str, spec: JsonDict, operation: str | None = None) -> EcsModel:
+    """The spec model for ``spec``; InvalidParameterException naming every failing member otherwise. A feature
+    the coverage table rejects (nothing here can do it) is the ``operation``'s UnsupportedFeatureException where
+    its model lists that, as ECS refuses a feature it lacks in a Region."""
     try:
         model = parse_spec(kind, spec)
     except pydantic.ValidationError as error:
         raise invalid_parameter("; ".join(format_validation_error(error, prefix=""))) from error
     rejected = field_rejections(model)
     if rejected:
-        raise invalid_parameter("; ".join(f"{field}: {reason}" for field, reason in rejected))
+        message = "; ".join(f"{field}: {reason}" for field, reason in rejected)
+        if operation is None:
+            raise invalid_parameter(message)
+        raise protocol.modelled_error(operation, "UnsupportedFeatureException", message, "InvalidParameterException")
     return model
 
 
@@ -49,14 +55,24 @@ def without_nulls(value: Any) -> Any:
     return value
 
 
-async def create(call: Call, kind: str, namespace: str, name: str, spec: JsonDict) -> JsonDict:
+async def create(
+    call: Call,
+    kind: str,
+    namespace: str,
+    name: str,
+    spec: JsonDict,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> JsonDict:
     """POST a custom resource made by this call; ClientException if the name is taken."""
-    body = {
-        "apiVersion": API_VERSION,
-        "kind": kind,
-        "metadata": {"name": name, "namespace": namespace, "annotations": {ANNOTATION_CREATED_BY: call.principal}},
-        "spec": without_nulls(spec),
+    metadata: JsonDict = {
+        "name": name,
+        "namespace": namespace,
+        "annotations": {ANNOTATION_CREATED_BY: call.principal, **(annotations or {})},
     }
+    if labels:
+        metadata["labels"] = labels
+    body = {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": without_nulls(spec)}
     try:
         created = await call.kube.create(body)
     except Conflict as error:

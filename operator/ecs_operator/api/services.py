@@ -235,7 +235,7 @@ async def checked(call: Call, cluster: ClusterRef, spec: JsonDict, name: str) ->
     operator could not run it."""
     _, revision = await taskdefinitions.find_revision(call, spec["taskDefinition"], cluster.namespace, active=True)
     spec = {**spec, "taskDefinition": revision.family_revision}
-    model = resources.checked_spec(KIND, spec)
+    model = resources.checked_spec(KIND, spec, call.operation)
     assert isinstance(model, ECSServiceSpec)
     td = TaskDefinitionRevision(revision.family, revision.number, revision.spec(), namespace=cluster.namespace)
     try:
@@ -319,25 +319,42 @@ async def list_services(call: Call, params: JsonDict) -> JsonDict:
 
 async def list_services_by_namespace(call: Call, params: JsonDict) -> JsonDict:
     """Services whose Service Connect configuration names the (Cloud Map) namespace, or whose cluster's
-    default does."""
+    default does. A namespace exists here as a name that a cluster's defaults or a service give; one that none
+    gives is NamespaceNotFoundException, as ECS answers for a Cloud Map namespace that does not exist."""
     wanted = params["namespace"]
-    items = []
+    items, known = [], False
     for cluster_body in await call.objects_in_scope("ECSCluster"):
         cluster = ClusterRef(name_or(cluster_body, "clusterName"), cluster_body["metadata"]["namespace"], cluster_body)
         default = ((cluster_body.get("spec") or {}).get("serviceConnectDefaults") or {}).get("namespace")
+        known = known or default == wanted
         for body in await services_of(call, cluster):
             connect = (body.get("spec") or {}).get("serviceConnectConfiguration") or {}
+            known = known or connect.get("namespace") == wanted
             if connect.get("enabled") and (connect.get("namespace") or default) == wanted:
                 arn = call.arns.service(cluster.name, name_or(body, "serviceName"))
                 items.append((arn, arn))
+    if not known:
+        raise EcsError(
+            "NamespaceNotFoundException",
+            f"Namespace not found: {params['namespace']} (no cluster's serviceConnectDefaults and no service's "
+            "serviceConnectConfiguration names it)",
+        )
     chosen, token = page(items, params)
     return {"serviceArns": chosen, "nextToken": token}
 
 
 async def update_service(call: Call, params: JsonDict) -> JsonDict:
-    cluster, body = await existing_service(call, params)
+    """As ECS: a service being deleted (DRAINING) or deleted and remembered (INACTIVE) is not ACTIVE."""
+    cluster = await clusters.find_cluster(call, params.get("cluster"))
+    body = await find_service(call, cluster, params["service"])
+    if body is None:
+        name = service_name(call, cluster, params["service"])
+        if name is not None and await remembered(call, cluster, name) is not None:
+            raise EcsError("ServiceNotActiveException", f"Service was not ACTIVE: {name} is INACTIVE (deleted).")
+        raise service_not_found(params["service"])
     if body["metadata"].get("deletionTimestamp"):
-        raise EcsError("ServiceNotActiveException", "Service was not ACTIVE.")
+        draining = name_or(body, "serviceName")
+        raise EcsError("ServiceNotActiveException", f"Service was not ACTIVE: {draining} is DRAINING (being deleted).")
     changes = {member: params[member] for member in update_members() if member in params}
     spec = {**(body.get("spec") or {}), **changes}
     if params.get("forceNewDeployment"):

@@ -8,15 +8,18 @@ instance is a node (labelled with kubectl): those are listed, and tagging them i
 
 from __future__ import annotations
 
-from ecs_operator.api import clusters, resources, services, taskdefinitions, tasks
+from ecs_operator.api import clusters, protocol, resources, services, taskdefinitions, tasks
 from ecs_operator.api.context import Call, JsonDict
 from ecs_operator.api.errors import EcsError, invalid_parameter
 
 MAX_TAGS = 50
 
 
-def not_found(arn: str) -> EcsError:
-    return invalid_parameter(f"The specified resource was not found: {arn}")
+def not_found(call: Call, arn: str) -> EcsError:
+    """A service, task or ARN kind with no resource: ResourceNotFoundException where the operation's model has it
+    (TagResource, UntagResource), else InvalidParameterException (ListTagsForResource), as ECS answers."""
+    message = f"The specified resource was not found: {arn}"
+    return protocol.modelled_error(call.operation, "ResourceNotFoundException", message, "InvalidParameterException")
 
 
 async def tagged(call: Call, arn: str) -> tuple[JsonDict | None, list[JsonDict], str | None]:
@@ -32,7 +35,7 @@ async def tagged(call: Call, arn: str) -> tuple[JsonDict | None, list[JsonDict],
         cluster = await clusters.find_cluster(call, path[0])
         body = await services.find_service(call, cluster, path[1])
         if body is None:
-            raise not_found(arn)
+            raise not_found(call, arn)
         return body, body.get("spec", {}).get("tags") or [], None
     if kind == "task-definition":
         _, revision = await taskdefinitions.find_revision(call, arn)
@@ -42,7 +45,7 @@ async def tagged(call: Call, arn: str) -> tuple[JsonDict | None, list[JsonDict],
         cluster = await clusters.find_cluster(call, path[0])
         task = next((t for t in await tasks.cluster_tasks(call, cluster) if t.task_id == path[1]), None)
         if task is None:
-            raise not_found(arn)
+            raise not_found(call, arn)
         if task.source.get("kind") == tasks.KIND:
             return task.source, task.source.get("spec", {}).get("tags") or [], None
         return None, [], "a service's tasks take their tags from the service or task definition (propagateTags)"
@@ -50,7 +53,7 @@ async def tagged(call: Call, arn: str) -> tuple[JsonDict | None, list[JsonDict],
         return None, [], "container instances are Kubernetes nodes: label them with kubectl"
     if kind == "capacity-provider":
         return None, [], "capacity providers are node pools: label the nodes with kubectl"
-    raise not_found(arn)
+    raise not_found(call, arn)
 
 
 async def list_tags_for_resource(call: Call, params: JsonDict) -> JsonDict:

@@ -112,7 +112,11 @@ async def find_revision(
     family, number = parse_reference(call, reference)
     body = await find_family(call, family, namespace)
     if body is None:
-        raise client_error(NOT_FOUND if namespace is None else f"TaskDefinition not found: {family}")
+        raise client_error(
+            f"{NOT_FOUND} No family {family} is registered."
+            if namespace is None
+            else f"TaskDefinition not found: {family}"
+        )
     revisions, inactive = await stored_revisions(call, body), deregistered(body)
     if number is None:
         candidates = [revision for revision in revisions if revision.number not in inactive]

@@ -15,6 +15,7 @@ one, as ECS's scheduler does). A service task stopped so is remembered for an ho
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from typing import Any
 from ecs_operator.api import clusters, resources, taskdefinitions
 from ecs_operator.api.clusters import ClusterRef
 from ecs_operator.api.context import GROUP, Call, JsonDict, name_or, now
-from ecs_operator.api.errors import client_error, invalid_parameter, service_not_found
+from ecs_operator.api.errors import EcsError, client_error, invalid_parameter, service_not_found
 from ecs_operator.api.paging import page
 from ecs_operator.models.task import ECSTaskSpec
 from ecs_operator.translate.context import (
@@ -47,6 +48,8 @@ from ecs_operator.translate.task import render_task
 KIND = "ECSTask"
 STOPPED_REASON = "TaskStopped"
 ANNOTATION_DESCRIBED = f"{GROUP}/described"
+LABEL_CLIENT_TOKEN = f"{GROUP}/client-token"  # a RunTask's clientToken, hashed to a label value
+ANNOTATION_REQUEST = f"{GROUP}/request"  # the hash of the RunTask request that used the token
 HOSTNAME = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
 MAX_DESCRIBE = 100
@@ -329,12 +332,38 @@ async def list_tasks(call: Call, params: JsonDict) -> JsonDict:
 
 
 async def run_task(call: Call, params: JsonDict) -> JsonDict:
+    """As ECS: a ``clientToken`` used before answers the tasks its request started, or ConflictException naming
+    them if the request was another (boto3 and the AWS CLI send a fresh token with each call)."""
     cluster = await clusters.active_cluster(call, params.get("cluster"))
     spec = {key: value for key, value in params.items() if key not in ("clientToken",)}
     if params.get("cluster"):
         spec["cluster"] = cluster.name
-    tasks = await start(call, cluster, spec)
-    return {"tasks": tasks, "failures": []}
+    token = params.get("clientToken")
+    if not token:
+        return {"tasks": await start(call, cluster, spec), "failures": []}
+    request = _fingerprint(params)
+    earlier = await call.objects(KIND, cluster.namespace, {LABEL_CLIENT_TOKEN: _fingerprint(token)[:40]})
+    if not earlier:
+        token_metadata = ({LABEL_CLIENT_TOKEN: _fingerprint(token)[:40]}, {ANNOTATION_REQUEST: request})
+        return {"tasks": await start(call, cluster, spec, *token_metadata), "failures": []}
+    body = {"apiVersion": API_VERSION, "kind": KIND, **earlier[0]}
+    pods = {
+        pod["metadata"]["name"]: pod
+        for pod in await call.objects("Pod", cluster.namespace, {LABEL_TASK: label_value(body["metadata"]["name"])})
+    }
+    views = [task_of_resource(call, cluster, body, entry, pods).view for entry in _entries(body)]
+    if (body["metadata"].get("annotations") or {}).get(ANNOTATION_REQUEST) != request:
+        raise EcsError(
+            "ConflictException",
+            f"clientToken {token!r} was used by another RunTask request (ECSTask {body['metadata']['name']}); "
+            "use a new token for a new request",
+            resourceIds=[view["taskArn"] for view in views],
+        )
+    return {"tasks": views, "failures": []}
+
+
+def _fingerprint(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 async def start_task(call: Call, params: JsonDict) -> JsonDict:
@@ -358,11 +387,17 @@ async def start_task(call: Call, params: JsonDict) -> JsonDict:
     return {"tasks": started, "failures": []}
 
 
-async def start(call: Call, cluster: ClusterRef, spec: JsonDict) -> list[JsonDict]:
+async def start(
+    call: Call,
+    cluster: ClusterRef,
+    spec: JsonDict,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> list[JsonDict]:
     """Create the ECSTask of one RunTask call and wait for the operator to start its tasks."""
     _, revision = await taskdefinitions.find_revision(call, spec["taskDefinition"], cluster.namespace, active=True)
     spec = {**spec, "taskDefinition": revision.family_revision}
-    model = resources.checked_spec(KIND, spec)
+    model = resources.checked_spec(KIND, spec, call.operation)
     assert isinstance(model, ECSTaskSpec)
     name = k8s_name(f"{revision.family}-{uuid.uuid4().hex[:8]}")
     td = TaskDefinitionRevision(revision.family, revision.number, revision.spec(), namespace=cluster.namespace)
@@ -371,7 +406,7 @@ async def start(call: Call, cluster: ClusterRef, spec: JsonDict) -> list[JsonDic
         render_task(model, Meta(KIND, name, cluster.namespace), td, clusters.context(cluster), groups)
     except TranslationError as error:
         raise resources.untranslatable(error) from error
-    body = await resources.create(call, KIND, cluster.namespace, name, spec)
+    body = await resources.create(call, KIND, cluster.namespace, name, spec, labels, annotations)
     count = model.count or 1
 
     async def read() -> JsonDict | None:

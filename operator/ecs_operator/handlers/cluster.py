@@ -2,7 +2,8 @@
 
 The counts (DescribeClusters), from the operator's caches: running and pending tasks are the Pods labelled with
 the cluster, active services the ECSServices that name it, registered container instances the nodes of its node
-pools (every node when it declares none). Events of those Pods, services and nodes queue the cluster (at most
+pools (every node when it declares none), left out by an operator limited to namespaces (it may read no node:
+docs/operator.md "Namespaced mode"). Events of those Pods, services and nodes queue the cluster (at most
 once every ``refresh_seconds``), so the counts follow them without polling.
 """
 
@@ -44,7 +45,9 @@ async def reconcile_cluster(api: Api, body: JsonDict, runtime: Runtime) -> Outco
         "runningTasksCount": sum(1 for pod in live if pod.phase == "Running"),
         "pendingTasksCount": sum(1 for pod in live if pod.phase in ("", "Pending")),
         "activeServicesCount": len(model.services_in(meta.namespace, name)),
-        "registeredContainerInstancesCount": sum(1 for labels in model.nodes() if is_registered(labels, selectors)),
     }
+    nodes = model.nodes()
+    if nodes is not None:
+        status["registeredContainerInstancesCount"] = sum(1 for labels in nodes if is_registered(labels, selectors))
     warnings = [str(warning) for warning in field_warnings(meta.ref, spec)]
     return Outcome(status, reason="Active", message=f"cluster {name} is ACTIVE", warnings=warnings)

@@ -190,7 +190,7 @@ def record_settings(settings: kopf.OperatorSettings, memo: Any, **kwargs: Any) -
     """Kopf gives its settings and its (still empty) indices to startup handlers only: keep them for the rest."""
     runtime = runtime_of(memo)
     runtime.settings = settings
-    runtime.indices = Indices({name: kwargs[name] for name in INDEX_NAMES})
+    runtime.indices = Indices({name: kwargs[name] for name in INDEX_NAMES if name in kwargs})
 
 
 async def stop_workers(memo: Any, **_: Any) -> None:

@@ -18,7 +18,7 @@ fields: Kopf's stores keep a new value only when it differs from the stored one.
 | children | owner uid | ``ChildRecord`` of each applied child kind (one index per kind) |
 | pods | ("task", task uid), ("service", ns, service, cluster), ("cluster", ns, cluster), ("member", ns, label) |
   ``PodRecord`` |
-| nodes | None | the node's labels |
+| nodes | None | the node's labels (not kept by an operator limited to namespaces: it reads no node) |
 | role users | (namespace, ServiceAccount name) | the ownerReference of each user of a task role's ServiceAccount:
   the TaskDefinitions with a revision of that role, the ECSTasks with a Pod that runs as it |
 """
@@ -371,8 +371,9 @@ def index_role_users_pod(body: kopf.Body, **_: Any) -> dict[tuple[str, str], Jso
     return {(_namespace(body), str(account)): owner_reference(task)}
 
 
-def register(registry: kopf.OperatorRegistry) -> None:
-    """Every index, on the kind it is built from (Kopf then watches that kind)."""
+def register(registry: kopf.OperatorRegistry, *, nodes: bool = True) -> None:
+    """Every index, on the kind it is built from (Kopf then watches that kind); the nodes' only if ``nodes``
+    (an operator limited to namespaces reads no node: ``handlers/main.py``)."""
     kopf.index(GROUP, "ecsclusters", id=CLUSTERS, registry=registry)(index_cluster)
     kopf.index(GROUP, "taskdefinitions", id=TASK_DEFINITIONS, registry=registry)(index_task_definition)
     kopf.index("apps", "v1", "controllerrevisions", id=REVISIONS, registry=registry)(index_revision)
@@ -384,7 +385,8 @@ def register(registry: kopf.OperatorRegistry) -> None:
         selector = (group, version, plural) if group else (version, plural)
         kopf.index(*selector, id=children_index(kind), registry=registry)(index_child(kind))
     kopf.index("v1", "pods", id=PODS, registry=registry)(index_pod)
-    kopf.index("v1", "nodes", id=NODES, registry=registry)(index_node)
+    if nodes:
+        kopf.index("v1", "nodes", id=NODES, registry=registry)(index_node)
     kopf.index("apps", "v1", "controllerrevisions", id=ROLE_USERS_REVISIONS, registry=registry)(
         index_role_users_revision
     )
@@ -448,7 +450,10 @@ class Indices:
     def members(self, namespace: str, label: str) -> list[PodRecord]:
         return self._store(PODS, ("member", namespace, label))
 
-    def nodes(self) -> list[dict[str, str]]:
+    def nodes(self) -> list[dict[str, str]] | None:
+        """The nodes' labels; None when the operator does not watch nodes (limited to namespaces)."""
+        if NODES not in self._indices:
+            return None
         return self._store(NODES, None)
 
     def referring(self, namespace: str, what: str, value: str) -> list[tuple[str, str]]:

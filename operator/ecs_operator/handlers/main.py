@@ -1,5 +1,10 @@
 """Running the operator: Kopf's settings for production, the handler registry, and ``run_operator``: the probes,
-leader election over a Lease (only the leader runs Kopf), then Kopf until it stops or the Lease is lost."""
+a wait until its custom resources are served, leader election over a Lease (only the leader runs Kopf), then
+Kopf until it stops or the Lease is lost.
+
+Limited to namespaces (``--namespace``), the operator needs no cluster-wide permission: Kopf scans neither
+namespaces nor CRDs (``configure``), nodes are not read (``build_registry``), and every list and watch is of one
+namespace; docs/operator.md "Namespaced mode"."""
 
 from __future__ import annotations
 
@@ -21,8 +26,9 @@ from ecs_operator.handlers.audit import audit_forever
 from ecs_operator.handlers.common import OperatorConfig, Runtime, record_settings, stop_workers
 from ecs_operator.handlers.health import HealthServer
 from ecs_operator.k8s.lease import Election, KubernetesLeases, LeaseUnavailable
+from ecs_operator.k8s.rest import KubeClient, KubeError, NotFound, login
 from ecs_operator.resolve.records import LABEL_FAMILY
-from ecs_operator.translate.context import GROUP, MANAGED_BY
+from ecs_operator.translate.context import API_VERSION, GROUP, MANAGED_BY
 
 RECONCILERS = {
     "ECSCluster": cluster.reconcile_cluster,
@@ -41,8 +47,11 @@ def build_registry(runtime: Runtime, registry: kopf.OperatorRegistry | None = No
     runtime.companions.append(lambda running: audit_forever(running, running.namespaces))
     kopf.on.startup(registry=registry, id="record-settings")(record_settings)
     kopf.on.cleanup(registry=registry, id="stop-workers")(stop_workers)
-    indices.register(registry)
-    watches.register(registry)
+    # Nodes are cluster-scoped: an operator limited to namespaces reads none (an ECSCluster's status then has no
+    # registeredContainerInstancesCount), so that it needs no cluster-wide permission at all.
+    nodes = not runtime.namespaces
+    indices.register(registry, nodes=nodes)
+    watches.register(registry, nodes=nodes)
     return registry
 
 
@@ -78,6 +87,11 @@ def configure(settings: kopf.OperatorSettings, *, verbose: bool) -> None:
     # have their own policy (k8s/client.py: 4xx, a 403 included, are never retried).
     settings.networking.error_backoffs = (1, 2, 5, 10, 20)
     settings.peering.standalone = True
+    # No scanning: Kopf would list and watch every namespace (to match patterns) and every CRD (to notice new
+    # kinds), cluster-wide reads an operator limited to namespaces cannot have. Namespaces are given by name, and
+    # the operator starts Kopf only once its own kinds are served (``wait_for_kinds``, by API discovery, which
+    # needs no permission): Kopf's one scan at start-up then finds them.
+    settings.scanning.disabled = True
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
     else:  # Kopf logs every index and event handler call: one line per watch event of every watched object
@@ -148,8 +162,10 @@ def election_for(options: RunOptions) -> Election | None:
     return Election(KubernetesLeases(options.lease_namespace, options.peering or DEFAULT_PEERING), identity())
 
 
-def readiness(election: Election | None, started: asyncio.Event) -> str:
+def readiness(election: Election | None, started: asyncio.Event, waiting: Waiting | None = None) -> str:
     """Why this copy is not ready ("" when it is): see ``handlers/health.py``."""
+    if waiting is not None and waiting.reason:
+        return waiting.reason
     if election is not None and election.state.startswith("unavailable"):
         return f"leader election: {election.state.removeprefix('unavailable: ')}"
     if election is not None and election.state == "waiting":
@@ -157,6 +173,57 @@ def readiness(election: Election | None, started: asyncio.Event) -> str:
     if election is not None and not election.leading:
         return f"leader election: {election.state}"
     return "" if started.is_set() else "starting: the watches are being listed"
+
+
+@dataclass
+class Waiting:
+    """What the operator waits for before it can start (its kinds to be served): the readiness probe's answer."""
+
+    reason: str = ""
+
+
+KINDS_RETRY_SECONDS = 5.0
+
+
+async def missing_kinds(client: KubeClient) -> list[str]:
+    """The operator's custom resources the API server does not serve (its API discovery: readable by anyone)."""
+    try:
+        served = await client.request("GET", f"/apis/{API_VERSION}")
+    except NotFound:
+        served = {}
+    names = {str(resource.get("name")) for resource in served.get("resources") or []}
+    return [f"{plural}.{GROUP}" for plural in watches.CUSTOM_KINDS.values() if plural not in names]
+
+
+async def wait_for_kinds(client: KubeClient, waiting: Waiting, retry_seconds: float = KINDS_RETRY_SECONDS) -> None:
+    """Return once every custom resource of the operator is served; until then, say what is missing (an error in
+    the log, the readiness probe's reason) and look again every ``retry_seconds``."""
+    log = logging.getLogger("ecs_operator")
+    while True:
+        try:
+            missing = await missing_kinds(client)
+        except KubeError as error:
+            reason = f"cannot read the API server's discovery of {API_VERSION}: {error.message}"
+        else:
+            if not missing:
+                waiting.reason = ""
+                return
+            reason = (
+                f"the API server does not serve {', '.join(missing)}: install the CustomResourceDefinitions "
+                "(kubectl apply -f crds/); the operator starts once they are served"
+            )
+        if reason != waiting.reason:
+            log.error("not starting yet: %s", reason)
+        waiting.reason = reason
+        await asyncio.sleep(retry_seconds)
+
+
+async def kinds_served(waiting: Waiting) -> None:
+    client = KubeClient(await asyncio.to_thread(login), relogin=login, user_agent="ecs-operator")
+    try:
+        await wait_for_kinds(client, waiting)
+    finally:
+        await client.close()
 
 
 async def elect(election: Election, options: RunOptions) -> Election | None:
@@ -177,11 +244,12 @@ async def elect(election: Election, options: RunOptions) -> Election | None:
 async def serve(registry: kopf.OperatorRegistry, runtime: Runtime, options: RunOptions) -> int:
     """The probes, the election, then Kopf until it stops (0) or this copy loses the Lease (1: restart me)."""
     election = election_for(options)
-    started, stop = asyncio.Event(), asyncio.Event()
-    health = HealthServer(options.liveness, lambda: readiness(election, started)) if options.liveness else None
+    started, stop, waiting = asyncio.Event(), asyncio.Event(), Waiting()
+    health = HealthServer(options.liveness, lambda: readiness(election, started, waiting)) if options.liveness else None
     if health is not None:
         await health.start()
     try:
+        await kinds_served(waiting)
         leader = await elect(election, options) if election is not None else None
         operator = asyncio.create_task(
             kopf.operator(

@@ -15,7 +15,7 @@ the runtime's work queue, and is queued by the events that can change its outcom
 | a TaskDefinition, a revision | the services and not yet started tasks of the family, and the TaskDefinition itself |
 | a SecurityGroup | the services, not yet started tasks and other groups of its namespace (references by name or id) |
 | an ECSService | its cluster (active services) |
-| a node joining or leaving | every cluster (registered instances) |
+| a node joining or leaving | every cluster (registered instances; not watched when limited to namespaces) |
 
 A status-only change of a custom resource (the operator's own status writes) queues nothing, and neither does
 a stopped ECSTask listed at start-up. Counts (a cluster's tasks, a group's members) are queued
@@ -125,8 +125,8 @@ def dependents(runtime: Runtime, kind: str, body: Mapping[str, Any]) -> None:
             queue_clusters(runtime, namespace, label_value(cluster_name((body.get("spec") or {}).get("cluster"))))
 
 
-def register(registry: kopf.OperatorRegistry) -> None:
-    """The event handlers of every watched kind."""
+def register(registry: kopf.OperatorRegistry, *, nodes: bool = True) -> None:
+    """The event handlers of every watched kind (nodes only if ``nodes``)."""
     for kind, plural in CUSTOM_KINDS.items():
         kopf.on.event(GROUP, plural, registry=registry, id=f"{plural}-queue")(_custom_resource_event(kind))
     for kind, (group, version, plural) in APPLIED_KINDS.items():
@@ -134,7 +134,8 @@ def register(registry: kopf.OperatorRegistry) -> None:
         kopf.on.event(*selector, registry=registry, id=f"child-{kind}")(_child_event)
     kopf.on.event("v1", "pods", registry=registry, id="pods-queue")(_pod_event)
     kopf.on.event("apps", "v1", "controllerrevisions", registry=registry, id="revisions-queue")(_revision_event)
-    kopf.on.event("v1", "nodes", registry=registry, id="nodes-queue")(_node_event)
+    if nodes:
+        kopf.on.event("v1", "nodes", registry=registry, id="nodes-queue")(_node_event)
 
 
 def _custom_resource_event(kind: str) -> Any:

@@ -227,7 +227,7 @@ class KubernetesLeases:
         if error.status == 403:
             return LeaseUnavailable(
                 f"the operator may not read or write {where} ({error.reason}): grant get, create and update on "
-                f"leases in namespace {self.namespace} (manifests/rbac.yaml), or run with --standalone"
+                f"leases in namespace {self.namespace} (manifests/base/rbac.yaml), or run with --standalone"
             )
         if error.status == 404:
             return LeaseUnavailable(

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MODULES_DIR = REPO_ROOT / "tools" / "cluster"
@@ -168,9 +169,15 @@ def ensure(progress: Progress | None = None, environ: Mapping[str, str] = os.env
     return found
 
 
+WAIT_REPORT_SECONDS = 30.0  # while another process builds a module, say so this often
+
+
 @contextlib.contextmanager
-def build_lock(module: Module, environ: Mapping[str, str], progress: Progress) -> Iterator[None]:
-    """One build of a module at a time on this machine (a test session, ``make run``, a background build)."""
+def build_lock(
+    module: Module, environ: Mapping[str, str], progress: Progress, every: float = WAIT_REPORT_SECONDS
+) -> Iterator[None]:
+    """One build of a module at a time on this machine (a test session, ``make run``, a background build); while
+    another holds it, a progress line every ``every`` seconds, so a wait never looks like a hang."""
     lock = cache_root(environ) / "cluster-bin" / f"{module.name}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with lock.open("w") as handle:
@@ -178,11 +185,26 @@ def build_lock(module: Module, environ: Mapping[str, str], progress: Progress) -
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             progress(f"waiting for another build of tools/cluster/{module.name} to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            wait_for(handle, module.name, progress, every)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_for(handle: TextIO, name: str, progress: Progress, every: float) -> None:
+    """Take the lock once the other build releases it, reporting how long it has been."""
+    started = last = time.monotonic()
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            now = time.monotonic()
+            if now - last >= every:
+                last = now
+                progress(f"  {name}: still waiting for the other build ({now - started:.0f}s)")
+            time.sleep(min(0.5, every))
 
 
 def build(module: Module, progress: Progress, environ: Mapping[str, str] = os.environ) -> dict[str, Path]:

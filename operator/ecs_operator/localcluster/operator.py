@@ -45,6 +45,15 @@ def deployment_of(objects: list[JsonDict]) -> JsonDict:
     return deployments[0]
 
 
+def env_value(item: JsonDict, namespace: str) -> str:
+    """An environment variable of the Deployment's container as its Pod would see it (the Pod's namespace from
+    the downward API; other references are not resolved)."""
+    field_ref = (item.get("valueFrom") or {}).get("fieldRef") or {}
+    if field_ref.get("fieldPath") == "metadata.namespace":
+        return namespace
+    return str(item.get("value", ""))
+
+
 @dataclass
 class OperatorProcess:
     """One operator process; ``start()`` returns once its liveness endpoint answers."""
@@ -74,7 +83,7 @@ class OperatorProcess:
         workdir.mkdir(parents=True, exist_ok=True)
         kubeconfig = service_account_kubeconfig(cluster, namespace, account, workdir / "operator-kubeconfig")
         env = {key: value for key, value in os.environ.items() if not key.startswith("KUBERNETES_")}
-        env.update({item["name"]: str(item.get("value", "")) for item in container.get("env") or []})
+        env.update({item["name"]: env_value(item, namespace) for item in container.get("env") or []})
         env.update({**environment, "KUBECONFIG": str(kubeconfig)})
         return cls(
             cluster,

@@ -5,6 +5,10 @@ kwok nodes, so no container runs), installs ``crds/`` and ``manifests/``, runs t
 manifests would (its own ServiceAccount), serves the ECS API on 127.0.0.1 with a fresh access key, applies the
 examples, and shows what exists until Ctrl-C, which stops everything it started. Every line it prints about
 itself says SANDBOX.
+
+Where the control plane cannot be had (no Go to build its programs, a failed build or start; or
+``ECS_OPERATOR_SANDBOX=kmock``), it falls back to kmock's in-process Kubernetes API (``emulated.py``) with the
+same operator, ECS API, examples, summary and lines to paste, and a banner saying what that lacks.
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
+
+import kopf
+import yaml
 
 from ecs_operator.api.auth import AccessKey, StaticKeys, new_access_key
 from ecs_operator.api.config import ApiConfig
 from ecs_operator.api.server import ApiServer, start_api_server
-from ecs_operator.k8s.rest import KubeClient, login
+from ecs_operator.k8s.rest import Conflict, KubeClient, login
 from ecs_operator.localcluster import binaries
 from ecs_operator.localcluster.controlplane import ControlPlane, ControlPlaneError
 from ecs_operator.localcluster.install import install_crds, install_operator_access
@@ -43,9 +49,24 @@ BANNER = """\
  NO CONTAINER RUNS. Pods are reported Running; nothing is served, pulled or billed.
  Point KUBECONFIG at a real cluster to run the operator there instead. Ctrl-C stops the sandbox.
 ================================================================================================"""
+FORCE_FALLBACK = "ECS_OPERATOR_SANDBOX"  # =kmock: the fallback even where the control plane could be had
 
 
-def state_dir(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+def fallback_banner(reason: str) -> str:
+    from ecs_operator.sandbox.emulated import LACKS
+
+    lacks = "\n".join(f" - {line}" if not line.startswith(" ") else line for line in LACKS.splitlines())
+    return f"""\
+================================================================================================
+ ecs-operator SANDBOX (FALLBACK): no Kubernetes cluster is configured, and the local control
+ plane cannot be had here: {reason}
+ So this sandbox runs on kmock, an in-memory emulation of the Kubernetes API. It LACKS:
+{lacks}
+ The operator reconciles and the ECS API answers; NOTHING RUNS. `make test` builds the control plane.
+================================================================================================"""
+
+
+def state_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """Where the sandbox keeps its cluster (``$ECS_OPERATOR_SANDBOX_DIR``, else the cache)."""
     if environ.get("ECS_OPERATOR_SANDBOX_DIR"):
         return Path(environ["ECS_OPERATOR_SANDBOX_DIR"]).expanduser()
@@ -57,29 +78,18 @@ def example_files(examples: Path = EXAMPLES) -> list[Path]:
     return sorted(path / f"{path.name}.yaml" for path in examples.iterdir() if (path / f"{path.name}.yaml").is_file())
 
 
-@dataclass
-class Sandbox:
-    """What runs while the sandbox is up."""
-
-    cluster: ControlPlane
-    operator: OperatorProcess
-    api: ApiServer
-    key: AccessKey
-    config: ApiConfig
-
-    def paste_lines(self) -> str:
-        kubectl = "kubectl" if shutil.which("kubectl") else str(self.cluster.programs["kubectl"])
-        return "\n".join(
-            [
-                "SANDBOX: paste these in another terminal:",
-                f"  export AWS_ACCESS_KEY_ID={self.key.access_key_id}",
-                f"  export AWS_SECRET_ACCESS_KEY={self.key.secret_access_key}",
-                f"  export AWS_DEFAULT_REGION={self.config.region}",
-                f"  aws ecs list-clusters --endpoint-url {self.api.url}",
-                f"  aws ecs list-services --cluster prod --endpoint-url {self.api.url}",
-                f"  KUBECONFIG={self.cluster.kubeconfig} {kubectl} get ecs -n {NAMESPACE}",
-            ]
-        )
+def paste_lines(key: AccessKey, region: str, api_url: str, kubeconfig: Path, kubectl: str) -> str:
+    return "\n".join(
+        [
+            "SANDBOX: paste these in another terminal:",
+            f"  export AWS_ACCESS_KEY_ID={key.access_key_id}",
+            f"  export AWS_SECRET_ACCESS_KEY={key.secret_access_key}",
+            f"  export AWS_DEFAULT_REGION={region}",
+            f"  aws ecs list-clusters --endpoint-url {api_url}",
+            f"  aws ecs list-services --cluster prod --endpoint-url {api_url}",
+            f"  KUBECONFIG={kubeconfig} {kubectl} get ecs -n {NAMESPACE}",
+        ]
+    )
 
 
 def summary(clusters: list[JsonDict], services: list[JsonDict], tasks: list[JsonDict]) -> str:
@@ -159,9 +169,9 @@ async def serve(cluster: ControlPlane, out: TextIO, port: int) -> None:
                 cluster.kubectl(
                     "apply", "--server-side", "--field-manager=sandbox", "-n", NAMESPACE, "-f", str(example)
                 )
-            sandbox = Sandbox(cluster, operator, api, key, config)
-            print(sandbox.paste_lines(), file=out, flush=True)
-            await until_interrupted(login(str(cluster.kubeconfig)), out)
+            kubectl = "kubectl" if shutil.which("kubectl") else str(cluster.programs["kubectl"])
+            print(paste_lines(key, config.region, api.url, cluster.kubeconfig, kubectl), file=out, flush=True)
+            await until_interrupted(login(str(cluster.kubeconfig)), out, "operator, ECS API, control plane")
         finally:
             await api.stop()
     finally:
@@ -178,7 +188,39 @@ async def start_api(connection: Any, config: ApiConfig, key: AccessKey, port: in
         return await start_api_server(connection, host="127.0.0.1", port=0, config=config, keys=StaticKeys([key]))
 
 
-async def until_interrupted(connection: Any, out: TextIO) -> None:
+async def serve_emulated(out: TextIO, port: int, workdir: Path) -> None:
+    """The fallback: kmock with the operator, the ECS API, the examples and the summary, until SIGINT / SIGTERM."""
+    from ecs_operator.sandbox import emulated
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / "operator.log"
+    async with emulated.emulated_api(log) as url:
+        connection = kopf.ConnectionInfo(server=url)
+        config = ApiConfig.from_env()  # the operator's variables: the same ARNs
+        key = new_access_key([NAMESPACE], name="sandbox")
+        api = await start_api(connection, config, key, port)
+        try:
+            client = KubeClient(connection, field_manager="sandbox", user_agent="sandbox")
+            try:
+                for example in example_files():
+                    for document in yaml.safe_load_all(example.read_text()):
+                        if document:
+                            document.setdefault("metadata", {})["namespace"] = NAMESPACE
+                            with contextlib.suppress(Conflict):
+                                await client.create(document)
+            finally:
+                await client.close()
+            kubeconfig = workdir / "kubeconfig"
+            kubeconfig.write_text(yaml.safe_dump(emulated.kubeconfig(url, NAMESPACE)))
+            async with emulated.running_operator(url):
+                print(f"SANDBOX: the operator's and the ECS API's log: {log}", file=out, flush=True)
+                print(paste_lines(key, config.region, api.url, kubeconfig, "kubectl"), file=out, flush=True)
+                await until_interrupted(connection, out, "operator, ECS API, kmock")
+        finally:
+            await api.stop()
+
+
+async def until_interrupted(connection: Any, out: TextIO, what: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -188,19 +230,36 @@ async def until_interrupted(connection: Any, out: TextIO) -> None:
         await watch_summary(client, out, stop)
     finally:
         await client.close()
-    print("SANDBOX: stopping (operator, ECS API, control plane)", file=out, flush=True)
+    print(f"SANDBOX: stopping ({what})", file=out, flush=True)
 
 
-def run_sandbox(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """``ecs-operator run`` with no cluster: the sandbox, until Ctrl-C."""
-    print(BANNER, file=out, flush=True)
+def run_sandbox(out: TextIO = sys.stdout, err: TextIO = sys.stderr, environ: Mapping[str, str] = os.environ) -> int:
+    """``ecs-operator run`` with no cluster: the sandbox, until Ctrl-C; on kmock where the control plane cannot
+    be had."""
+    reason = why_no_control_plane(environ)
     try:
-        with running_cluster(out) as cluster:
-            asyncio.run(serve(cluster, out, API_PORT))
-    except (binaries.BinariesUnavailable, ControlPlaneError) as error:
-        print(f"SANDBOX: cannot start: {error}", file=err)
-        return 1
+        if reason is None:
+            print(BANNER, file=out, flush=True)
+            try:
+                with running_cluster(out) as cluster:
+                    asyncio.run(serve(cluster, out, API_PORT))
+            except (binaries.BinariesUnavailable, ControlPlaneError) as error:
+                reason = str(error)
+        if reason is not None:
+            try:
+                print(fallback_banner(reason), file=out, flush=True)
+            except ImportError as error:
+                print(f"SANDBOX: cannot start: {reason}; and the kmock fallback needs kmock ({error})", file=err)
+                return 1
+            asyncio.run(serve_emulated(out, API_PORT, state_dir(environ) / "kmock"))
     except KeyboardInterrupt:  # Ctrl-C while starting: what started is stopped by the context managers
         pass
     print("SANDBOX: stopped; nothing of it is left running", file=out, flush=True)
     return 0
+
+
+def why_no_control_plane(environ: Mapping[str, str]) -> str | None:
+    """Why the sandbox cannot have the local control plane (None: it can, building its programs if need be)."""
+    if environ.get(FORCE_FALLBACK) == "kmock":
+        return f"{FORCE_FALLBACK}=kmock asks for the fallback"
+    return binaries.why_unavailable(environ)

@@ -1,0 +1,119 @@
+"""``make run`` with no cluster where the local control plane cannot be had: the sandbox falls back to kmock, says
+so and what kmock lacks, prints the lines to paste, the pasted ``aws ecs list-services`` works against it, its
+kubeconfig reaches the same objects, and SIGINT / SIGTERM stop it cleanly.
+
+``ECS_OPERATOR_SANDBOX=kmock`` forces the fallback (here the control plane's programs may well be at hand);
+tests/apiserver/test_sandbox.py runs the sandbox on the control plane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+import ecs_operator.sandbox as sandbox_module
+from ecs_operator.k8s.rest import KubeClient, login
+from ecs_operator.localcluster.binaries import BinariesUnavailable
+from tests.apiserver.kube import eventually
+
+
+def ready(output: Path) -> str | None:
+    """The sandbox's output once it shows the lines to paste and the summary."""
+    text = output.read_text()
+    return text if "aws ecs list-services" in text and "what exists" in text else None
+
+
+async def services_through(kubeconfig: str) -> list[str]:
+    client = KubeClient(login(kubeconfig))
+    try:
+        return sorted(body["metadata"]["name"] for body in await client.list("ECSService", "default"))
+    finally:
+        await client.close()
+
+
+def listening(url: str) -> bool:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.socket() as probe:
+        return probe.connect_ex((host, int(port))) == 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminate"])
+def test_without_a_control_plane_the_sandbox_runs_on_kmock(tmp_path: Path, stop: signal.Signals) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("KUBE", "AWS_"))}
+    environment.update(
+        HOME=str(home),  # no ~/.kube/config
+        ECS_OPERATOR_SANDBOX="kmock",
+        ECS_OPERATOR_SANDBOX_DIR=str(tmp_path / "sandbox"),
+    )
+    output = tmp_path / "sandbox.out"
+    cli = Path(sys.executable).with_name("ecs-operator")
+    with output.open("w") as out:
+        sandbox = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        text = eventually(
+            lambda: ready(output), timeout=300, what="the sandbox's lines to paste and summary", detail=output.read_text
+        )
+        banner = text.split("SANDBOX: paste", 1)[0]
+        assert "SANDBOX (FALLBACK)" in banner.splitlines()[1]
+        assert "ECS_OPERATOR_SANDBOX=kmock" in banner  # why
+        assert "It LACKS" in banner and "no scheduler, kubelet or controllers" in banner and "NOTHING RUNS" in banner
+        assert "real kube-apiserver" not in banner  # nothing claims the control plane
+
+        pasted = dict(re.findall(r"^\s+export (AWS_[A-Z_]+)=(\S+)$", text, re.M))
+        assert set(pasted) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
+        [command] = re.findall(r"^\s+(aws ecs list-services .*)$", text, re.M)
+        aws = shlex.split(command)
+        aws[0] = str(Path(sys.executable).with_name("aws"))
+        listed = subprocess.run(aws, env={**environment, **pasted}, capture_output=True, text=True, timeout=120)
+        assert listed.returncode == 0, listed.stderr
+        assert ":service/prod/web" in listed.stdout
+        [kubeconfig] = re.findall(r"^\s+KUBECONFIG=(\S+) kubectl get ecs", text, re.M)
+        assert "web" in asyncio.run(services_through(kubeconfig))  # the same objects, as kubectl sees them
+        api_url = aws[aws.index("--endpoint-url") + 1]
+
+        sandbox.send_signal(stop)
+        assert sandbox.wait(timeout=90) == 0
+    finally:
+        if sandbox.poll() is None:
+            sandbox.kill()
+    assert output.read_text().rstrip().endswith("nothing of it is left running")
+    assert not listening(api_url)
+
+
+def test_a_control_plane_that_cannot_be_built_falls_back_to_kmock_saying_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go is there but the build fails: the sandbox says so, then runs on kmock (here: records that it would)."""
+    served: list[Path] = []
+
+    @contextlib.contextmanager
+    def failing_build(out: TextIO) -> Iterator[None]:
+        raise BinariesUnavailable("go build in tools/cluster/kubernetes failed: out of disk space")
+        yield
+
+    async def serve_emulated(out: TextIO, port: int, workdir: Path) -> None:
+        served.append(workdir)
+
+    monkeypatch.setattr(sandbox_module, "why_no_control_plane", lambda environ: None)
+    monkeypatch.setattr(sandbox_module, "running_cluster", failing_build)
+    monkeypatch.setattr(sandbox_module, "serve_emulated", serve_emulated)
+    out, err = io.StringIO(), io.StringIO()
+    assert sandbox_module.run_sandbox(out, err, {"ECS_OPERATOR_SANDBOX_DIR": "/nonexistent/sandbox"}) == 0
+    assert served == [Path("/nonexistent/sandbox/kmock")]
+    text = out.getvalue()
+    assert text.index("real kube-apiserver") < text.index("SANDBOX (FALLBACK)")  # it tried, then fell back
+    assert "out of disk space" in text.split("SANDBOX (FALLBACK)", 1)[1]
+    assert err.getvalue() == ""
