@@ -1,23 +1,26 @@
-"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--only pure|operator|api]`: measure, then print
+"""`python -m bench [--quick] [--json] [--no-operator] [--no-api] [--no-scale] [--only SECTION] [--services N,...]`:
+measure, then print
 a table (or JSON) of figures."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Sequence
 
-from bench.measure import Figure
+from bench.measure import Figure, Quantity
 from bench.pure import Budget, pure_figures
 
 FULL = Budget(seconds=4.0, min_runs=10, max_runs=2000)
 QUICK = Budget(seconds=0.2, min_runs=3, max_runs=50)
 FULL_ROUNDS, QUICK_ROUNDS = 8, 1
-SECTIONS = ("pure", "operator", "api")
+SECTIONS = ("pure", "operator", "api", "scale")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -27,11 +30,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-operator", action="store_true", help="skip the reconcile latency against kmock")
     parser.add_argument("--no-api", action="store_true", help="skip the ECS API beside moto's server")
     parser.add_argument(
-        "--only", choices=SECTIONS, help="measure one section: the pure core, the reconcile latency, or the ECS API"
+        "--no-scale", action="store_true", help="skip the scale figures on the local control plane (issue 10)"
     )
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        help="measure one section: the pure core, the reconcile latency, the ECS API, or the scale figures",
+    )
+    parser.add_argument(
+        "--services",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        help="scale: the numbers of ECSServices created at once, comma-separated (default 1,100,1000; --quick 1,10)",
+    )
+    parser.add_argument("--foreign-pods", type=int, help="scale: other Pods run beside (default 4000; --quick 40)")
+    parser.add_argument("--idle-seconds", type=float, help="scale: idling after convergence (default 300; --quick 10)")
     args = parser.parse_args(argv)
-    if args.only is not None and (args.no_operator or args.no_api):
-        parser.error("--only names the one section to measure; --no-operator and --no-api do not go with it")
+    if args.only is not None and (args.no_operator or args.no_api or args.no_scale):
+        parser.error("--only names the one section to measure; no --no-<section> goes with it")
     return args
 
 
@@ -99,8 +114,25 @@ def table(figures: list[Figure]) -> str:
     return "\n".join([*lines, "", *legend])
 
 
+def quantity_table(quantities: list[Quantity]) -> str:
+    header = ("figure", "value", "target")
+    rows = [(q.name, q.shown(), q.target) for q in quantities]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i != 1 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    legend = [f"  {q.name}: {q.meaning}" for q in quantities]
+    return "\n".join([*lines, "", *legend])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # A SIGTERM (kill, a CI timeout) unwinds like Ctrl-C: the control planes and processes started are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.perf_counter()
     about = machine()
     figures = pure_figures(QUICK if args.quick else FULL) if wanted(args, "pure") else []
@@ -115,6 +147,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         api, reason = api_figures(args.quick)
         figures += api
         notes += [reason] if reason else []
+    quantities: list[Quantity] = []
+    if wanted(args, "scale"):
+        from bench.scale import FULL as FULL_SCALE
+        from bench.scale import QUICK as QUICK_SCALE
+        from bench.scale import scale_figures  # the local control plane, the operator and the baseline as processes
+
+        sizes = QUICK_SCALE if args.quick else FULL_SCALE
+        changes = {"services": args.services, "foreign_pods": args.foreign_pods, "idle_seconds": args.idle_seconds}
+        sizes = dataclasses.replace(sizes, **{key: value for key, value in changes.items() if value is not None})
+        scale, counted, reason = scale_figures(sizes)
+        figures += scale
+        quantities += counted
+        notes += [reason] if reason else []
     elapsed = time.perf_counter() - started
     if args.json:
         report = {
@@ -122,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "elapsed_seconds": elapsed,
             "figures": [f.as_json() for f in figures],
+            "quantities": [q.as_json() for q in quantities],
             "notes": notes,
         }
         json.dump(report, sys.stdout, indent=2)
@@ -133,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"load {about['load_average_1m']}, {elapsed:.1f} s"
         )
         print(table(figures))
+        if quantities:
+            print()
+            print(quantity_table(quantities))
         for note in notes:
             print(note)
     return 0

@@ -56,6 +56,34 @@ class Figure:
         }
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """One counted or measured amount that is not a time per call: requests, writes, bytes, a ratio."""
+
+    name: str
+    meaning: str
+    value: float
+    unit: str
+    target: str = ""  # what the issue asks for, e.g. "<= 2" or "0"
+
+    def shown(self) -> str:
+        if self.unit == "MiB":
+            return f"{self.value:,.1f} MiB"
+        if self.unit in ("x", "s"):
+            return f"{self.value:.3g}{'' if self.unit == 'x' else ' '}{self.unit}"
+        number = f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,.3g}"
+        return f"{number} {self.unit}".rstrip()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "meaning": self.meaning,
+            "value": self.value,
+            "unit": self.unit,
+            "target": self.target,
+        }
+
+
 def percentile(values: tuple[float, ...] | list[float], pct: float) -> float:
     """The nearest-rank percentile: the smallest value with at least ``pct`` % of the values at or below it."""
     ordered = sorted(values)

@@ -27,6 +27,7 @@ from typing import Any
 
 from ecs_operator.k8s.fields import applied_field_set, duplicate_keys
 from ecs_operator.k8s.fieldtypes import ROOTS
+from ecs_operator.sandbox.emulated import merged  # the sandbox's emulator and this harness merge alike
 
 JsonDict = dict[str, Any]
 _versions = itertools.count(1000)
@@ -38,19 +39,6 @@ def now() -> str:
 
 def is_apply(headers: Mapping[str, str]) -> bool:
     return "apply-patch" in str(headers.get("Content-Type") or headers.get("content-type") or "")
-
-
-def merged(current: Any, patch: Any) -> Any:
-    """A JSON merge patch applied to ``current`` (RFC 7386: null removes, lists are replaced)."""
-    if not isinstance(patch, Mapping):
-        return copy.deepcopy(patch)
-    result = dict(current) if isinstance(current, Mapping) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merged(result.get(key), value)
-    return result
 
 
 def on_create(data: JsonDict) -> None:

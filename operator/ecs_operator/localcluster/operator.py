@@ -67,6 +67,7 @@ class OperatorProcess:
     process: subprocess.Popen[bytes] | None = None
     liveness_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)  # the ECS API's, when the Deployment runs it (--api)
+    program: list[str] = field(default_factory=operator_command)  # what runs ``args`` (another operator, in bench/)
 
     @classmethod
     def from_manifests(
@@ -96,7 +97,7 @@ class OperatorProcess:
     def start(self, timeout: float = 90) -> None:
         if self.process is not None and self.process.poll() is None:
             raise ControlPlaneError("the operator is already running")
-        command = [*operator_command(), *self.command_line()]
+        command = [*self.program, *self.command_line()]
         with self.log.open("ab") as log:
             log.write(f"\n=== {' '.join(command)}\n".encode())
             self.process = subprocess.Popen(command, env=self.environment, stdout=log, stderr=subprocess.STDOUT)
@@ -137,6 +138,10 @@ class OperatorProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None and self.process.poll() is None else None
 
     def log_tail(self, lines: int = 60) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
