@@ -28,7 +28,8 @@ from tests.apiserver.kube import Kube
 JsonDict = dict[str, Any]
 # Faster "not yet" retries than production's, so a test waiting on a reference resolves quickly; everything
 # else runs with the Deployment's own settings.
-TEST_ENVIRONMENT = {"ECS_OPERATOR_RETRY_SECONDS": "2"}
+# A Lease of 20 s (not 60): a copy started after a SIGKILL (tests/apiserver/test_faults.py) takes over sooner.
+TEST_ENVIRONMENT = {"ECS_OPERATOR_RETRY_SECONDS": "2", "ECS_OPERATOR_LEASE_SECONDS": "20"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,8 +8,9 @@ operator's memory of it lost; the quota is lifted while the operator is down. Th
 through a TCP proxy of the test's own (``proxy.py``) between the operator and the API server.
 
 The copy of the operator run here is the session's (the same command line and ServiceAccount), its Lease
-included: after a SIGKILL the new process takes over only once the dead one's Lease has expired (a minute), as a
-restarted Pod would, so the deadlines after a restart are longer.
+included: after a SIGKILL the new process takes over only once the dead one's Lease has expired
+(``ECS_OPERATOR_LEASE_SECONDS``: 20 s in these tests, 60 s as installed), as a restarted Pod would, so the deadlines
+after a restart are longer.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tests.apiserver.test_lifecycle import service, steady, task_definition
 
 JsonDict = dict[str, Any]
 GROUP = "ecs.compat.dev/v1alpha1"
-AFTER_RESTART = 300.0  # seconds: the dead copy's Lease expires (60 s), then the new one converges
+AFTER_RESTART = 300.0  # seconds: the dead copy's Lease expires (20 s here), then the new one converges
 MANAGED = "app.kubernetes.io/managed-by=ecs-operator"
 
 

@@ -18,6 +18,7 @@ from ecs_operator.handlers.main import (
     build_registry,
     cluster_config_found,
     configure,
+    lease_timing,
     missing_kinds,
     readiness,
     wait_for_kinds,
@@ -254,3 +255,21 @@ async def test_a_refused_discovery_is_a_reason_too() -> None:
     assert await missing_kinds(cast(KubeClient, Discovery(served("ecstasks")))) == [
         f"{plural}.ecs.compat.dev" for plural in EVERY_KIND if plural != "ecstasks"
     ]
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, (60, 20.0, 10.0)),
+        ({"ECS_OPERATOR_LEASE_SECONDS": "15"}, (15, 5.0, 2.5)),
+        ({"ECS_OPERATOR_LEASE_SECONDS": "120"}, (120, 40.0, 10.0)),
+    ],
+)
+def test_the_lease_is_timed_from_its_duration(environ: dict[str, str], expected: tuple[int, float, float]) -> None:
+    assert lease_timing(environ) == expected
+
+
+@pytest.mark.parametrize("text", ["5", "0", "-1", "ten", "1.5"])
+def test_a_lease_duration_that_cannot_hold_a_renewal_is_refused_naming_the_variable(text: str) -> None:
+    with pytest.raises(ValueError, match="ECS_OPERATOR_LEASE_SECONDS"):
+        lease_timing({"ECS_OPERATOR_LEASE_SECONDS": text})

@@ -145,6 +145,11 @@ def run_operator(options: RunOptions) -> int:
         configure(settings, verbose=options.verbose)
 
     try:
+        lease_timing(os.environ)
+    except ValueError as error:
+        print(f"ecs-operator: {error}", file=sys.stderr)
+        return 2
+    try:
         return asyncio.run(serve(registry, runtime, options))
     except kopf.LoginError as error:
         print(_NO_CLUSTER.format(detail=f" ({error})"), file=sys.stderr)
@@ -156,10 +161,28 @@ def identity() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-def election_for(options: RunOptions) -> Election | None:
+def election_for(options: RunOptions, environ: Mapping[str, str] = os.environ) -> Election | None:
+    """This copy's part in leader election (None with ``--standalone``), timed by ``lease_timing``."""
     if options.standalone:
         return None
-    return Election(KubernetesLeases(options.lease_namespace, options.peering or DEFAULT_PEERING), identity())
+    duration, renew, retry = lease_timing(environ)
+    leases = KubernetesLeases(options.lease_namespace, options.peering or DEFAULT_PEERING)
+    return Election(leases, identity(), duration_seconds=duration, renew_seconds=renew, retry_seconds=retry)
+
+
+def lease_timing(environ: Mapping[str, str]) -> tuple[int, float, float]:
+    """(Lease duration, renew interval, retry interval) in seconds.
+
+    ``ECS_OPERATOR_LEASE_SECONDS`` (default 60) is how long a Lease not renewed holds: how long a copy that takes
+    over waits after its predecessor died without releasing it (SIGKILL, a lost node). The holder renews at a
+    third of it and a waiting copy tries again at a sixth of it (at most every 10 s), in the proportions of
+    Kubernetes' own controllers.
+    """
+    text = environ.get("ECS_OPERATOR_LEASE_SECONDS", "60")
+    if not text.isdigit() or int(text) < 6:
+        raise ValueError(f"ECS_OPERATOR_LEASE_SECONDS={text!r}: give a whole number of seconds, at least 6")
+    duration = int(text)
+    return duration, duration / 3, min(10.0, duration / 6)
 
 
 def readiness(election: Election | None, started: asyncio.Event, waiting: Waiting | None = None) -> str:
