@@ -341,11 +341,10 @@ async def run_task(call: Call, params: JsonDict) -> JsonDict:
     token = params.get("clientToken")
     if not token:
         return {"tasks": await start(call, cluster, spec), "failures": []}
-    request = _fingerprint(params)
-    earlier = await call.objects(KIND, cluster.namespace, {LABEL_CLIENT_TOKEN: _fingerprint(token)[:40]})
+    request, token_label = _fingerprint(params), {LABEL_CLIENT_TOKEN: _fingerprint(token)[:40]}
+    earlier = await call.objects(KIND, cluster.namespace, token_label)
     if not earlier:
-        token_metadata = ({LABEL_CLIENT_TOKEN: _fingerprint(token)[:40]}, {ANNOTATION_REQUEST: request})
-        return {"tasks": await start(call, cluster, spec, *token_metadata), "failures": []}
+        return {"tasks": await start(call, cluster, spec, token_label, {ANNOTATION_REQUEST: request}), "failures": []}
     body = {"apiVersion": API_VERSION, "kind": KIND, **earlier[0]}
     pods = {
         pod["metadata"]["name"]: pod

@@ -145,12 +145,12 @@ def run_operator(options: RunOptions) -> int:
         configure(settings, verbose=options.verbose)
 
     try:
-        lease_timing(os.environ)
+        timing = lease_timing(os.environ)
     except ValueError as error:
         print(f"ecs-operator: {error}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(serve(registry, runtime, options))
+        return asyncio.run(serve(registry, runtime, options, timing))
     except kopf.LoginError as error:
         print(_NO_CLUSTER.format(detail=f" ({error})"), file=sys.stderr)
         return 1
@@ -161,11 +161,11 @@ def identity() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-def election_for(options: RunOptions, environ: Mapping[str, str] = os.environ) -> Election | None:
+def election_for(options: RunOptions, timing: tuple[int, float, float]) -> Election | None:
     """This copy's part in leader election (None with ``--standalone``), timed by ``lease_timing``."""
     if options.standalone:
         return None
-    duration, renew, retry = lease_timing(environ)
+    duration, renew, retry = timing
     leases = KubernetesLeases(options.lease_namespace, options.peering or DEFAULT_PEERING)
     return Election(leases, identity(), duration_seconds=duration, renew_seconds=renew, retry_seconds=retry)
 
@@ -264,9 +264,11 @@ async def elect(election: Election, options: RunOptions) -> Election | None:
             await asyncio.sleep(election.retry_seconds)
 
 
-async def serve(registry: kopf.OperatorRegistry, runtime: Runtime, options: RunOptions) -> int:
+async def serve(
+    registry: kopf.OperatorRegistry, runtime: Runtime, options: RunOptions, timing: tuple[int, float, float]
+) -> int:
     """The probes, the election, then Kopf until it stops (0) or this copy loses the Lease (1: restart me)."""
-    election = election_for(options)
+    election = election_for(options, timing)
     started, stop, waiting = asyncio.Event(), asyncio.Event(), Waiting()
     health = HealthServer(options.liveness, lambda: readiness(election, started, waiting)) if options.liveness else None
     if health is not None:
