@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 import re
 import shlex
 import signal
@@ -28,6 +27,7 @@ import ecs_operator.sandbox as sandbox_module
 from ecs_operator.k8s.rest import KubeClient, login
 from ecs_operator.localcluster.binaries import BinariesUnavailable
 from tests.apiserver.kube import eventually
+from tests.apiserver.operator_helpers import start_sandbox
 
 
 def ready(output: Path) -> str | None:
@@ -52,18 +52,7 @@ def listening(url: str) -> bool:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminate"])
 def test_without_a_control_plane_the_sandbox_runs_on_kmock(tmp_path: Path, stop: signal.Signals) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("KUBE", "AWS_"))}
-    environment.update(
-        HOME=str(home),  # no ~/.kube/config
-        ECS_OPERATOR_SANDBOX="kmock",
-        ECS_OPERATOR_SANDBOX_DIR=str(tmp_path / "sandbox"),
-    )
-    output = tmp_path / "sandbox.out"
-    cli = Path(sys.executable).with_name("ecs-operator")
-    with output.open("w") as out:
-        sandbox = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
+    sandbox, output, environment = start_sandbox(tmp_path, ECS_OPERATOR_SANDBOX="kmock")
     try:
         text = eventually(
             lambda: ready(output), timeout=300, what="the sandbox's lines to paste and summary", detail=output.read_text

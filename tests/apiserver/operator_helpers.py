@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ecs_operator.localcluster.operator import OperatorProcess, free_port
@@ -79,3 +83,17 @@ def reads_of(operator: OperatorProcess, namespace: str, resource: str, since: in
         and (event.get("objectRef") or {}).get("namespace") == namespace
         and (event.get("objectRef") or {}).get("resource") == resource
     )
+
+
+def start_sandbox(tmp_path: Path, **settings: str) -> tuple[subprocess.Popen[bytes], Path, dict[str, str]]:
+    """``ecs-operator run`` as on a machine with no cluster (no kubeconfig, no AWS settings), with ``settings``
+    added to its environment: the process, the file its output goes to, and that environment."""
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("KUBE", "AWS_"))}
+    environment.update(HOME=str(home), ECS_OPERATOR_SANDBOX_DIR=str(tmp_path / "sandbox"), **settings)
+    output = tmp_path / "sandbox.out"
+    cli = Path(sys.executable).with_name("ecs-operator")
+    with output.open("w") as out:
+        process = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
+    return process, output, environment

@@ -3,7 +3,6 @@ pasted ``aws ecs list-services`` works against it, and Ctrl-C leaves nothing run
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import signal
@@ -14,6 +13,7 @@ from pathlib import Path
 from ecs_operator.localcluster import binaries
 from ecs_operator.localcluster.controlplane import alive
 from tests.apiserver.kube import eventually
+from tests.apiserver.operator_helpers import start_sandbox
 
 
 def ready(output: Path) -> str | None:
@@ -23,18 +23,8 @@ def ready(output: Path) -> str | None:
 
 
 def test_make_run_without_a_cluster_starts_the_sandbox(tmp_path: Path, programs: dict[str, Path]) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("KUBE", "AWS_"))}
-    environment.update(
-        HOME=str(home),  # no ~/.kube/config
-        ECS_OPERATOR_CACHE=str(binaries.cache_root()),  # where the programs are
-        ECS_OPERATOR_SANDBOX_DIR=str(tmp_path / "sandbox"),
-    )
-    output = tmp_path / "sandbox.out"
-    cli = Path(sys.executable).with_name("ecs-operator")
-    with output.open("w") as out:
-        sandbox = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
+    # the programs are where the tests found them, not under the sandbox's empty HOME
+    sandbox, output, environment = start_sandbox(tmp_path, ECS_OPERATOR_CACHE=str(binaries.cache_root()))
     try:
         text = eventually(
             lambda: ready(output),
