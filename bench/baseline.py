@@ -81,6 +81,8 @@ def build_registry(registry: kopf.OperatorRegistry | None = None) -> kopf.Operat
     @kopf.on.startup(registry=registry)
     def _settings(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         configure(settings, verbose=False)
+        # Its on.create handler needs Kopf's "last handled" state, which the operator (no change handlers) omits.
+        settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage()
         memo["api"] = Api(settings)
 
     @kopf.on.create(GROUP, VERSION, "ecsservices", registry=registry)

@@ -11,9 +11,11 @@ from typing import Any
 import kmock as kmock_lib
 import pytest
 
-from ecs_operator.handlers.children import forbidden_kind, ours
-from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, APPLIED_KINDS
-from ecs_operator.translate.context import MANAGED_BY
+from ecs_operator.handlers.applied import ChildState
+from ecs_operator.handlers.children import Children, forbidden_kind, in_apply_order, ours
+from ecs_operator.handlers.common import Deferred
+from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, APPLIED_KINDS, INDEX_NAMES, Indices
+from ecs_operator.translate.context import API_VERSION, MANAGED_BY, Meta
 from tests.operator import manifests
 from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
 from tests.operator.test_service import deployment, service_status
@@ -82,6 +84,53 @@ def test_ours(desired_refs: list[JsonDict], live_meta: JsonDict, expected: bool)
 
 def test_configmaps_are_not_applied_nor_pruned() -> None:
     assert "ConfigMap" not in APPLIED_KINDS  # nothing renders them: the operator needs no access to them
+
+
+OWNER = Meta("ECSService", "web", "default", uid="uid-web")
+
+
+def child(kind: str, name: str = "web") -> JsonDict:
+    owner = {"apiVersion": API_VERSION, "kind": "ECSService", "name": "web", "uid": OWNER.uid, "controller": True}
+    metadata = {"name": name, "namespace": "default", "labels": dict(MANAGED_BY), "ownerReferences": [owner]}
+    return {"apiVersion": "v1", "kind": kind, "metadata": metadata, "spec": {"n": name}}
+
+
+def test_what_a_pod_needs_goes_first_then_the_workloads_then_the_rest() -> None:
+    rendered = [child(kind) for kind in ("PodDisruptionBudget", "Deployment", "Service", "ServiceAccount")]
+    rendered.append(child("NetworkPolicy", "deny"))
+    order = [obj["kind"] for obj in in_apply_order(rendered)]
+    assert order == ["ServiceAccount", "NetworkPolicy", "Deployment", "PodDisruptionBudget", "Service"]
+
+
+class RecordingApi:
+    """Answers GETs with 404 and applies with what was applied (with a uid); records the applies."""
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+
+    async def get(self, kind: str, namespace: str, name: str) -> JsonDict | None:
+        return None
+
+    async def apply(self, obj: JsonDict, manager: str = "ecs-operator") -> JsonDict:
+        self.applied.append(obj["kind"])
+        return {**obj, "metadata": {**obj["metadata"], "uid": f"uid-{obj['kind']}", "resourceVersion": "1"}}
+
+
+@pytest.mark.parametrize("workloads_first", [True, False])
+async def test_in_a_burst_a_reconcile_stops_once_its_workload_is_written(workloads_first: bool) -> None:
+    api = RecordingApi()
+    children = Children(api, Indices({name: {} for name in INDEX_NAMES}), ChildState(), OWNER)  # type: ignore[arg-type]
+    rendered = [child("PodDisruptionBudget"), child("Deployment")]
+    if workloads_first:
+        with pytest.raises(Deferred):
+            await children.sync(rendered, workloads_first=True)
+        assert api.applied == ["Deployment"]
+        # Its next run applies the rest; the workload it wrote is known from its own apply (no read, no write).
+        await children.sync(rendered, workloads_first=True)
+        assert api.applied == ["Deployment", "PodDisruptionBudget"]
+    else:
+        await children.sync(rendered)
+        assert api.applied == ["Deployment", "PodDisruptionBudget"]
 
 
 def applies(cluster: Cluster, kind: str, name: str, manager: str = "ecs-operator") -> list[Any]:

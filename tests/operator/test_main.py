@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import kopf
 import pytest
+from kopf._core.actions.invocation import is_async_fn
 
 from ecs_operator.cli import main
 from ecs_operator.handlers.common import OperatorConfig, Runtime
@@ -173,6 +174,23 @@ def test_kopfs_own_peering_is_off_only_the_leader_runs_kopf() -> None:
     assert settings.peering.standalone is True
     assert settings.posting.level > logging.ERROR  # the operator posts its own Events, none of Kopf's log lines
     assert settings.scanning.disabled is True  # no cluster-wide list/watch of namespaces or CRDs
+
+
+def test_kopf_keeps_no_last_handled_state_the_operator_has_no_change_handlers() -> None:
+    settings = kopf.OperatorSettings()
+    configure(settings, verbose=False)
+    body = kopf.Body({"metadata": {"name": "web", "annotations": {"a": "b"}}, "spec": {"desiredCount": 2}})
+    assert settings.persistence.diffbase_storage.build(body=body) == {}  # no copy of the object per event
+    assert settings.persistence.diffbase_storage.fetch(body=body) is None
+    registry = build_registry(Runtime(OperatorConfig()), kopf.OperatorRegistry())
+    assert not registry._changing.get_all_handlers() and not registry._spawning.get_all_handlers()
+
+
+def test_the_index_functions_run_on_the_event_loop_not_in_kopfs_threads() -> None:
+    registry = build_registry(Runtime(OperatorConfig()), kopf.OperatorRegistry())
+    handlers = registry._indexing.get_all_handlers()
+    assert len(handlers) >= 10
+    assert all(is_async_fn(handler.fn) for handler in handlers), [h.id for h in handlers if not is_async_fn(h.fn)]
 
 
 def watched_plurals(registry: kopf.OperatorRegistry) -> set[str]:

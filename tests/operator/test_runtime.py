@@ -95,6 +95,38 @@ async def test_a_sooner_trigger_wins_a_later_one_waits_and_forget_drops_it() -> 
     assert queue.pending() == 0  # the hour-later run of WEB was superseded, API forgotten
 
 
+async def test_new_work_runs_before_refreshes_that_were_due_first() -> None:
+    recorder = Recorder()
+    queue = WorkQueue(recorder, workers=1)
+    refreshes: list[Key] = [("ECSService", "default", f"old-{n}") for n in range(3)]
+    for key in refreshes:
+        queue.add(key)  # a child's status changed: refresh its owner
+    queue.add(WEB, urgent=True)  # a new service
+    queue.add(refreshes[0], urgent=True)  # a refresh pending, then its spec changed: now new work too
+    assert queue.urgent_pending() == 2
+    task = await running(queue)
+    await eventually(lambda: _settled(queue, recorder, 4), what="four runs")
+    await stop(task)
+    assert recorder.runs[:2] == [refreshes[0], WEB] or recorder.runs[:2] == [WEB, refreshes[0]]
+    assert recorder.runs[2:] == refreshes[1:]
+    assert queue.urgent_pending() == 0
+
+
+async def test_new_work_marks_a_burst_for_a_window() -> None:
+    now = [100.0]
+    queue = WorkQueue(Recorder(), workers=1, clock=lambda: now[0])
+    queue.add(API)  # a refresh is no new work
+    assert not queue.in_burst(1.0)
+    queue.add(WEB, urgent=True)
+    assert queue.in_burst(1.0) and queue.in_burst(1.0, API)
+    queue.forget(WEB)
+    now[0] += 0.5  # taken, but more of the burst may follow
+    assert queue.in_burst(1.0, API)
+    assert not queue.in_burst(1.0, WEB)  # WEB alone is no burst for WEB itself
+    now[0] += 1.0
+    assert not queue.in_burst(1.0, API)
+
+
 @pytest.mark.parametrize(("failures", "delay"), [(1, 15), (2, 30), (3, 60), (5, 240), (6, 300), (20, 300)])
 def test_backoff_doubles_up_to_its_limit(failures: int, delay: float) -> None:
     assert Backoff(15, 300).delay(failures, draw=lambda low, high: 1.0) == delay
@@ -234,3 +266,20 @@ async def _service_reads(cluster: Cluster, start: int, count: int) -> list[int] 
     requests = cluster.operator_requests(start)
     reads = [i for i, r in enumerate(requests) if r.method.value == "GET" and r.resource.plural == "ecsservices"]
     return reads[:count] if len(reads) >= count else None
+
+
+async def test_a_new_service_is_reconciled_from_its_watch_event_without_reading_it_again(operator: Cluster) -> None:
+    """The first reconcile of a new object starts from the body its ADDED event brought (Runtime.seen): its
+    Deployment is applied after no read of the service."""
+    await operator.create(manifests.task_definition())
+    await eventually(lambda: _registered(operator), what="the task definition registered")
+    start = len(list(operator.kmock))
+    await operator.create(manifests.service())
+    await deployment(operator)
+    requests = [(r.method.value, r.resource.plural, r.name) for r in operator.operator_requests(start) if r.resource]
+    applied = requests.index(("PATCH", "deployments", "web"))
+    assert ("GET", "ecsservices", "web") not in requests[:applied]
+
+
+async def _registered(cluster: Cluster) -> bool:
+    return bool((await cluster.status("TaskDefinition", "web")).get("revision") == 1)

@@ -42,6 +42,7 @@ async def audit(runtime: Runtime, namespaces: list[str]) -> list[str]:
             if uid in listed:
                 continue
             runtime.model.ghosts.add(uid)
+            runtime.children.forget([(kind, record.namespace, record.name)])  # no longer trusted as existing
             found.append(f"{kind}/{record.namespace}/{record.name}")
             for owner_kind, owner_name in record.owners:
                 runtime.enqueue(owner_kind, record.namespace, owner_name)

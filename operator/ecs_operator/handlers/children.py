@@ -24,6 +24,12 @@ owner). One that belongs to a deleted earlier incarnation of the same owner (sam
 deleted and created again, the garbage collector has not got to it yet) is waited for (``NotReady``,
 ``PreviousOwnerBeingDeleted``): its deletion queues the owner again.
 
+**Order.** What a Pod needs before it can start (its ServiceAccount, volume claims and network policies) is
+applied first, then the workloads that start the Pods, then the rest (budgets, autoscalers, Services,
+Ingresses). When other new work is waiting (``Runtime.busy``: a burst of new services), a reconcile that has just
+written a workload stops there (``Deferred``) and is queued again behind the new work: the Pods of a hundred new
+services start as soon as their workloads exist, and the budgets and statuses follow a moment later.
+
 API errors on writes name the child: 400 / 422 are ``ChildRejected``; a 403 is ``NotAllowed`` (reason
 ``Forbidden``, retried) only when it is an RBAC denial ("... cannot <verb> resource ..."), ``QuotaExceeded``
 (retried) for a ResourceQuota, and ``ChildRejected`` otherwise (PodSecurity, admission webhooks); a 404 is
@@ -40,15 +46,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecs_operator.handlers.applied import ChildState, key_of, with_digest
-from ecs_operator.handlers.common import ChildRejected, JsonDict, NotAllowed, QuotaExceeded
+from ecs_operator.handlers.common import ChildRejected, Deferred, JsonDict, NotAllowed, QuotaExceeded
 from ecs_operator.handlers.indices import APPLIED_KINDS, WORKLOAD_KINDS, ChildRecord, Indices, child_record
 from ecs_operator.k8s import HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound
 from ecs_operator.resolve.errors import NotReady
 from ecs_operator.translate.context import MANAGED_BY, Meta
 from ecs_operator.translate.iam import ROLE_ARN_ANNOTATION
 
+# Applied first, in this order (see the module docstring); every other kind after them, in the rendered order.
+POD_PREREQUISITES = ("ServiceAccount", "PersistentVolumeClaim", "NetworkPolicy", "PodTemplate")
+APPLY_ORDER = (*POD_PREREQUISITES, *WORKLOAD_KINDS)
+
 # Kinds that use a task role's ServiceAccount: their ownerReferences keep it as long as one of them exists.
 ROLE_USER_KINDS = ("TaskDefinition", "ECSTask")
+
+
+def in_apply_order(objects: Iterable[JsonDict]) -> list[JsonDict]:
+    """The objects as they are applied: Pod prerequisites, workloads, then the rest (stable otherwise)."""
+    rank = {kind: index for index, kind in enumerate(APPLY_ORDER)}
+    return sorted(objects, key=lambda obj: rank.get(obj["kind"], len(APPLY_ORDER)))
 
 
 def controlled_by(obj: Mapping[str, Any], uid: str | None) -> bool:
@@ -189,12 +205,22 @@ class Children:
         return self.state.latest((kind, self.owner.namespace, name), self.cached(kind, name))
 
     async def live(self, desired: Mapping[str, Any]) -> ChildRecord | None:
-        """The child as the cache has it; read from the API server when the cache does not know it (it may be
-        new, someone else's, or not in the cache yet), and refused when it is not the operator's."""
+        """The child as the cache has it (or as the operator's own apply answered); read from the API server when
+        neither knows it (it may be new, someone else's, or not in the cache yet), and refused when it is not
+        the operator's."""
         kind, namespace, name = key_of(desired)
         record = self.cached(kind, name)
         if record is not None:
             return record
+        # Applied by this operator for this owner a moment ago, before the watch brought it to the cache.
+        mine = self.state.latest((kind, namespace, name), None)
+        if (
+            mine is not None
+            and self.owner.uid
+            and mine.controller == self.owner.uid
+            and mine.uid not in self.model.ghosts
+        ):
+            return mine
         current = await self.api.get(kind, namespace, name)
         if current is None:
             return None
@@ -249,8 +275,19 @@ class Children:
             deleted.append(f"{record.kind}/{record.name}")
         return deleted
 
-    async def sync(self, objects: list[JsonDict]) -> None:
-        await self.apply(objects)
+    async def sync(self, objects: list[JsonDict], *, workloads_first: bool = False) -> None:
+        """Apply ``objects`` in order and prune the rest; with ``workloads_first``, stop with ``Deferred`` once a
+        workload was written and other children remain (see the module docstring)."""
+        ordered = in_apply_order(objects)
+        if workloads_first:
+            head = [obj for obj in ordered if obj["kind"] in APPLY_ORDER]
+            if (
+                len(head) < len(ordered)
+                and await self.apply(head)
+                and any(obj["kind"] in WORKLOAD_KINDS for obj in head)
+            ):
+                raise Deferred(f"{self.owner.ref}: its workloads are written; the rest follows after new work")
+        await self.apply(ordered)
         await self.prune(objects)
 
 

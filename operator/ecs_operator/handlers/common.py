@@ -16,7 +16,8 @@ condition changes, and decides when the key runs again:
 - after any other error (an API server that keeps failing), with the same backoff, logged once per attempt.
 
 Nothing here writes to an object unless its status changes: a reconcile with nothing to do reads the object
-and writes nothing.
+and writes nothing. A reconcile that a watch event of the object itself queued (it appeared, its spec changed)
+starts from the event's body instead of reading it (``Runtime.seen``).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class Runtime:
     companions: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
     running: list[asyncio.Task[None]] = field(default_factory=list)
     rendering: Target | None = None  # learned from the API server at the first reconcile that renders
+    bodies: dict[Key, JsonDict] = field(default_factory=dict)  # objects as their watch events brought them
 
     async def target(self, api: Api) -> Target:
         """What the operator renders for: the API server's release (pod-level resources from 1.34), and a security
@@ -135,8 +137,18 @@ class Runtime:
         settings = self.settings if self.settings is not None else kopf.OperatorSettings()
         return Api(settings, create_on_apply_404=self.config.create_on_apply_404)
 
-    def enqueue(self, kind: str, namespace: str, name: str, delay: float = 0.0) -> None:
-        """Reconcile an object soon (after ``delay``); the queue starts with the first object it is given.
+    def enqueue(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        delay: float = 0.0,
+        *,
+        urgent: bool = False,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Reconcile an object soon (after ``delay``; ``urgent``: new work, ahead of refreshes); the queue starts
+        with the first object it is given. ``body``: the object as its watch event brought it (``seen``).
 
         Kopf posts Events from the context of an object's handler: the workers are started from there (the
         first trigger is always a handler's), so the Events they post find Kopf's event queue.
@@ -147,9 +159,29 @@ class Runtime:
             self.queue = WorkQueue(self.process, workers=self.config.workers)
             self.workers = asyncio.create_task(self.queue.run(), name="ecs-operator work queue")
             self.running = [asyncio.create_task(companion(self)) for companion in self.companions]
-        self.queue.add((kind, namespace, name), delay)
+        if body is not None:
+            self.seen((kind, namespace, name), body)
+        self.queue.add((kind, namespace, name), delay, urgent=urgent)
+
+    def seen(self, key: Key, body: Mapping[str, Any]) -> None:
+        """Keep the object as its latest watch event brought it, for its next reconcile to start from instead of
+        reading it again (a new object's reconcile is then one request shorter). Only while the key is not
+        running: a run may write the object, and an event from before that write would be older than it."""
+        if self.queue is not None and not self.queue.running(key):
+            self.bodies[key] = copy.deepcopy(dict(body))
+
+    def seen_again(self, key: Key, body: Mapping[str, Any]) -> None:
+        """A later event of an object whose body is kept (a status change): keep the later one."""
+        if key in self.bodies:
+            self.seen(key, body)
+
+    def busy(self, key: Key) -> bool:
+        """Whether other new work (objects that appeared or changed) than ``key`` is waiting for a worker, or came
+        in the last ``batch_seconds``: a burst is under way."""
+        return self.queue is not None and self.queue.in_burst(self.config.batch_seconds, key)
 
     def forget(self, kind: str, namespace: str, name: str) -> None:
+        self.bodies.pop((kind, namespace, name), None)
         if self.queue is not None:
             self.queue.forget((kind, namespace, name))
 
@@ -165,8 +197,9 @@ class Runtime:
         """The queue's processor: reconcile the object and schedule its next run (see the module docstring)."""
         assert self.queue is not None
         kind, namespace, name = key
+        body = self.bodies.pop(key, None)
         try:
-            result = await reconcile_object(self.api, kind, namespace, name, self, self.reconcilers[kind])
+            result = await reconcile_object(self.api, kind, namespace, name, self, self.reconcilers[kind], body)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -177,6 +210,9 @@ class Runtime:
             self.queue.failed(key, self.config.backoff)
             return
         self.queue.succeeded(key)
+        if result is Result.AGAIN:
+            self.queue.add(key, self.config.batch_seconds)
+            return
         if result is not Result.FINAL:
             self.queue.add(key, self.config.next_resync())
 
@@ -209,6 +245,11 @@ class ChildRejected(Exception):
     the operator's."""
 
     reason = "ChildRejected"
+
+
+class Deferred(Exception):
+    """The reconcile wrote what starts the object's Pods and leaves the rest to its next run, ``batch_seconds``
+    later, after the new work that is waiting (``handlers/children.py``, "Order"); no status is written meanwhile."""
 
 
 class NotAllowed(NotReady):
@@ -308,13 +349,21 @@ class Result(enum.Enum):
     DONE = "resync"  # at the next resync
     RETRY = "backoff"  # after the key's backoff
     FINAL = "never"  # nothing can change any more (a stopped task): only an event of its own brings it back
+    AGAIN = "again"  # ``batch_seconds`` later, after the new work waiting (``Deferred``)
 
 
 async def reconcile_object(
-    api: Api, kind: str, namespace: str, name: str, runtime: Runtime, reconcile: Reconciler
+    api: Api,
+    kind: str,
+    namespace: str,
+    name: str,
+    runtime: Runtime,
+    reconcile: Reconciler,
+    seen: JsonDict | None = None,
 ) -> Result:
-    """Read the object, run ``reconcile`` on it and write what came of it (see the module docstring)."""
-    fresh = await api.get(kind, namespace, name)
+    """Read the object (unless its watch event brought it: ``seen``), run ``reconcile`` on it and write what came
+    of it (see the module docstring)."""
+    fresh = seen if seen is not None else await api.get(kind, namespace, name)
     if fresh is None or fresh.get("metadata", {}).get("deletionTimestamp"):
         return Result.FINAL
     fresh.setdefault("kind", kind)
@@ -326,6 +375,8 @@ async def reconcile_object(
             raise missing_reference(error) from error
         except Forbidden as error:  # a read the RBAC refuses; child writes say which (handlers/children.py)
             raise NotAllowed(f"the operator is not allowed to do this: {error}; check its ClusterRole") from error
+    except Deferred:
+        return Result.AGAIN
     except (InvalidSpec, TranslationError, ChildRejected) as error:
         reason = getattr(error, "reason", "InvalidSpec")
         await write_status(api, fresh, failed_outcome(fresh, reason, str(error), degraded=True))

@@ -29,7 +29,7 @@ import contextlib
 import copy
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,24 +373,43 @@ def index_role_users_pod(body: kopf.Body, **_: Any) -> dict[tuple[str, str], Jso
 
 def register(registry: kopf.OperatorRegistry, *, nodes: bool = True) -> None:
     """Every index, on the kind it is built from (Kopf then watches that kind); the nodes' only if ``nodes``
-    (an operator limited to namespaces reads no node: ``handlers/main.py``)."""
-    kopf.index(GROUP, "ecsclusters", id=CLUSTERS, registry=registry)(index_cluster)
-    kopf.index(GROUP, "taskdefinitions", id=TASK_DEFINITIONS, registry=registry)(index_task_definition)
-    kopf.index("apps", "v1", "controllerrevisions", id=REVISIONS, registry=registry)(index_revision)
-    kopf.index(GROUP, "securitygroups", id=SECURITY_GROUPS, registry=registry)(index_security_group)
-    kopf.index(GROUP, "ecsservices", id=REFERENCES_SERVICES, registry=registry)(index_references("ECSService"))
-    kopf.index(GROUP, "ecstasks", id=REFERENCES_TASKS, registry=registry)(index_references("ECSTask"))
-    kopf.index(GROUP, "ecsservices", id=SERVICE_LABELS, registry=registry)(index_service_label)
+    (an operator limited to namespaces reads no node: ``handlers/main.py``).
+
+    Each function is registered as a coroutine function: Kopf runs plain functions in its thread pool, a hop
+    there and back (and a contended GIL) on every watch event, for functions that take microseconds."""
+
+    def index(*selector: str, id: str) -> Callable[[IndexFunction], object]:
+        return lambda fn: kopf.index(*selector, id=id, registry=registry)(on_loop(fn))
+
+    index(GROUP, "ecsclusters", id=CLUSTERS)(index_cluster)
+    index(GROUP, "taskdefinitions", id=TASK_DEFINITIONS)(index_task_definition)
+    index("apps", "v1", "controllerrevisions", id=REVISIONS)(index_revision)
+    index(GROUP, "securitygroups", id=SECURITY_GROUPS)(index_security_group)
+    index(GROUP, "ecsservices", id=REFERENCES_SERVICES)(index_references("ECSService"))
+    index(GROUP, "ecstasks", id=REFERENCES_TASKS)(index_references("ECSTask"))
+    index(GROUP, "ecsservices", id=SERVICE_LABELS)(index_service_label)
     for kind, (group, version, plural) in APPLIED_KINDS.items():
         selector = (group, version, plural) if group else (version, plural)
-        kopf.index(*selector, id=children_index(kind), registry=registry)(index_child(kind))
-    kopf.index("v1", "pods", id=PODS, registry=registry)(index_pod)
+        index(*selector, id=children_index(kind))(index_child(kind))
+    index("v1", "pods", id=PODS)(index_pod)
     if nodes:
-        kopf.index("v1", "nodes", id=NODES, registry=registry)(index_node)
-    kopf.index("apps", "v1", "controllerrevisions", id=ROLE_USERS_REVISIONS, registry=registry)(
-        index_role_users_revision
-    )
-    kopf.index("v1", "pods", id=ROLE_USERS_PODS, registry=registry)(index_role_users_pod)
+        index("v1", "nodes", id=NODES)(index_node)
+    index("apps", "v1", "controllerrevisions", id=ROLE_USERS_REVISIONS)(index_role_users_revision)
+    index("v1", "pods", id=ROLE_USERS_PODS)(index_role_users_pod)
+
+
+IndexFunction = Callable[..., Any]
+
+
+def on_loop(fn: IndexFunction) -> Callable[..., Awaitable[Any]]:
+    """``fn`` as a coroutine function (see ``register``). Not ``functools.wraps``: Kopf follows ``__wrapped__``
+    and would find the plain function again."""
+
+    async def run(**kwargs: Any) -> Any:
+        return fn(**kwargs)
+
+    run.__name__ = run.__qualname__ = getattr(fn, "__qualname__", "index")
+    return run
 
 
 class Indices:

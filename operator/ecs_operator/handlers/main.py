@@ -14,7 +14,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,10 +92,26 @@ def configure(settings: kopf.OperatorSettings, *, verbose: bool) -> None:
     # the operator starts Kopf only once its own kinds are served (``wait_for_kinds``, by API discovery, which
     # needs no permission): Kopf's one scan at start-up then finds them.
     settings.scanning.disabled = True
+    # With no change handlers, Kopf's "last handled" state (a deep copy of every watched object on every event,
+    # for a diff nothing reads) is pure cost: a third of its work per event at scale (docs/benchmarks.md).
+    settings.persistence.diffbase_storage = NoDiffBase()
     if verbose:
         logging.getLogger().setLevel(logging.DEBUG)
     else:  # Kopf logs every index and event handler call: one line per watch event of every watched object
         logging.getLogger("kopf.objects").setLevel(logging.WARNING)
+
+
+class NoDiffBase(kopf.DiffBaseStorage):
+    """Kopf's diff-base storage for an operator without change handlers: nothing is built, kept or read."""
+
+    def build(self, *, body: kopf.Body, extra_fields: Iterable[Any] | None = None) -> kopf.BodyEssence:
+        return kopf.BodyEssence()
+
+    def fetch(self, *, body: kopf.Body) -> kopf.BodyEssence | None:
+        return None
+
+    def store(self, *, body: kopf.Body, patch: kopf.Patch, essence: kopf.BodyEssence) -> None:
+        return None
 
 
 def cluster_config_found(environ: Mapping[str, str] = os.environ) -> bool:

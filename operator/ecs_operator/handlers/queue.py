@@ -6,8 +6,12 @@ resync. The queue holds each key once (a burst of triggers is one reconcile), ne
 (a key triggered while it runs is run once more afterwards), and runs at most ``workers`` reconciles at once.
 
 Each key has at most one due time: a trigger for sooner moves it earlier, one for later is ignored while an
-earlier one is pending. Failures back off exponentially per key (``backoff``), with jitter, up to a bound;
-success resets the count. Nothing here talks to the API server.
+earlier one is pending. New work goes first: a key queued as ``urgent`` (an object that appeared or whose spec
+changed) runs before every other due key (a refresh after a child's or a Pod's event, a retry, a resync), so
+that a burst of new objects is not held up behind the status refreshes of the ones made a moment ago.
+
+Failures back off exponentially per key (``backoff``), with jitter, up to a bound; success resets the count.
+Nothing here talks to the API server.
 """
 
 from __future__ import annotations
@@ -45,22 +49,32 @@ class WorkQueue:
     workers: int = 8
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _due: dict[Key, float] = field(default_factory=dict)
-    _heap: list[tuple[float, Key]] = field(default_factory=list)
+    _urgent: set[Key] = field(default_factory=set)  # pending keys of new work (see the module docstring)
+    _heaps: tuple[list[tuple[float, Key]], list[tuple[float, Key]]] = field(default_factory=lambda: ([], []))
     _running: set[Key] = field(default_factory=set)
     _again: set[Key] = field(default_factory=set)  # triggered while running: run once more afterwards
     _failures: dict[Key, int] = field(default_factory=dict)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _last_urgent: tuple[float, Key] | None = None  # when new work was last queued (clock), and which
 
-    def add(self, key: Key, delay: float = 0.0) -> None:
-        """Queue ``key`` to run in ``delay`` seconds, unless it is already due sooner."""
+    def add(self, key: Key, delay: float = 0.0, *, urgent: bool = False) -> None:
+        """Queue ``key`` to run in ``delay`` seconds, unless it is already due sooner; ``urgent``: new work."""
         when = self.clock() + max(delay, 0.0)
         if key in self._running and delay <= 0:
             self._again.add(key)
+            if urgent:
+                self._urgent.add(key)
             return
-        if key in self._due and self._due[key] <= when:
+        promoted = urgent and key not in self._urgent
+        if key in self._due and self._due[key] <= when and not promoted:
             return
+        if key in self._due:
+            when = min(when, self._due[key])
         self._due[key] = when
-        heapq.heappush(self._heap, (when, key))
+        if urgent:
+            self._urgent.add(key)
+            self._last_urgent = (self.clock(), key)
+        heapq.heappush(self._heaps[0 if key in self._urgent else 1], (when, key))
         self._wakeup.set()
 
     def failed(self, key: Key, backoff: Backoff) -> float:
@@ -78,33 +92,61 @@ class WorkQueue:
         self._due.pop(key, None)
         self._failures.pop(key, None)
         self._again.discard(key)
+        self._urgent.discard(key)
 
     def pending(self) -> int:
         return len(self._due)
 
+    def running(self, key: Key) -> bool:
+        return key in self._running
+
+    def urgent_pending(self) -> int:
+        """How many keys of new work wait (not running)."""
+        return len(self._urgent - self._running)
+
+    def in_burst(self, window: float, key: Key | None = None) -> bool:
+        """Whether new work waits, or other new work than ``key`` came within the last ``window`` seconds (more of
+        a burst may follow)."""
+        last = self._last_urgent
+        recent = last is not None and self.clock() - last[0] < window and last[1] != key
+        return recent or self.urgent_pending() > 0
+
     def _take(self) -> tuple[Key | None, float | None]:
-        """The next due key that is not running; else how long until one may be due (None: nothing queued)."""
+        """The next due key that is not running, urgent ones first; else how long until one may be due (None:
+        nothing queued)."""
         now = self.clock()
+        wait: float | None = None
+        for heap in self._heaps:
+            taken, until = self._take_from(heap, now)
+            if taken is not None:
+                return taken, None
+            if until is not None:
+                wait = until if wait is None else min(wait, until)
+        return None, wait
+
+    def _take_from(self, heap: list[tuple[float, Key]], now: float) -> tuple[Key | None, float | None]:
+        urgent = heap is self._heaps[0]
         skipped: list[tuple[float, Key]] = []
         taken: Key | None = None
         wait: float | None = None
-        while self._heap:
-            when, key = self._heap[0]
-            if self._due.get(key) != when:  # superseded by a sooner run, or forgotten
-                heapq.heappop(self._heap)
+        while heap:
+            when, key = heap[0]
+            if self._due.get(key) != when or (key in self._urgent) != urgent:  # superseded, moved, or forgotten
+                heapq.heappop(heap)
                 continue
             if when > now:
                 wait = when - now
                 break
-            heapq.heappop(self._heap)
+            heapq.heappop(heap)
             if key in self._running:  # runs after the current run (it re-queues itself)
                 skipped.append((when, key))
                 continue
             del self._due[key]
+            self._urgent.discard(key)
             taken = key
             break
         for item in skipped:
-            heapq.heappush(self._heap, item)
+            heapq.heappush(heap, item)
         return taken, wait
 
     async def _worker(self) -> None:
@@ -124,7 +166,9 @@ class WorkQueue:
                 self._running.discard(key)
                 if key in self._again:
                     self._again.discard(key)
-                    self.add(key)
+                    urgent = key in self._urgent
+                    self._urgent.discard(key)
+                    self.add(key, urgent=urgent)
                 self._wakeup.set()  # another worker may take a key that waited for this one
 
     async def run(self) -> None:

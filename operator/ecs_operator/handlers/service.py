@@ -96,9 +96,11 @@ async def render_and_apply(
     cluster: ClusterContext,
     refs: Resolver,
     target: Target,
+    workloads_first: bool = False,
 ) -> Rendered:
     rendered = render_service(spec, children.owner, td, cluster, refs.security_groups(), target)
-    await children.sync(shared_accounts(rendered.objects, children.model, children.owner))
+    objects = shared_accounts(rendered.objects, children.model, children.owner)
+    await children.sync(objects, workloads_first=workloads_first)
     return rendered
 
 
@@ -117,7 +119,10 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     td, rolled_back = await choose_revision(api, body, spec, refs)
     # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
-    rendered = await render_and_apply(children, spec, td, cluster, refs, await runtime.target(api))
+    rendering = await runtime.target(api)
+    rendered = await render_and_apply(
+        children, spec, td, cluster, refs, rendering, workloads_first=runtime.busy((KIND, meta.namespace, meta.name))
+    )
     observed = observe(children, rendered, state.deployments[0].get("createdAt"))
     enabled, rollback = circuit_breaker(spec)
     if observed.state == "FAILED" and not enabled:  # without the circuit breaker, ECS keeps trying

@@ -8,7 +8,8 @@ the runtime's work queue, and is queued by the events that can change its outcom
 | event of | queues |
 |---|---|
 | a custom resource | itself, when it appears (also when listed at start-up) or its spec changes (``generation``) |
-| a child (managed-by label) | its owner: drift is put back, a workload's status (a rollout) refreshes the owner's |
+| a child (managed-by label) | its owner (``batch_seconds`` later; at once when deleted): drift is put back, a
+  workload's status (a rollout) refreshes the owner's |
 | a Pod | its ECSTask; its ECSService (by the service label, ``batch_seconds`` later: the tasks a rollout starts
   together are one ECS event); its ECSCluster and security groups (their counts) |
 | an ECSCluster | the services and not yet started tasks in it |
@@ -147,8 +148,12 @@ def _custom_resource_event(kind: str) -> Any:
         if event_type == "DELETED":
             runtime.forget(kind, namespace, name)
         elif needs_reconcile(kind, event_type, body):
-            runtime.enqueue(kind, namespace, name)
+            # New work: ahead of refreshes, starting from this body. Not at start-up (type None): the listing of
+            # every object is no burst of new work, and each is read when its turn comes.
+            fresh = event_type is not None
+            runtime.enqueue(kind, namespace, name, urgent=fresh, body=body if fresh else None)
         else:
+            runtime.seen_again((kind, namespace, name), body)
             return  # a status-only change: nothing depends on it
         if event_type is not None:  # at start-up, every object is listed and queued anyway
             dependents(runtime, kind, body)
@@ -157,10 +162,19 @@ def _custom_resource_event(kind: str) -> Any:
 
 
 async def _child_event(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
-    # The listing at start-up (type None) is covered by the owners' own listing.
+    # The listing at start-up (type None) is covered by the owners' own listing. A deleted child is put back at
+    # once; a changed one (mostly a controller writing its status, a rollout: several times in a few seconds)
+    # refreshes its owner ``batch_seconds`` later, once for the lot.
+    # Its deletion also ends the operator's memory of applying it (``ChildState``), which a reconcile trusts
+    # while the cache does not know the child yet.
     owner = controller_of(body)
-    if owner is not None and event.get("type") is not None:
-        runtime_of(memo).enqueue(owner[0], _namespace(body), owner[1])
+    event_type = event.get("type")
+    runtime = runtime_of(memo)
+    if event_type == "DELETED":
+        runtime.children.forget([(str(body.get("kind")), _namespace(body), str(body.metadata.name))])
+    if owner is not None and event_type is not None:
+        delay = 0.0 if event_type == "DELETED" else runtime.config.batch_seconds
+        runtime.enqueue(owner[0], _namespace(body), owner[1], delay)
 
 
 async def _pod_event(body: kopf.Body, event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
