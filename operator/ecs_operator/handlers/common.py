@@ -62,7 +62,7 @@ class OperatorConfig:
     max_backoff_seconds: float = 300.0  # the longest wait between retries of one object
     refresh_seconds: float = 5.0  # counts (cluster tasks, security group members) follow Pods at most this often
     batch_seconds: float = 1.0  # a service follows its Pods at most this often: tasks started together, one event
-    workers: int = 16  # reconciles running at once
+    workers: int = 64  # reconciles running at once (mostly waiting for the API server: docs/benchmarks.md)
     create_on_apply_404: bool = False  # only for an API emulator without server-side apply (see k8s/client.py)
 
     @classmethod
