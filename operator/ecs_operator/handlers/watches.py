@@ -7,7 +7,8 @@ the runtime's work queue, and is queued by the events that can change its outcom
 
 | event of | queues |
 |---|---|
-| a custom resource | itself, when it appears (also when listed at start-up) or its spec changes (``generation``) |
+| a custom resource | itself, when it appears (also when listed at start-up) or its spec changes (``generation``):
+  new work, ahead of refreshes, starting from the event's body (``handlers/queue.py``, ``Runtime.seen``) |
 | a child (managed-by label) | its owner (``batch_seconds`` later; at once when deleted): drift is put back, a
   workload's status (a rollout) refreshes the owner's |
 | a Pod | its ECSTask; its ECSService (by the service label, ``batch_seconds`` later: the tasks a rollout starts
