@@ -27,8 +27,9 @@ deleted and created again, the garbage collector has not got to it yet) is waite
 **Order.** What a Pod needs before it can start (its ServiceAccount, volume claims and network policies) is
 applied first, then the workloads that start the Pods, then the rest (budgets, autoscalers, Services,
 Ingresses). When other new work is waiting (``Runtime.busy``: a burst of new services), a reconcile that has just
-written a workload stops there (``Deferred``) and is queued again behind the new work: the Pods of a hundred new
-services start as soon as their workloads exist, and the budgets and statuses follow a moment later.
+written its workloads or what their Pods need stops there (``Deferred``) and is queued again behind the new work:
+the Pods of a hundred new services start as soon as their workloads exist, and the budgets and statuses follow a
+moment later.
 
 API errors on writes name the child: 400 / 422 are ``ChildRejected``; a 403 is ``NotAllowed`` (reason
 ``Forbidden``, retried) only when it is an RBAC denial ("... cannot <verb> resource ..."), ``QuotaExceeded``
@@ -276,17 +277,14 @@ class Children:
         return deleted
 
     async def sync(self, objects: list[JsonDict], *, workloads_first: bool = False) -> None:
-        """Apply ``objects`` in order and prune the rest; with ``workloads_first``, stop with ``Deferred`` once a
-        workload was written and other children remain (see the module docstring)."""
+        """Apply ``objects`` in order and prune the rest; with ``workloads_first``, stop with ``Deferred`` once the
+        workloads and what their Pods need are applied, if that wrote anything and other children remain (see the
+        module docstring)."""
         ordered = in_apply_order(objects)
-        if workloads_first:
-            head = [obj for obj in ordered if obj["kind"] in APPLY_ORDER]
-            if (
-                len(head) < len(ordered)
-                and await self.apply(head)
-                and any(obj["kind"] in WORKLOAD_KINDS for obj in head)
-            ):
-                raise Deferred(f"{self.owner.ref}: its workloads are written; the rest follows after new work")
+        head = [obj for obj in ordered if obj["kind"] in APPLY_ORDER]
+        starts_pods = any(obj["kind"] in WORKLOAD_KINDS for obj in head)
+        if workloads_first and starts_pods and len(head) < len(ordered) and await self.apply(head):
+            raise Deferred(f"{self.owner.ref}: its workloads are written; the rest follows after new work")
         await self.apply(ordered)
         await self.prune(objects)
 
