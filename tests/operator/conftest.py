@@ -32,6 +32,7 @@ from ecs_operator.handlers.common import OperatorConfig, Runtime
 from ecs_operator.handlers.main import build_registry, configure
 from ecs_operator.k8s.client import KINDS
 from ecs_operator.models.status import STATUS_MODELS
+from ecs_operator.sandbox.emulated import stored  # the sandbox's emulator and this harness read objects alike
 from ecs_operator.translate.context import MANAGED_BY
 from tests.k8s_schema import validate_object
 from tests.operator import apiserver
@@ -431,11 +432,7 @@ class Emulator(kmock_lib.KubernetesEmulator):
         raise KeyError(f"no {kind} {name}")
 
     def current(self, request: Any) -> JsonDict | None:
-        key = (request.resource, request.namespace, request.name)
-        if key not in self.objects:  # kmock's ObjectsArray: a mapping without .get()
-            return None
-        obj = self.objects[key]
-        return None if obj.deleted else dict(obj.raw)
+        return stored(self.objects, request)
 
     def server_side_apply(self, request: Any) -> kmock_lib.KubernetesError | None:
         """An apply records the applier's fields; another writer's merge patch takes the fields it changes. The

@@ -88,11 +88,16 @@ class Emulator(kmock.KubernetesEmulator):
         return found
 
     def current(self, request: Any) -> JsonDict | None:
-        key = (request.resource, request.namespace, request.name)
-        if key not in self.objects:  # kmock's ObjectsArray: a mapping without .get()
-            return None
-        found = self.objects[key]
-        return None if found.deleted else dict(found.raw)
+        return stored(self.objects, request)
+
+
+def stored(objects: Any, request: Any) -> JsonDict | None:
+    """The object a request names as a kmock emulator stores it (None: never made, or deleted)."""
+    key = (request.resource, request.namespace, request.name)
+    if key not in objects:  # kmock's ObjectsArray: a mapping without .get()
+        return None
+    found = objects[key]
+    return None if found.deleted else dict(found.raw)
 
 
 def now() -> str:
