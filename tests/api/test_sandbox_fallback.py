@@ -12,11 +12,8 @@ import asyncio
 import contextlib
 import io
 import re
-import shlex
 import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -27,7 +24,7 @@ import ecs_operator.sandbox as sandbox_module
 from ecs_operator.k8s.rest import KubeClient, login
 from ecs_operator.localcluster.binaries import BinariesUnavailable
 from tests.apiserver.kube import eventually
-from tests.apiserver.operator_helpers import start_sandbox
+from tests.apiserver.operator_helpers import list_services_as_pasted, start_sandbox
 
 
 def ready(output: Path) -> str | None:
@@ -63,14 +60,7 @@ def test_without_a_control_plane_the_sandbox_runs_on_kmock(tmp_path: Path, stop:
         assert "It LACKS" in banner and "no scheduler, kubelet or controllers" in banner and "NOTHING RUNS" in banner
         assert "real kube-apiserver" not in banner  # nothing claims the control plane
 
-        pasted = dict(re.findall(r"^\s+export (AWS_[A-Z_]+)=(\S+)$", text, re.M))
-        assert set(pasted) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
-        [command] = re.findall(r"^\s+(aws ecs list-services .*)$", text, re.M)
-        aws = shlex.split(command)
-        aws[0] = str(Path(sys.executable).with_name("aws"))
-        listed = subprocess.run(aws, env={**environment, **pasted}, capture_output=True, text=True, timeout=120)
-        assert listed.returncode == 0, listed.stderr
-        assert ":service/prod/web" in listed.stdout
+        aws = list_services_as_pasted(text, environment, timeout=120)
         [kubeconfig] = re.findall(r"^\s+KUBECONFIG=(\S+) kubectl get ecs", text, re.M)
         assert "web" in asyncio.run(services_through(kubeconfig))  # the same objects, as kubectl sees them
         api_url = aws[aws.index("--endpoint-url") + 1]

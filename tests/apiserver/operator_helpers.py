@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
+import shlex
 import subprocess
 import sys
 import urllib.error
@@ -97,3 +99,17 @@ def start_sandbox(tmp_path: Path, **settings: str) -> tuple[subprocess.Popen[byt
     with output.open("w") as out:
         process = subprocess.Popen([str(cli), "run"], env=environment, stdout=out, stderr=subprocess.STDOUT)
     return process, output, environment
+
+
+def list_services_as_pasted(text: str, environment: dict[str, str], timeout: float) -> list[str]:
+    """Run the sandbox's pasted ``aws ecs list-services`` line with its pasted ``export`` lines, as a user would,
+    and check that it lists the example service; the command line it ran."""
+    pasted = dict(re.findall(r"^\s+export (AWS_[A-Z_]+)=(\S+)$", text, re.M))
+    assert set(pasted) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
+    [command] = re.findall(r"^\s+(aws ecs list-services .*)$", text, re.M)
+    aws = shlex.split(command)
+    aws[0] = str(Path(sys.executable).with_name("aws"))
+    listed = subprocess.run(aws, env={**environment, **pasted}, capture_output=True, text=True, timeout=timeout)
+    assert listed.returncode == 0, listed.stderr
+    assert ":service/prod/web" in listed.stdout
+    return aws

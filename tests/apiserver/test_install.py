@@ -62,15 +62,7 @@ def test_the_readme_installation_works_on_an_empty_cluster(
         eventually(lambda: readyz(operator)[0] == 200, what="ready", detail=operator.log_tail)
         kube = Kube(empty_cluster.kubeconfig)
         kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "hello"}})
-        for document in yaml.safe_load_all((ROOT / "examples" / "hello" / "hello.yaml").read_text()):
-            if document:
-                kube.apply(document, "hello")
-
-        def steady() -> bool:
-            services = kube.list("ECSService", "hello")
-            return bool(services) and all(condition(s, "Ready").get("reason") == "SteadyState" for s in services)
-
-        eventually(steady, what="examples/hello steady", detail=operator.log_tail)
+        hello_steady(kube, "hello", operator)
     finally:
         operator.stop()
 
@@ -133,14 +125,19 @@ def test_an_operator_started_before_its_crds_says_which_are_missing_and_starts_o
         eventually(lambda: readyz(operator)[0] == 200, what="ready once the CRDs are served", detail=operator.log_tail)
         kube = Kube(empty_cluster.kubeconfig)
         kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "late-crds"}})
-        for document in yaml.safe_load_all((ROOT / "examples" / "hello" / "hello.yaml").read_text()):
-            if document:
-                kube.apply(document, "late-crds")
-
-        def steady() -> bool:
-            services = kube.list("ECSService", "late-crds")
-            return bool(services) and all(condition(s, "Ready").get("reason") == "SteadyState" for s in services)
-
-        eventually(steady, what="examples/hello steady", detail=operator.log_tail)
+        hello_steady(kube, "late-crds", operator)
     finally:
         operator.stop()
+
+
+def hello_steady(kube: Kube, namespace: str, operator: OperatorProcess) -> None:
+    """Apply examples/hello into ``namespace`` and wait until every one of its services is steady."""
+    for document in yaml.safe_load_all((ROOT / "examples" / "hello" / "hello.yaml").read_text()):
+        if document:
+            kube.apply(document, namespace)
+
+    def steady() -> bool:
+        services = kube.list("ECSService", namespace)
+        return bool(services) and all(condition(s, "Ready").get("reason") == "SteadyState" for s in services)
+
+    eventually(steady, what="examples/hello steady", detail=operator.log_tail)

@@ -3,17 +3,13 @@ pasted ``aws ecs list-services`` works against it, and Ctrl-C leaves nothing run
 
 from __future__ import annotations
 
-import re
-import shlex
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from ecs_operator.localcluster import binaries
 from ecs_operator.localcluster.controlplane import alive
 from tests.apiserver.kube import eventually
-from tests.apiserver.operator_helpers import start_sandbox
+from tests.apiserver.operator_helpers import list_services_as_pasted, start_sandbox
 
 
 def ready(output: Path) -> str | None:
@@ -36,14 +32,7 @@ def test_make_run_without_a_cluster_starts_the_sandbox(tmp_path: Path, programs:
         pids = [pid for path in (tmp_path / "sandbox").glob("clusters/*/pids/*.pid") for pid in [int(path.read_text())]]
         assert pids, "the sandbox's control plane runs"
 
-        pasted = dict(re.findall(r"^\s+export (AWS_[A-Z_]+)=(\S+)$", text, re.M))
-        assert set(pasted) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"}
-        [command] = re.findall(r"^\s+(aws ecs list-services .*)$", text, re.M)
-        aws = shlex.split(command)
-        aws[0] = str(Path(sys.executable).with_name("aws"))
-        listed = subprocess.run(aws, env={**environment, **pasted}, capture_output=True, text=True, timeout=60)
-        assert listed.returncode == 0, listed.stderr
-        assert ":service/prod/web" in listed.stdout
+        list_services_as_pasted(text, environment, timeout=60)
 
         sandbox.send_signal(signal.SIGINT)
         assert sandbox.wait(timeout=90) == 0
