@@ -85,12 +85,7 @@ def test_an_operator_that_cannot_elect_says_why_and_is_not_ready_until_it_can(
     )
     operator.start()
     try:
-
-        def refused() -> str | None:
-            status, text = readyz(operator)
-            return text if status == 503 and "leases" in text else None
-
-        reason = eventually(refused, what="/readyz 503 naming the leases", detail=operator.log_tail)
+        reason = not_ready_naming(operator, "leases")
         assert "grant get, create and update on leases in namespace ecs-system" in reason
         assert "ERROR ecs_operator.lease: cannot take part in leader election" in operator.log_since(0)
         empty_cluster.kubectl("apply", "-f", "-", stdin=binding)
@@ -112,12 +107,7 @@ def test_an_operator_started_before_its_crds_says_which_are_missing_and_starts_o
     )
     operator.start()
     try:
-
-        def waiting() -> str | None:
-            status, text = readyz(operator)
-            return text if status == 503 and "ecsservices.ecs.compat.dev" in text else None
-
-        reason = eventually(waiting, what="/readyz 503 naming the missing kinds", detail=operator.log_tail)
+        reason = not_ready_naming(operator, "ecsservices.ecs.compat.dev")
         assert "kubectl apply -f crds/" in reason
         assert "ERROR ecs_operator: not starting yet: the API server does not serve" in operator.log_since(0)
         crds = empty_cluster.kubectl("apply", "-f", str(CRDS), check=False)
@@ -141,3 +131,13 @@ def hello_steady(kube: Kube, namespace: str, operator: OperatorProcess) -> None:
         return bool(services) and all(condition(s, "Ready").get("reason") == "SteadyState" for s in services)
 
     eventually(steady, what="examples/hello steady", detail=operator.log_tail)
+
+
+def not_ready_naming(operator: OperatorProcess, needle: str) -> str:
+    """The reason of the operator's /readyz once it answers 503 naming ``needle``."""
+
+    def naming() -> str | None:
+        status, text = readyz(operator)
+        return text if status == 503 and needle in text else None
+
+    return eventually(naming, what=f"/readyz 503 naming {needle}", detail=operator.log_tail)
