@@ -68,6 +68,9 @@ MAIN_KEY = AccessKey("ECSOTESTMAINKEY00001", "main-secret-access-key-for-tests",
 OTHER_KEY = AccessKey("ECSOTESTOTHERKEY0002", "other-secret-access-key-for-tests", ("team-b",), "team-b")
 
 
+API_USER_AGENT = "ecs-operator-api"  # the ECS API's requests to Kubernetes (k8s.rest.KubeClient)
+
+
 class ApiServerEmulator(Emulator):
     """The harness's emulator (which keeps uid, generation and resourceVersion as the API server does), plus what
     the ECS API depends on besides: a patch naming a resourceVersion that is no longer current is refused (409),
@@ -247,6 +250,7 @@ async def on_kmock() -> AsyncIterator[Backend]:
     """kmock with the CRDs' resources and the control plane's nodes, the operator running, the controllers played,
     and the ECS API served here with two keys: one for the harness's namespace, one for team-b."""
     async with ApiServerEmulator() as kmock, kmock_lib.Server(kmock):
+        kmock.keep = lambda request: request.headers.get("User-Agent") == API_USER_AGENT  # not the autopilot's
         declare_resources(kmock)
         kmock.resources["v1/secrets"] = kmock_lib.ResourceInfo(kind="Secret", namespaced=True, verbs={"list", "create"})
         cluster = Cluster(kmock)

@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+import kmock
+import kopf
 import pytest
 
 import ecs_operator.sandbox as sandbox_module
 from ecs_operator.k8s.rest import KubeClient, login
 from ecs_operator.localcluster.binaries import BinariesUnavailable
+from ecs_operator.sandbox.emulated import Emulator, declare_resources
+from tests.api.conftest import settled
 from tests.apiserver.kube import eventually
 from tests.apiserver.operator_helpers import list_services_as_pasted, start_sandbox
 
@@ -96,3 +100,33 @@ def test_a_control_plane_that_cannot_be_built_falls_back_to_kmock_saying_why(mon
     assert text.index("real kube-apiserver") < text.index("SANDBOX (FALLBACK)")  # it tried, then fell back
     assert "out of disk space" in text.split("SANDBOX (FALLBACK)", 1)[1]
     assert err.getvalue() == ""
+
+
+async def test_the_fallback_keeps_no_request_it_answered() -> None:
+    """kmock keeps every request and scans that log to answer each new one: a sandbox left running would answer
+    ever more slowly and grow. Its emulator forgets what it answered; objects and watches work as before."""
+    async with Emulator() as emulator, kmock.Server(emulator):
+        declare_resources(emulator)
+        client = KubeClient(kopf.ConnectionInfo(server=str(emulator.url)), user_agent="test")
+        watched: list[str] = []
+
+        async def watch() -> None:
+            async for event in client.watch("Node", None, {}, ""):
+                watched.append(event["object"]["metadata"]["name"])
+
+        watching = asyncio.create_task(watch())
+        try:
+            for index in range(100):
+                await client.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{index}"}})
+            assert len(await client.list("Node", None)) == 100
+
+            async def all_watched() -> bool | None:
+                return len(watched) == 100 or None
+
+            await settled(all_watched, "the watch's 100 events")
+            assert len(list(emulator)) == 1, "only the watch, still being answered"
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
+            await client.close()

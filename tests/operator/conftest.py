@@ -32,7 +32,7 @@ from ecs_operator.handlers.common import OperatorConfig, Runtime
 from ecs_operator.handlers.main import build_registry, configure
 from ecs_operator.k8s.client import KINDS
 from ecs_operator.models.status import STATUS_MODELS
-from ecs_operator.sandbox.emulated import stored  # the sandbox's emulator and this harness read objects alike
+from ecs_operator.sandbox.emulated import forget, stored  # the sandbox's emulator and this harness alike
 from ecs_operator.translate.context import MANAGED_BY
 from tests.k8s_schema import validate_object
 from tests.operator import apiserver
@@ -392,6 +392,7 @@ class Emulator(kmock_lib.KubernetesEmulator):
     refusals a test adds to ``rejections`` (admission, RBAC)."""
 
     rejections: list[Rejection]
+    keep: Callable[[Any], bool] | None = None  # the requests a test reads; None: all (see sandbox.emulated.forget)
 
     async def _handle(self, request: Any) -> Any:
         # What the operator sent stays as it sent it (the tests read it); the emulation works on a copy.
@@ -401,6 +402,8 @@ class Emulator(kmock_lib.KubernetesEmulator):
             return await self._emulate(request)
         finally:
             object.__setattr__(request, "data", sent)
+            if self.keep is not None and not self.keep(request):
+                forget(self, request)
 
     async def _emulate(self, request: Any) -> Any:
         delay = getattr(self, "delay", 0.0)

@@ -54,6 +54,17 @@ def messages(status: JsonDict) -> list[str]:
     return [event["message"] for event in status.get("events") or []]
 
 
+def tasks_told(earlier: JsonDict, status: JsonDict, verb: str) -> tuple[list[str], int]:
+    """The tasks that the service's events since ``earlier`` say ``verb`` ("has started"), and how many they count.
+    The Pods come or go one by one, so the operator may see them in one reconcile or in several: ECS, too, tells of
+    a scaling in as many events as it took. Each task is named once, whatever the number of events."""
+    told = {event["id"] for event in earlier.get("events") or []}
+    said = [event["message"] for event in status.get("events") or [] if event["id"] not in told]
+    said = [message for message in said if verb in message]
+    named = sorted(name for message in said for name in re.findall(r"\(task ([^)]+)\)", message))
+    return named, sum(int(re.findall(rf"{verb} (\d+)", message)[0]) for message in said)
+
+
 async def start_web(cluster: Cluster, desired: int = 2, **spec: Any) -> JsonDict:
     await cluster.create(manifests.task_definition())
     await cluster.create(manifests.service(desired=desired, **spec))
@@ -76,7 +87,7 @@ async def test_create_reaches_steady_state(operator: Cluster) -> None:
     pods = await pod_names(operator)
     assert status["runningTasks"] == pods
     assert messages(status)[0] == "(service web) has reached a steady state."
-    assert f"(service web) has started 2 tasks: (task {pods[0]}) (task {pods[1]})." in messages(status)
+    assert tasks_told(pending, status, "has started") == (pods, 2)
     assert f"(service web) (deployment {status['deployments'][0]['id']}) deployment completed." in messages(status)
     ready = await operator.condition("ECSService", "web")
     assert (ready["status"], ready["reason"]) == ("True", "SteadyState")
@@ -95,7 +106,7 @@ async def pod_names(cluster: Cluster) -> list[str]:
 async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
     await start_web(operator)
     await operator.deployment_controller("web", ready=2)
-    await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    earlier = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
     before = await pod_names(operator)
     await operator.update_spec("ECSService", "web", {"desiredCount": 4})
     scaled = await deployment(operator, where=lambda d: d["spec"]["replicas"] == 4)
@@ -104,7 +115,7 @@ async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
     status = await service_status(operator, lambda s: s.get("runningCount") == 4, "4 running")
     assert status["desiredCount"] == 4
     new = [pod for pod in await pod_names(operator) if pod not in before]
-    assert f"(service web) has started 2 tasks: (task {new[0]}) (task {new[1]})." in messages(status)
+    assert tasks_told(earlier, status, "has started") == (sorted(new), 2) and len(new) == 2
     assert operator.validate_written() > 0
 
 
@@ -118,16 +129,9 @@ async def test_scale_in_names_the_stopped_tasks(operator: Cluster) -> None:
     await operator.deployment_controller("web", ready=1)
     status = await service_status(operator, lambda s: s.get("runningCount") == 1, "1 running")
     gone = [pod for pod in before if pod not in await pod_names(operator)]
-    # The Pods go one by one, so the operator may see them go in one reconcile or in two: ECS, too, reports a
-    # scale-in in as many events as it took. Each stopped task is named once, and nothing is said to start.
-    told = {event["id"] for event in earlier["events"]}
-    since_scale_in = [event["message"] for event in status["events"] if event["id"] not in told]
-    stops = [message for message in since_scale_in if "has stopped" in message]
-    named = [name for message in stops for name in re.findall(r"\(task ([^)]+)\)", message)]
-    assert sorted(named) == sorted(gone) and len(gone) == 2
-    assert sum(int(re.search(r"has stopped (\d+) running", m)[1]) for m in stops) == 2  # type: ignore[index]
+    assert tasks_told(earlier, status, "has stopped") == (sorted(gone), 2) and len(gone) == 2
     assert status["runningTasks"] == await pod_names(operator)
-    assert not any("has started" in message for message in since_scale_in)
+    assert tasks_told(earlier, status, "has started") == ([], 0)
 
 
 @pytest.mark.parametrize(

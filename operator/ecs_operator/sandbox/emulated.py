@@ -68,7 +68,10 @@ class Emulator(kmock.KubernetesEmulator):
                         raise kmock.KubernetesError(status=409, reason="Conflict", message=stale)
                     on_update(request.data, current, request.resource.group, request.subresource)
                 request.data.setdefault("metadata", {})["resourceVersion"] = str(next(_versions))
-        return await super()._handle(request)
+        try:
+            return await super()._handle(request)
+        finally:
+            forget(self, request)  # nothing here reads what was asked before
 
     async def _serve_list(self, request: Any) -> Any:
         """kmock's listing, with the list's kind (``ECSServiceList``), which kubectl needs."""
@@ -89,6 +92,22 @@ class Emulator(kmock.KubernetesEmulator):
 
     def current(self, request: Any) -> JsonDict | None:
         return stored(self.objects, request)
+
+
+def forget(emulator: kmock.RawHandler, request: Any) -> None:
+    """Take an answered request out of kmock's logs. kmock keeps every request it is sent, for tests to read, and
+    to answer a request looks for it in that log once for each of its reactions: kept, the log makes every answer
+    slower than the one before (a sandbox left running, a test whose controllers poll). The request is near the
+    log's end (or is a watch that ran until now). A reaction logs what it answers as it starts answering, so the
+    one that answered holds it among its latest: only a watch that outlived 64 later answers of its reaction
+    stays there, one request per watch (a few a minute)."""
+    logs: list[tuple[list[Any], int]] = [(emulator._requests, 0)]
+    logs += [(reaction._requests, max(0, len(reaction._requests) - 64)) for reaction in emulator._payloads]
+    for log, start in logs:
+        for index in range(len(log) - 1, start - 1, -1):
+            if log[index] is request:
+                del log[index]
+                break
 
 
 def stored(objects: Any, request: Any) -> JsonDict | None:
