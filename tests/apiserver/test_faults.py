@@ -9,8 +9,8 @@ through a TCP proxy of the test's own (``proxy.py``) between the operator and th
 
 The copy of the operator run here is the session's (the same command line and ServiceAccount), its Lease
 included: after a SIGKILL the new process takes over only once the dead one's Lease has expired
-(``ECS_OPERATOR_LEASE_SECONDS``: 20 s in these tests, 60 s as installed), as a restarted Pod would, so the deadlines
-after a restart are longer.
+(``ECS_OPERATOR_LEASE_SECONDS``: 10 s for these copies, 20 s for the session's, 60 s as installed), as a restarted
+Pod would, so the deadlines after a restart are longer.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from tests.apiserver.test_lifecycle import service, steady, task_definition
 
 JsonDict = dict[str, Any]
 GROUP = "ecs.compat.dev/v1alpha1"
-AFTER_RESTART = 300.0  # seconds: the dead copy's Lease expires (20 s here), then the new one converges
+AFTER_RESTART = 300.0  # seconds: the dead copy's Lease expires (LEASE here), then the new one converges
+LEASE = "10"  # seconds: renewed every 3.3 s, so a renewal would have to fail for 10 s before a copy lets go
 MANAGED = "app.kubernetes.io/managed-by=ecs-operator"
 
 
@@ -42,7 +43,8 @@ def operator_copy(
 ) -> Iterator[OperatorProcess]:
     """A copy of the session's operator, not started, with a log and ports of its own (and ``kubeconfig``
     instead of its own if given); the session's is stopped meanwhile (it watches every namespace)."""
-    environment = {**operator.environment, **({"KUBECONFIG": str(kubeconfig)} if kubeconfig else {})}
+    environment = {**operator.environment, "ECS_OPERATOR_LEASE_SECONDS": LEASE}
+    environment.update({"KUBECONFIG": str(kubeconfig)} if kubeconfig else {})
     copy = dataclasses.replace(
         operator,
         environment=environment,
