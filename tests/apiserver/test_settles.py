@@ -98,6 +98,12 @@ def test_a_converged_service_writes_nothing_and_puts_back_a_field_edited_by_hand
         kube.apply(service(), namespace)
         assert settled(kube, fast, namespace) == []  # resync after resync
         assert "records other fields" not in fast.log_since(0)  # the computed field sets were the server's
+        # The Deployment was created (POST): that create's Update entry became an Apply entry, so that a field a
+        # later rendering drops is removed (below), not kept by the create's entry.
+        entries = (kube.get("Deployment", "calm", namespace) or {})["metadata"]["managedFields"]
+        assert [(e["manager"], e["operation"]) for e in entries if e["manager"] == "ecs-operator"] == [
+            ("ecs-operator", "Apply")
+        ]
         # kubectl edit: another manager (an Update) changes a field the operator owns...
         patch = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "evil:1"}]}}}}
         kube.resource("Deployment").patch(
@@ -110,6 +116,16 @@ def test_a_converged_service_writes_nothing_and_puts_back_a_field_edited_by_hand
 
         eventually(restored, what="the image put back", detail=fast.log_tail)
         assert settled(kube, fast, namespace) == []  # ...and then nothing is written again
+        fewer = task_definition()
+        fewer["spec"]["containerDefinitions"][0]["environment"] = [{"name": "EMPTY", "value": ""}]
+        kube.apply(fewer, namespace)
+
+        def dropped() -> bool:
+            live = kube.get("Deployment", "calm", namespace) or {}
+            env = live["spec"]["template"]["spec"]["containers"][0].get("env") or []
+            return "MODE" not in [item["name"] for item in env]
+
+        eventually(dropped, what="MODE gone from the Deployment with the task definition's", detail=fast.log_tail)
 
 
 def golden_objects() -> list[JsonDict]:

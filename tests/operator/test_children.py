@@ -103,34 +103,39 @@ def test_what_a_pod_needs_goes_first_then_the_workloads_then_the_rest() -> None:
 
 
 class RecordingApi:
-    """Answers GETs with 404 and applies with what was applied (with a uid); records the applies."""
+    """Answers GETs with 404, creates and applies with what was written (with a uid); records the writes."""
 
     def __init__(self) -> None:
-        self.applied: list[str] = []
+        self.written: list[str] = []
 
     async def get(self, kind: str, namespace: str, name: str) -> JsonDict | None:
         return None
 
+    async def create(self, obj: JsonDict) -> JsonDict:
+        self.written.append(f"create {obj['kind']}")
+        return {**obj, "metadata": {**obj["metadata"], "uid": f"uid-{obj['kind']}", "resourceVersion": "1"}}
+
     async def apply(self, obj: JsonDict, manager: str = "ecs-operator") -> JsonDict:
-        self.applied.append(obj["kind"])
+        self.written.append(f"apply {obj['kind']}")
         return {**obj, "metadata": {**obj["metadata"], "uid": f"uid-{obj['kind']}", "resourceVersion": "1"}}
 
 
 @pytest.mark.parametrize("workloads_first", [True, False])
 async def test_in_a_burst_a_reconcile_stops_once_its_workload_is_written(workloads_first: bool) -> None:
+    """A workload new to the operator is created (a POST: no read first, and no apply's cost); the rest applied."""
     api = RecordingApi()
     children = Children(api, Indices({name: {} for name in INDEX_NAMES}), ChildState(), OWNER)  # type: ignore[arg-type]
     rendered = [child("PodDisruptionBudget"), child("Deployment")]
     if workloads_first:
         with pytest.raises(Deferred):
             await children.sync(rendered, workloads_first=True)
-        assert api.applied == ["Deployment"]
-        # Its next run applies the rest; the workload it wrote is known from its own apply (no read, no write).
+        assert api.written == ["create Deployment"]
+        # Its next run applies the rest; the workload it wrote is known from its own create (no read, no write).
         await children.sync(rendered, workloads_first=True)
-        assert api.applied == ["Deployment", "PodDisruptionBudget"]
+        assert api.written == ["create Deployment", "apply PodDisruptionBudget"]
     else:
         await children.sync(rendered)
-        assert api.applied == ["Deployment", "PodDisruptionBudget"]
+        assert api.written == ["create Deployment", "apply PodDisruptionBudget"]
 
 
 def applies(cluster: Cluster, kind: str, name: str, manager: str = "ecs-operator") -> list[Any]:
@@ -209,7 +214,7 @@ async def test_forbidden_child_write_names_the_verb_and_is_retried(operator: Clu
     await operator.create(manifests.task_definition())
     await operator.create(manifests.service())
     ready = await eventually(lambda: _reason(operator, "Forbidden"), what="Forbidden")
-    assert "patch Deployment/web" in ready["message"]
+    assert "create Deployment/web" in ready["message"]  # the verb refused: a new workload is created
     allowed.set()  # an administrator fixes the ClusterRole: the retry gets through
     await deployment(operator)
 
@@ -288,9 +293,10 @@ async def test_a_404_on_apply_is_reported_not_turned_into_a_create(
         await cluster.create(manifests.task_definition())
         await cluster.create(manifests.service())
         ready = await eventually(lambda: _reason(cluster, "NamespaceOrApiMissing"), what="NamespaceOrApiMissing")
-        assert "Deployment/web" in ready["message"]
+        # The new Deployment is created (POST); the budget is applied, and kmock's 404 to that is reported.
+        assert "cannot patch PodDisruptionBudget/web" in ready["message"]
         assert (await cluster.condition("ECSService", "web", "Progressing"))["status"] == "True"
-        assert cluster.requests("Deployment", "web", "POST") == []
+        assert cluster.requests("PodDisruptionBudget", "web", "POST") == []
 
 
 async def test_a_changed_selector_replaces_the_workload(operator: Cluster) -> None:

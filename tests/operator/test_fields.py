@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ecs_operator.handlers.applied import ChildState, expected_fields, with_digest
+from ecs_operator.handlers.applied import ChildState, as_applied, expected_fields, with_digest
 from ecs_operator.handlers.indices import child_record
 from ecs_operator.k8s.fields import applied_field_set, duplicate_keys, without_nulls
 from ecs_operator.k8s.fieldtypes import FIELD_TYPES
@@ -140,6 +140,45 @@ def test_a_field_set_the_api_server_spells_otherwise_is_learned_after_one_apply(
     later = {**stored, "metadata": {**stored["metadata"], "resourceVersion": "8"}}  # seen again, after the apply
     assert state.in_sync(desired, child_record("Deployment", later))
     assert expected_fields(desired) != record.fields
+
+
+STATUS_ENTRY = {"manager": "kube-controller-manager", "operation": "Update", "subresource": "status", "fieldsV1": {}}
+
+
+@pytest.mark.parametrize(
+    ("rendering", "fields"),
+    [
+        ("same", "computed"),  # the live object is this rendering: the set an apply of it records
+        ("changed", "created"),  # rendered otherwise since: the create's own set, which the next apply trims
+    ],
+)
+def test_a_workload_the_operator_created_is_owned_as_if_applied(rendering: str, fields: str) -> None:
+    """A create (POST) leaves the operator's fields as an Update, which no later apply would drop: it needs a write
+    (``in_sync`` is False) that turns that entry into an Apply, keeping every other manager's entry."""
+    desired = with_digest(DEPLOYMENT)
+    created_set = {"f:spec": {"f:replicas": {}, "f:template": {}}, "f:metadata": {"f:labels": {}}}
+    live = _stored(desired)
+    live["metadata"]["managedFields"] = [
+        {"manager": "ecs-operator", "operation": "Update", "apiVersion": "apps/v1", "fieldsV1": created_set},
+        STATUS_ENTRY,
+    ]
+    record = child_record("Deployment", live)
+    assert record.created and not ChildState().in_sync(desired, record)
+    wanted = (
+        desired if rendering == "same" else with_digest({**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}})
+    )
+    entries = as_applied(live, wanted)
+    assert entries[0] == STATUS_ENTRY and len(entries) == 2
+    assert {k: entries[1][k] for k in ("manager", "operation", "apiVersion")} == {
+        "manager": "ecs-operator",
+        "operation": "Apply",
+        "apiVersion": "apps/v1",
+    }
+    assert entries[1]["fieldsV1"] == (applied_field_set(desired) if fields == "computed" else created_set)
+    adopted = child_record("Deployment", {**live, "metadata": {**live["metadata"], "managedFields": entries}})
+    assert not adopted.created
+    assert ChildState().in_sync(desired, adopted) is (rendering == "same")
+    assert as_applied({"metadata": {"managedFields": entries}}, desired) == entries  # nothing left to turn
 
 
 def test_the_schema_table_is_current() -> None:

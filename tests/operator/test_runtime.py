@@ -200,7 +200,7 @@ async def test_a_server_error_is_retried_by_the_client(kmock: kmock_lib.Kubernet
     failures = {"left": 2}
 
     def flaky(request: Any) -> kmock_lib.KubernetesError | None:
-        writes = request.method.value == "PATCH" and not request.subresource
+        writes = request.method.value in ("PATCH", "POST") and not request.subresource
         if writes and request.resource is not None and request.resource.plural == "deployments" and failures["left"]:
             failures["left"] -= 1
             return kmock_lib.KubernetesError(status=500, reason="InternalError", message="etcdserver: leader changed")
@@ -270,15 +270,15 @@ async def _service_reads(cluster: Cluster, start: int, count: int) -> list[int] 
 
 async def test_a_new_service_is_reconciled_from_its_watch_event_without_reading_it_again(operator: Cluster) -> None:
     """The first reconcile of a new object starts from the body its ADDED event brought (Runtime.seen): its
-    Deployment is applied after no read of the service."""
+    Deployment is created after no read of the service (nor of the Deployment: a new workload is POSTed)."""
     await operator.create(manifests.task_definition())
     await eventually(lambda: _registered(operator), what="the task definition registered")
     start = len(list(operator.kmock))
     await operator.create(manifests.service())
     await deployment(operator)
     requests = [(r.method.value, r.resource.plural, r.name) for r in operator.operator_requests(start) if r.resource]
-    applied = requests.index(("PATCH", "deployments", "web"))
-    assert ("GET", "ecsservices", "web") not in requests[:applied]
+    created = requests.index(("POST", "deployments", None))
+    assert [r for r in requests[:created] if r[0] == "GET" and r[1] in ("ecsservices", "deployments")] == []
 
 
 async def _registered(cluster: Cluster) -> bool:

@@ -20,8 +20,10 @@ from ecs_operator.handlers.indices import (
     ChildRecord,
     applied_fields,
     child_record,
+    created_entry,
     fields_digest,
 )
+from ecs_operator.k8s import FIELD_MANAGER
 from ecs_operator.k8s.fields import applied_field_set, without_nulls
 
 JsonDict = dict[str, Any]
@@ -43,6 +45,28 @@ def with_digest(obj: Mapping[str, Any]) -> JsonDict:
 def expected_fields(desired: Mapping[str, Any]) -> str:
     """The digest of the field set an apply of ``desired`` gives the operator (as ``applied_fields`` reads it)."""
     return fields_digest([applied_field_set(desired)])
+
+
+def as_applied(live: Mapping[str, Any], desired: Mapping[str, Any]) -> list[JsonDict]:
+    """``live``'s managedFields with the entry the operator's create left (an Update) turned into the one an apply
+    would have left: the computed field set of ``desired`` when ``live`` is that rendering, else the fields the
+    create recorded (as client-go's csaupgrade does; the next apply then drops what it no longer sets). Other
+    managers' entries stay as they are."""
+    entries = list((live.get("metadata") or {}).get("managedFields") or [])
+    created = created_entry(entries)
+    if created is None:
+        return entries
+    rendered = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
+    same = ((live.get("metadata") or {}).get("annotations") or {}).get(ANNOTATION_APPLIED_DIGEST) == rendered
+    applied = {
+        "manager": FIELD_MANAGER,
+        "operation": "Apply",
+        "apiVersion": created.get("apiVersion") or desired["apiVersion"],
+        "time": created.get("time"),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": applied_field_set(desired) if same else created.get("fieldsV1") or {},
+    }
+    return [entry for entry in entries if entry is not created] + [{k: v for k, v in applied.items() if v is not None}]
 
 
 def key_of(obj: Mapping[str, Any]) -> ChildKey:
@@ -71,6 +95,8 @@ class ChildState:
         """Whether the live child is what ``desired`` renders and holds every field the operator applies."""
         digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
         mine = self.applied.get(key_of(desired))
+        if record.created:
+            return False  # made by a create: its fields are to become an apply's (Children.adopt)
         if mine is not None and mine.digest == digest and record.resource_version == mine.seen_before:
             return True  # the cache has not caught up with the operator's own apply yet
         if record.digest != digest:
@@ -94,6 +120,11 @@ class ChildState:
                 "may not match this Kubernetes version); taking the recorded ones from now on",
                 *key[::2],
             )
+
+    def made(self, desired: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+        """Remember a child the operator created (POST): as the API server answered, its fields not yet an apply's."""
+        digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
+        self.applied[key_of(desired)] = Applied(digest, None, "", child_record(str(desired["kind"]), result))
 
     def latest(self, key: ChildKey, cached: ChildRecord | None) -> ChildRecord | None:
         """The child as last known: the cache's, unless it still shows the child from before the operator's own

@@ -13,6 +13,13 @@ so writes nothing. Should the API server record a field set other than the compu
 not know), the set it recorded after the operator's own apply is taken as the expected one from then on
 (logged once): a child is then written at most once per start of the operator, never on every reconcile.
 
+**A new workload is created, not applied.** A Deployment or DaemonSet that neither the cache nor the operator's
+memory knows is created (POST): the cheapest write that starts Pods, needing no read first, and one that cannot
+take over someone else's object (a 409 says the name is taken; the child is then read and checked as any
+other). A create records the operator's fields as an Update entry in ``managedFields``, which later applies would
+never drop; the next reconcile turns it into the Apply entry an apply would have left (``Children.adopt``, one
+merge patch against the live resourceVersion), and from then on it is applied like every other child.
+
 Two things cannot be applied as they are: a workload whose selector changed (immutable: the workload is
 deleted and created again) and a Deployment that stops setting ``replicas`` because an HPA takes over (the
 live count is first applied by a separate field manager, so dropping it does not reset it to 1).
@@ -46,10 +53,10 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ecs_operator.handlers.applied import ChildState, key_of, with_digest
+from ecs_operator.handlers.applied import ChildState, as_applied, key_of, with_digest
 from ecs_operator.handlers.common import ChildRejected, Deferred, JsonDict, NotAllowed, QuotaExceeded
 from ecs_operator.handlers.indices import APPLIED_KINDS, WORKLOAD_KINDS, ChildRecord, Indices, child_record
-from ecs_operator.k8s import HANDOVER_MANAGER, Api, ClientError, Forbidden, NotFound
+from ecs_operator.k8s import HANDOVER_MANAGER, Api, ClientError, Conflict, Forbidden, NotFound
 from ecs_operator.resolve.errors import NotReady
 from ecs_operator.translate.context import MANAGED_BY, Meta
 from ecs_operator.translate.iam import ROLE_ARN_ANNOTATION
@@ -233,7 +240,16 @@ class Children:
         written = 0
         for obj in objects:
             desired = with_digest(obj)
+            if self.unknown(desired):
+                async with child_write("create", desired):
+                    created = await self.api.create(desired)
+                if created is not None:
+                    self.state.made(desired, created)
+                    written += 1
+                    continue
             record = await self.live(desired)
+            if record is not None and record.created:
+                record = await self.adopt(desired)
             if record is not None and self.state.in_sync(desired, record):
                 continue
             if record is not None and selector_changed(desired, record):
@@ -246,6 +262,38 @@ class Children:
             self.state.record(desired, result, record)
             written += 1
         return written
+
+    def unknown(self, desired: Mapping[str, Any]) -> bool:
+        """A workload that neither the cache nor the operator's memory knows: created (POST) rather than applied,
+        the cheapest write that starts its Pods, and one that cannot take over an object of that name (a 409
+        says the name is taken: it is then read and checked as any other child)."""
+        kind, namespace, name = key_of(desired)
+        return (
+            kind in WORKLOAD_KINDS
+            and self.cached(kind, name) is None
+            and self.state.latest((kind, namespace, name), None) is None
+        )
+
+    async def adopt(self, desired: Mapping[str, Any]) -> ChildRecord | None:
+        """Turn the field manager entry the operator's create left (an Update, whose fields no later apply would
+        drop) into the one an apply leaves (``applied.as_applied``), against the live object's resourceVersion; the
+        record to go on with (None: gone)."""
+        kind, namespace, name = key_of(desired)
+        for _ in range(3):  # a controller writing its status meanwhile: read again
+            current = await self.api.get(kind, namespace, name)
+            if current is None:
+                return None
+            check_ours(desired, current)
+            record = child_record(kind, current)
+            if not record.created:
+                return record
+            metadata = {"resourceVersion": record.resource_version, "managedFields": as_applied(current, desired)}
+            try:
+                async with child_write("patch", desired):
+                    return child_record(kind, await self.api.patch(kind, namespace, name, {"metadata": metadata}))
+            except Conflict:
+                continue
+        raise NotReady("ChildBusy", f"{kind}/{name} changed under each attempt to take over its create's fields")
 
     async def replace(self, desired: Mapping[str, Any]) -> ChildRecord | None:
         """Delete a workload whose selector changed (immutable), confirmed against the live object (the cache may

@@ -128,6 +128,7 @@ class ChildRecord:
     owns_replicas: bool | None  # whether ecs-operator owns spec.replicas; None where no managedFields are kept
     deleting: bool = False
     owners: tuple[tuple[str, str], ...] = ()  # (kind, name) of each custom resource that owns it
+    created: bool = False  # made by the operator's create: its fields recorded as an Update, not yet as an apply
     workload: JsonDict = field(default_factory=dict, hash=False)  # kind, metadata, spec, status
 
 
@@ -210,8 +211,18 @@ def child_record(kind: str, body: Mapping[str, Any]) -> ChildRecord:
         owns_replicas=owns_replicas(managed),
         deleting=bool(meta.get("deletionTimestamp")),
         owners=owners_of(body),
+        created=created_entry(managed) is not None,
         workload=workload,
     )
+
+
+def created_entry(managed_fields: Iterable[Mapping[str, Any]] | None) -> Mapping[str, Any] | None:
+    """The ``managedFields`` entry the operator's create (POST) left: its field manager, as an Update."""
+    for entry in managed_fields or ():
+        made = entry.get("manager") == FIELD_MANAGER and entry.get("operation") == "Update"
+        if made and not entry.get("subresource"):
+            return entry
+    return None
 
 
 def owners_of(body: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
