@@ -131,7 +131,11 @@ class Autopilot:
         pods = await self.cluster.list_of("Pod")
         for name, deployment in deployments.items():
             template = json.dumps(deployment["spec"].get("template"), sort_keys=True)
-            state = hashlib.sha256(f"{deployment['spec'].get('replicas', 1)}/{template}".encode()).hexdigest()
+            # Each generation is observed, as the Deployment controller does: a template changed and changed back
+            # while the autopilot was paused is a new generation to report on, not the state it handled before.
+            generation = deployment["metadata"].get("generation")
+            seen = f"{generation}/{deployment['spec'].get('replicas', 1)}/{template}"
+            state = hashlib.sha256(seen.encode()).hexdigest()
             own = [
                 pod
                 for pod in pods

@@ -188,6 +188,8 @@ async def test_a_403_is_reported_after_one_attempt(kmock: kmock_lib.KubernetesEm
     config = dataclasses.replace(TEST_CONFIG, resync_seconds=3600)
     async with running_operator(kmock, config):
         await cluster.create(manifests.task_definition())
+        # Registered first: its registration would queue the service again (a second reconcile, a second attempt).
+        await eventually(lambda: _registered(cluster), what="the task definition registered")
         await cluster.create(manifests.service())
         ready = await eventually(lambda: _reason(cluster, "ChildRejected"), what="ChildRejected")
         assert POD_SECURITY in ready["message"]
