@@ -95,8 +95,6 @@ class ChildState:
         """Whether the live child is what ``desired`` renders and holds every field the operator applies."""
         digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
         mine = self.applied.get(key_of(desired))
-        if record.created:
-            return False  # made by a create: its fields are to become an apply's (Children.adopt)
         if mine is not None and mine.digest == digest and record.resource_version == mine.seen_before:
             return True  # the cache has not caught up with the operator's own apply yet
         if record.digest != digest:
