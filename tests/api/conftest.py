@@ -42,7 +42,7 @@ from botocore.config import Config
 from ecs_operator.api.auth import AccessKey, StaticKeys, access_key_secret, new_access_key
 from ecs_operator.api.config import ApiConfig
 from ecs_operator.api.server import ApiServer, start_api_server
-from ecs_operator.k8s.rest import KubeClient, login
+from ecs_operator.k8s.rest import USER_AGENT, KubeClient, login
 from ecs_operator.localcluster import binaries
 from ecs_operator.localcluster.controlplane import ControlPlane, kind_workers
 from ecs_operator.localcluster.operator import OperatorProcess
@@ -66,9 +66,6 @@ CREDENTIALS_NAMESPACE = "ecs-system"
 REGION, ACCOUNT = TEST_CONFIG.region, TEST_CONFIG.account_id
 MAIN_KEY = AccessKey("ECSOTESTMAINKEY00001", "main-secret-access-key-for-tests", (NAMESPACE,), "ci")
 OTHER_KEY = AccessKey("ECSOTESTOTHERKEY0002", "other-secret-access-key-for-tests", ("team-b",), "team-b")
-
-
-API_USER_AGENT = "ecs-operator-api"  # the ECS API's requests to Kubernetes (k8s.rest.KubeClient)
 
 
 class ApiServerEmulator(Emulator):
@@ -254,7 +251,7 @@ async def on_kmock() -> AsyncIterator[Backend]:
     """kmock with the CRDs' resources and the control plane's nodes, the operator running, the controllers played,
     and the ECS API served here with two keys: one for the harness's namespace, one for team-b."""
     async with ApiServerEmulator() as kmock, kmock_lib.Server(kmock):
-        kmock.keep = lambda request: request.headers.get("User-Agent") == API_USER_AGENT  # not the autopilot's
+        kmock.keep = lambda request: request.headers.get("User-Agent") == USER_AGENT  # not the autopilot's
         declare_resources(kmock)
         kmock.resources["v1/secrets"] = kmock_lib.ResourceInfo(kind="Secret", namespaced=True, verbs={"list", "create"})
         cluster = Cluster(kmock)

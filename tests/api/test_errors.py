@@ -21,6 +21,7 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 
 from ecs_operator.api import operations, protocol
+from ecs_operator.k8s.rest import USER_AGENT
 from tests.api.conftest import Backend, Ecs, settled
 
 JsonDict = dict[str, Any]
@@ -292,7 +293,7 @@ async def test_server_exception_when_the_kubernetes_api_server_fails(kmock_backe
     assert kmock_backend.cluster is not None
 
     def failing(request: Any) -> kmock_lib.KubernetesError | None:
-        ours = str(request.headers.get("User-Agent", "")) == "ecs-operator-api"
+        ours = str(request.headers.get("User-Agent", "")) == USER_AGENT
         if ours and request.resource is not None and request.resource.plural == "ecsclusters":
             return kmock_lib.KubernetesError(status=500, reason="InternalError", message="etcd is on fire")
         return None

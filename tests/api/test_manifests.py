@@ -9,7 +9,8 @@ import yaml
 from botocore.exceptions import ClientError
 
 from ecs_operator.api.server import start_api_server
-from tests.api.conftest import API_USER_AGENT, Backend, Ecs, api_config, boto3_ecs
+from ecs_operator.k8s.rest import USER_AGENT
+from tests.api.conftest import Backend, Ecs, api_config, boto3_ecs
 from tests.api.test_cli import new_key
 from tests.api.workloads import batch_definition, task_definition
 from tests.k8s_schema import validate_object
@@ -72,7 +73,7 @@ async def test_the_api_rbac_grants_every_request_the_api_makes_and_nothing_more(
         await scenario(ecs)
     finally:
         await server.stop()
-    requests = [r for r in list(backend.cluster.kmock) if r.headers.get("User-Agent") == API_USER_AGENT]
+    requests = [r for r in list(backend.cluster.kmock) if r.headers.get("User-Agent") == USER_AGENT]
     used = {(r.resource.group or "", r.resource.plural, VERBS[r.action.name]) for r in requests}
     secrets = {(g, r, v) for g, r, v in used if r == "secrets"}
     assert secrets == granted("Role")

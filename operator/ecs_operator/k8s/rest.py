@@ -25,6 +25,7 @@ import kopf
 from ecs_operator.k8s.client import KINDS, Kind
 
 JsonDict = dict[str, Any]
+USER_AGENT = "ecs-operator-api"  # the ECS API's requests, as the API server's audit log and tests tell them
 
 # Kinds the ECS API reads or writes beyond those the operator manages (and namespaces, for its callers' tools).
 API_KINDS: dict[str, Kind] = {
@@ -105,7 +106,7 @@ class KubeClient:
         relogin: Callable[[], kopf.ConnectionInfo] | None = None,
         timeout: float = 30.0,
         field_manager: str = "ecs-api",
-        user_agent: str = "ecs-operator-api",
+        user_agent: str = USER_AGENT,
     ) -> None:
         self.connection = connection
         self.user_agent = user_agent
