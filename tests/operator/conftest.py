@@ -164,6 +164,19 @@ class Cluster:
         STATUS_MODELS[kind].model_validate(status)
         return status
 
+    async def status_where(self, kind: str, name: str, check: Callable[[JsonDict], Any], what: str) -> JsonDict:
+        """Wait for a status that satisfies ``check``. A status that lacks what ``check`` reads (an earlier
+        reconcile's, say one that had not seen the task definition yet) is not the one waited for."""
+
+        async def found() -> JsonDict | None:
+            status = await self.status(kind, name)
+            try:
+                return status if status and check(status) else None
+            except (KeyError, IndexError):
+                return None
+
+        return await eventually(found, what=what)
+
     async def condition(self, kind: str, name: str, type_: str = "Ready") -> JsonDict:
         conditions = (await self.status(kind, name)).get("conditions") or []
         return next((c for c in conditions if c["type"] == type_), {})

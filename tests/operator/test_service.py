@@ -43,11 +43,7 @@ def revision_label(obj: JsonDict) -> str:
 
 
 async def service_status(cluster: Cluster, check: Any, what: str, name: str = "web") -> JsonDict:
-    async def found() -> JsonDict | None:
-        status = await cluster.status("ECSService", name)
-        return status if status and check(status) else None
-
-    return await eventually(found, what=what)
+    return await cluster.status_where("ECSService", name, check, what)
 
 
 def messages(status: JsonDict) -> list[str]:

@@ -26,11 +26,7 @@ def batch_definition() -> JsonDict:
 
 
 async def task_status(cluster: Cluster, check: Any, what: str, name: str = "job") -> JsonDict:
-    async def found() -> JsonDict | None:
-        status = await cluster.status("ECSTask", name)
-        return status if status and check(status) else None
-
-    return await eventually(found, what=what)
+    return await cluster.status_where("ECSTask", name, check, what)
 
 
 async def test_run_task_and_essential_container_exit_stops_it(operator: Cluster) -> None:
