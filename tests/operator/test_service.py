@@ -61,6 +61,18 @@ def tasks_told(earlier: JsonDict, status: JsonDict, verb: str) -> tuple[list[str
     return named, sum(int(re.findall(rf"{verb} (\d+)", message)[0]) for message in said)
 
 
+async def counted_and_named(cluster: Cluster, running: int, what: str) -> tuple[JsonDict, list[str]]:
+    """The first status that counts ``running`` tasks and names every Pod there is now, and those Pods' names.
+    The count comes from the workload's status, the names from the Pods: apart watch streams, so a reconcile may
+    count a task before it has seen its Pod (the next one names it)."""
+    pods = await pod_names(cluster)
+
+    def check(status: JsonDict) -> bool:
+        return status.get("runningCount") == running and status.get("runningTasks") == pods
+
+    return await service_status(cluster, check, what), pods
+
+
 async def start_web(cluster: Cluster, desired: int = 2, **spec: Any) -> JsonDict:
     await cluster.create(manifests.task_definition())
     await cluster.create(manifests.service(desired=desired, **spec))
@@ -75,13 +87,11 @@ async def test_create_reaches_steady_state(operator: Cluster) -> None:
     pending = await service_status(operator, lambda s: s.get("taskDefinition") == "web:1", "status")
     assert pending["deployments"][0]["rolloutState"] == "IN_PROGRESS"
     await operator.deployment_controller("web", ready=2)
-    status = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
+    status, pods = await counted_and_named(operator, 2, "2 running, named")
     assert (status["desiredCount"], status["pendingCount"], status["clusterName"]) == (2, 0, "default")
     assert [d["status"] for d in status["deployments"]] == ["PRIMARY"]
     assert status["deployments"][0]["rolloutState"] == "COMPLETED"
     assert status["deployments"][0]["id"].startswith("ecs-svc/")
-    pods = await pod_names(operator)
-    assert status["runningTasks"] == pods
     assert messages(status)[0] == "(service web) has reached a steady state."
     assert tasks_told(pending, status, "has started") == (pods, 2)
     assert f"(service web) (deployment {status['deployments'][0]['id']}) deployment completed." in messages(status)
@@ -102,15 +112,14 @@ async def pod_names(cluster: Cluster) -> list[str]:
 async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
     await start_web(operator)
     await operator.deployment_controller("web", ready=2)
-    earlier = await service_status(operator, lambda s: s.get("runningCount") == 2, "2 running")
-    before = await pod_names(operator)
+    earlier, before = await counted_and_named(operator, 2, "2 running, named")
     await operator.update_spec("ECSService", "web", {"desiredCount": 4})
     scaled = await deployment(operator, where=lambda d: d["spec"]["replicas"] == 4)
     assert revision_label(scaled) == "web-1"
     await operator.deployment_controller("web", ready=4)
-    status = await service_status(operator, lambda s: s.get("runningCount") == 4, "4 running")
+    status, pods = await counted_and_named(operator, 4, "4 running, named")
     assert status["desiredCount"] == 4
-    new = [pod for pod in await pod_names(operator) if pod not in before]
+    new = [pod for pod in pods if pod not in before]
     assert tasks_told(earlier, status, "has started") == (sorted(new), 2) and len(new) == 2
     assert operator.validate_written() > 0
 
@@ -118,15 +127,13 @@ async def test_scale_changes_replicas_and_counts(operator: Cluster) -> None:
 async def test_scale_in_names_the_stopped_tasks(operator: Cluster) -> None:
     await start_web(operator, desired=3)
     await operator.deployment_controller("web", ready=3)
-    earlier = await service_status(operator, lambda s: s.get("runningCount") == 3, "3 running")
-    before = await pod_names(operator)
+    earlier, before = await counted_and_named(operator, 3, "3 running, named")
     await operator.update_spec("ECSService", "web", {"desiredCount": 1})
     await deployment(operator, where=lambda d: d["spec"]["replicas"] == 1)
     await operator.deployment_controller("web", ready=1)
-    status = await service_status(operator, lambda s: s.get("runningCount") == 1, "1 running")
-    gone = [pod for pod in before if pod not in await pod_names(operator)]
+    status, after = await counted_and_named(operator, 1, "1 running, named")
+    gone = [pod for pod in before if pod not in after]
     assert tasks_told(earlier, status, "has stopped") == (sorted(gone), 2) and len(gone) == 2
-    assert status["runningTasks"] == await pod_names(operator)
     assert tasks_told(earlier, status, "has started") == ([], 0)
 
 
