@@ -210,6 +210,9 @@ async def test_pinned_revision_stays_and_inactive_is_refused_for_new_services(op
     assert revision_label(pinned) == "web-1"
     spec = manifests.task_definition(image="nginx:1.28", deregisteredRevisions=[1])["spec"]
     await operator.update_spec("TaskDefinition", "web", spec)
+    # The operator has read the deregistration before "late" is created: the two come by apart watch streams, and
+    # a service created before the operator knew of it would have started on web:1 and kept it, as "web" does.
+    await eventually(lambda: _td_revision_status(operator, 1, "INACTIVE"), what="web:1 INACTIVE")
     await operator.create(manifests.service(name="late", task_definition="web:1"))
     refused = await eventually(lambda: _condition_reason(operator, "late", "TaskDefinitionInactive"), what="refused")
     assert "INACTIVE" in refused["message"]
@@ -334,6 +337,11 @@ async def test_operator_restart_duplicates_nothing(kmock: Any, cluster: Cluster)
 
 async def _td_revision(cluster: Cluster, revision: int) -> bool:
     return (await cluster.status("TaskDefinition", "web")).get("revision") == revision
+
+
+async def _td_revision_status(cluster: Cluster, revision: int, status: str) -> bool:
+    revisions = (await cluster.status("TaskDefinition", "web")).get("revisions") or []
+    return any(entry.get("revision") == revision and entry.get("status") == status for entry in revisions)
 
 
 async def _condition_reason(cluster: Cluster, name: str, reason: str) -> JsonDict | None:
