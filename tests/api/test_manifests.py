@@ -10,11 +10,10 @@ from botocore.exceptions import ClientError
 
 from ecs_operator.api.server import start_api_server
 from ecs_operator.k8s.rest import USER_AGENT
-from tests.api.conftest import Backend, Ecs, api_config, boto3_ecs
+from tests.api.conftest import Backend, Ecs, api_config, boto3_ecs, settled
 from tests.api.test_cli import new_key
 from tests.api.workloads import batch_definition, task_definition
 from tests.k8s_schema import validate_object
-from tests.operator.conftest import eventually
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 VERBS = {"LIST": "list", "FETCH": "get", "CREATE": "create", "UPDATE": "patch", "DELETE": "delete", "WATCH": "watch"}
@@ -119,4 +118,4 @@ async def scenario(ecs: Ecs) -> None:
             return False
         return True
 
-    await eventually(deleted, what="the cluster to be deletable")
+    await settled(deleted, "the cluster to be deletable")  # the operator and the controllers: WAIT, not 8 s
