@@ -70,6 +70,20 @@ def quota(hard: dict[str, str]) -> JsonDict:
     return {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "fault"}, "spec": {"hard": hard}}
 
 
+def quota_in_force(kube: Kube, namespace: str, hard: dict[str, str]) -> None:
+    """Apply the quota and wait until its controller has counted the usage: until then the API server refuses
+    every create it covers with "status unknown for quota" (not "exceeded quota"), which the operator takes for a
+    rejected child, not retried before the resync (10 minutes), rather than for the quota refusal the tests set
+    up."""
+    kube.apply(quota(hard), namespace)
+
+    def counted() -> bool:
+        status = (kube.get("ResourceQuota", "fault", namespace) or {}).get("status") or {}
+        return set(hard) <= set(status.get("hard") or {}) and set(hard) <= set(status.get("used") or {})
+
+    eventually(counted, what="the quota's usage counted")
+
+
 def controlled(kube: Kube, kind: str, namespace: str, owner: JsonDict) -> list[JsonDict]:
     """The objects of ``kind`` in ``namespace`` whose controller is ``owner`` (by uid), not being deleted."""
     uid = owner["metadata"]["uid"]
@@ -91,7 +105,7 @@ def test_sigkill_while_a_tasks_pods_are_half_created(
 ) -> None:
     """RunTask of 4 under a quota of 2 Pods: killed with 2 made and the rest refused; restarted with the quota
     gone, the task has exactly 4 Pods, the first 2 the very same, and its status shows 4 tasks RUNNING."""
-    kube.apply(quota({"pods": "2"}), namespace)
+    quota_in_force(kube, namespace, {"pods": "2"})
     kube.apply(task_definition("batch"), namespace)
     spec: JsonDict = {"taskDefinition": "batch", "count": 4}
     run = {"apiVersion": GROUP, "kind": "ECSTask", "metadata": {"name": "run"}, "spec": spec}
@@ -125,7 +139,7 @@ def test_sigkill_while_a_services_children_are_half_made(
 ) -> None:
     """A service whose Deployment a quota refuses: killed then; restarted with the quota gone, it has exactly one
     Deployment and one of each other child, and is steady."""
-    kube.apply(quota({"count/deployments.apps": "0"}), namespace)
+    quota_in_force(kube, namespace, {"count/deployments.apps": "0"})
     kube.apply(task_definition("web"), namespace)
     with operator_copy(operator, tmp_path) as copy:
         copy.start()
