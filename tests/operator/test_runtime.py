@@ -16,7 +16,7 @@ from ecs_operator.handlers.watches import CUSTOM_KINDS
 from tests.operator import manifests
 from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
 from tests.operator.test_children import POD_SECURITY, _reason
-from tests.operator.test_service import deployment, service_status
+from tests.operator.test_service import counted_and_named, deployment, service_status
 
 WEB: Key = ("ECSService", "default", "web")
 API: Key = ("ECSService", "default", "api")
@@ -248,7 +248,14 @@ async def test_a_reconcile_that_finds_nothing_to_do_reads_the_object_and_writes_
         await cluster.create(manifests.service(cluster="prod"))
         await deployment(cluster)
         await cluster.deployment_controller("web", ready=2)
-        await service_status(cluster, lambda s: s.get("runningCount") == 2 and "runningTasks" in s, "steady")
+        # Every status the rollout changes, as it ends up: the service's count and task names (the Pods and the
+        # Deployment come by apart watch streams: a name may follow a reconcile later), the cluster's counts (its
+        # refresh follows the Pods on its own key); only then may the writes be over.
+        await counted_and_named(cluster, 2, "steady, every task named")
+        counts = {"runningTasksCount": 2, "pendingTasksCount": 0, "activeServicesCount": 1}
+        await cluster.status_where(
+            "ECSCluster", "prod", lambda s: {key: s.get(key) for key in counts} == counts, "the cluster's counts"
+        )
         await quiet(cluster)  # the reconciles the rollout queued are done
         start = len(list(cluster.kmock))
         service_reads = await eventually(lambda: _service_reads(cluster, start, 5), what="five resyncs of the service")
