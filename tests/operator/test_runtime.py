@@ -127,6 +127,24 @@ async def test_new_work_marks_a_burst_for_a_window() -> None:
     assert not queue.in_burst(1.0, API)
 
 
+async def test_a_burst_is_seen_by_each_new_object_that_its_worker_takes_at_once() -> None:
+    """Objects that arrive one by one, each taken before the next arrives: every one but the first sees the others
+    (the latest new work is its own, and the one before it counts)."""
+    now = [100.0]
+    queue = WorkQueue(Recorder(), workers=1, clock=lambda: now[0])
+    queue.add(WEB, urgent=True)
+    queue.forget(WEB)  # taken at once
+    assert not queue.in_burst(1.0, WEB)  # the first of a burst sees none
+    now[0] += 0.01
+    queue.add(API, urgent=True)
+    queue.add(API, urgent=True)  # its spec changed again: still one other object's work before it
+    queue.forget(API)
+    assert queue.in_burst(1.0, API)
+    assert queue.in_burst(1.0, WEB)
+    now[0] += 1.0
+    assert not queue.in_burst(1.0, API) and not queue.in_burst(1.0, WEB)
+
+
 @pytest.mark.parametrize(("failures", "delay"), [(1, 15), (2, 30), (3, 60), (5, 240), (6, 300), (20, 300)])
 def test_backoff_doubles_up_to_its_limit(failures: int, delay: float) -> None:
     assert Backoff(15, 300).delay(failures, draw=lambda low, high: 1.0) == delay

@@ -56,6 +56,7 @@ class WorkQueue:
     _failures: dict[Key, int] = field(default_factory=dict)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     _last_urgent: tuple[float, Key] | None = None  # when new work was last queued (clock), and which
+    _other_urgent: tuple[float, Key] | None = None  # the last new work of another key than ``_last_urgent``'s
 
     def add(self, key: Key, delay: float = 0.0, *, urgent: bool = False) -> None:
         """Queue ``key`` to run in ``delay`` seconds, unless it is already due sooner; ``urgent``: new work."""
@@ -73,6 +74,8 @@ class WorkQueue:
         self._due[key] = when
         if urgent:
             self._urgent.add(key)
+            if self._last_urgent is not None and self._last_urgent[1] != key:
+                self._other_urgent = self._last_urgent
             self._last_urgent = (self.clock(), key)
         heapq.heappush(self._heaps[0 if key in self._urgent else 1], (when, key))
         self._wakeup.set()
@@ -108,7 +111,9 @@ class WorkQueue:
         """Whether new work waits, or other new work than ``key`` came within the last ``window`` seconds (more of
         a burst may follow)."""
         last = self._last_urgent
-        recent = last is not None and self.clock() - last[0] < window and last[1] != key
+        if last is not None and last[1] == key:  # the latest new work is ``key``'s own: the one before it of another
+            last = self._other_urgent
+        recent = last is not None and self.clock() - last[0] < window
         return recent or self.urgent_pending() > 0
 
     def _take(self) -> tuple[Key | None, float | None]:
