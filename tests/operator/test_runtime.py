@@ -81,6 +81,32 @@ async def test_a_key_triggered_while_it_runs_runs_once_more_afterwards_never_twi
     assert not recorder.overlapped
 
 
+async def test_at_most_workers_run_at_once_a_later_key_runs_when_due_and_stopping_cancels_the_runs() -> None:
+    recorder = Recorder()
+    recorder.release.clear()
+    queue = WorkQueue(recorder, workers=2)
+    keys: list[Key] = [("ECSService", "default", f"svc-{n}") for n in range(3)]
+    for key in keys:
+        queue.add(key)
+    queue.add(WEB, delay=0.3)
+    task = await running(queue)
+
+    async def active(count: int) -> bool:
+        return len(recorder.active) == count
+
+    await eventually(lambda: active(2), what="two runs")
+    await asyncio.sleep(0.5)  # WEB is due by now, but both workers are taken
+    assert recorder.runs == keys[:2]
+    recorder.release.set()
+    await eventually(lambda: _settled(queue, recorder, 4), what="the other two runs")
+    assert sorted(recorder.runs[2:]) == sorted([keys[2], WEB])
+    recorder.release.clear()
+    queue.add(API)
+    await eventually(lambda: active(1), what="a run held")
+    await stop(task)
+    assert not queue.running(API)  # cancelled with the queue, not left behind
+
+
 async def test_a_sooner_trigger_wins_a_later_one_waits_and_forget_drops_it() -> None:
     recorder = Recorder()
     queue = WorkQueue(recorder, workers=1)
@@ -321,3 +347,16 @@ async def test_a_new_service_is_reconciled_from_its_watch_event_without_reading_
 
 async def _registered(cluster: Cluster) -> bool:
     return bool((await cluster.status("TaskDefinition", "web")).get("revision") == 1)
+
+
+async def test_a_burst_of_new_services_asks_the_api_server_its_version_once(operator: Cluster) -> None:
+    """The Kubernetes release the operator renders for is learned once: the first reconciles of a burst wait for
+    one answer instead of sending a request each."""
+    await operator.create(manifests.task_definition())
+    await eventually(lambda: _registered(operator), what="the task definition registered")
+    names = [f"web-{n}" for n in range(5)]
+    await asyncio.gather(*(operator.create(manifests.service(name=name)) for name in names))
+    for name in names:
+        await deployment(operator, name)
+    asked = [request for request in operator.operator_requests() if str(request.url.path) == "/version"]
+    assert len(asked) == 1

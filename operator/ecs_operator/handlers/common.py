@@ -107,21 +107,28 @@ class Runtime:
     companions: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
     running: list[asyncio.Task[None]] = field(default_factory=list)
     rendering: Target | None = None  # learned from the API server at the first reconcile that renders
+    learning: asyncio.Lock = field(default_factory=asyncio.Lock)  # held while ``rendering`` is learned
     bodies: dict[Key, JsonDict] = field(default_factory=dict)  # objects as their watch events brought them
 
     async def target(self, api: Api) -> Target:
         """What the operator renders for: the API server's release (pod-level resources from 1.34), and a security
         group a service names that is not there rendered around and reported, not waited for (it may never come,
         and the service's tasks should run meanwhile)."""
-        if self.rendering is None:
-            try:
-                version = await api.server_version()
-            except APIError as error:  # the release is a nicety: render for the oldest supported one
-                logger.warning("the API server's version is unknown (%s): rendering for Kubernetes 1.29", error)
-                version = None
-            self.rendering = Target(
-                kubernetes_version=version or DEFAULT_TARGET.kubernetes_version, unknown_security_groups="warn"
-            )
+        rendering = self.rendering
+        if rendering is None:
+            async with self.learning:  # the reconciles of a burst wait for one answer, not a request each
+                rendering = self.rendering or await self._learn_target(api)
+        return rendering
+
+    async def _learn_target(self, api: Api) -> Target:
+        try:
+            version = await api.server_version()
+        except APIError as error:  # the release is a nicety: render for the oldest supported one
+            logger.warning("the API server's version is unknown (%s): rendering for Kubernetes 1.29", error)
+            version = None
+        self.rendering = Target(
+            kubernetes_version=version or DEFAULT_TARGET.kubernetes_version, unknown_security_groups="warn"
+        )
         return self.rendering
 
     @property

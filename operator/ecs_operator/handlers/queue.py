@@ -17,7 +17,6 @@ Nothing here talks to the API server.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import random
@@ -154,34 +153,53 @@ class WorkQueue:
             heapq.heappush(heap, item)
         return taken, wait
 
-    async def _worker(self) -> None:
+    async def run(self) -> None:
+        """Run due keys, at most ``workers`` at once, until cancelled (then the runs in flight are cancelled too).
+
+        One dispatcher waits for due work and starts a task per run: an ``add`` wakes one waiter, not every idle
+        worker (64 workers that all woke on every trigger of a burst and went back to sleep cost more than the
+        reconciles they were waiting for)."""
+        free = asyncio.Semaphore(self.workers)
+        runs: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await free.acquire()
+                key = await self._next()
+                self._running.add(key)
+                task = asyncio.create_task(self._run(key, free), name=f"ecs-operator reconcile {'/'.join(key)}")
+                runs.add(task)
+                task.add_done_callback(runs.discard)
+        finally:
+            for task in runs:
+                task.cancel()
+            await asyncio.gather(*runs, return_exceptions=True)
+
+    async def _next(self) -> Key:
+        """The next due key, once there is one (woken by ``add``, by the end of a run, or when one falls due)."""
+        loop = asyncio.get_running_loop()
         while True:
             key, wait = self._take()
-            if key is None:
-                self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
-                continue
-            self._running.add(key)
+            if key is not None:
+                return key
+            self._wakeup.clear()
+            timer = loop.call_later(wait, self._wakeup.set) if wait is not None else None
             try:
-                await self.process(key)
-            except Exception:  # the processor maps every error itself; this is the last resort
-                logger.exception("reconciling %s/%s/%s failed", *key)
+                await self._wakeup.wait()
             finally:
-                self._running.discard(key)
-                if key in self._again:
-                    self._again.discard(key)
-                    urgent = key in self._urgent
-                    self._urgent.discard(key)
-                    self.add(key, urgent=urgent)
-                self._wakeup.set()  # another worker may take a key that waited for this one
+                if timer is not None:
+                    timer.cancel()
 
-    async def run(self) -> None:
-        """Run the workers until cancelled."""
-        tasks = [asyncio.create_task(self._worker(), name=f"ecs-operator worker {n}") for n in range(self.workers)]
+    async def _run(self, key: Key, free: asyncio.Semaphore) -> None:
         try:
-            await asyncio.gather(*tasks)
+            await self.process(key)
+        except Exception:  # the processor maps every error itself; this is the last resort
+            logger.exception("reconciling %s/%s/%s failed", *key)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            self._running.discard(key)
+            free.release()
+            if key in self._again:
+                self._again.discard(key)
+                urgent = key in self._urgent
+                self._urgent.discard(key)
+                self.add(key, urgent=urgent)
+            self._wakeup.set()  # a key that waited for this run may be due
