@@ -15,7 +15,8 @@ from ecs_operator.handlers.applied import ChildState
 from ecs_operator.handlers.children import Children, forbidden_kind, in_apply_order, ours
 from ecs_operator.handlers.common import Deferred
 from ecs_operator.handlers.indices import ANNOTATION_APPLIED_DIGEST, APPLIED_KINDS, INDEX_NAMES, Indices
-from ecs_operator.translate.context import API_VERSION, MANAGED_BY, Meta
+from ecs_operator.handlers.service import pinned_in_use
+from ecs_operator.translate.context import API_VERSION, LABEL_TASK_DEFINITION, MANAGED_BY, Meta
 from tests.operator import manifests
 from tests.operator.conftest import TEST_CONFIG, Cluster, JsonDict, eventually, running_operator
 from tests.operator.test_service import deployment, service_status
@@ -136,6 +137,21 @@ async def test_in_a_burst_a_reconcile_stops_once_its_workload_is_written(workloa
     else:
         await children.sync(rendered)
         assert api.written == ["create Deployment", "apply PodDisruptionBudget"]
+
+
+async def test_the_revision_a_new_workload_runs_is_known_from_its_own_create() -> None:
+    """A service's first reconcile in a burst writes its workload and no status: the next one knows from the
+    create's answer (the cache may not have the workload yet) which revision it runs, so that a revision
+    deregistered in between stays the service's (``handlers/service.py``, ``pinned_in_use``)."""
+    children = Children(RecordingApi(), Indices({name: {} for name in INDEX_NAMES}), ChildState(), OWNER)  # type: ignore[arg-type]
+    workload = child("Deployment")
+    workload["spec"] = {"template": {"metadata": {"labels": {LABEL_TASK_DEFINITION: "web-1"}}}}
+    assert pinned_in_use("web:1", children) is None  # nothing written yet
+    with pytest.raises(Deferred):
+        await children.sync([child("PodDisruptionBudget"), workload], workloads_first=True)
+    assert children.runs("web-1") and not children.runs("web-2")
+    assert pinned_in_use("web:1", children) == "web:1"
+    assert pinned_in_use("web:2", children) is None and pinned_in_use("web", children) is None
 
 
 def applies(cluster: Cluster, kind: str, name: str, manager: str = "ecs-operator") -> list[Any]:

@@ -124,6 +124,10 @@ class ChildState:
         digest = desired["metadata"]["annotations"][ANNOTATION_APPLIED_DIGEST]
         self.applied[key_of(desired)] = Applied(digest, None, "", child_record(str(desired["kind"]), result))
 
+    def written_for(self, owner_uid: str) -> list[ChildRecord]:
+        """The children of ``owner_uid`` as the API server answered the operator's writes of them."""
+        return [mine.result for mine in self.applied.values() if mine.result and mine.result.controller == owner_uid]
+
     def latest(self, key: ChildKey, cached: ChildRecord | None) -> ChildRecord | None:
         """The child as last known: the cache's, unless it still shows the child from before the operator's own
         apply (a workload's status from before its template changed must not count for the new one)."""

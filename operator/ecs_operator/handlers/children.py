@@ -208,6 +208,14 @@ class Children:
     def cached(self, kind: str, name: str) -> ChildRecord | None:
         return self.model.child(self.owner.uid, kind, name) if self.owner.uid else None
 
+    def runs(self, revision_label: str) -> bool:
+        """Whether one of the owner's workloads runs the revision of this task-definition label, as the cache or
+        the operator's own write of it last showed it."""
+        if not self.owner.uid:
+            return False
+        records = [*self.model.children(self.owner.uid, WORKLOAD_KINDS), *self.state.written_for(self.owner.uid)]
+        return any(record.kind in WORKLOAD_KINDS and record.revision == revision_label for record in records)
+
     def current(self, kind: str, name: str) -> ChildRecord | None:
         """The child as last known, the operator's own latest apply included (see ``ChildState.latest``)."""
         return self.state.latest((kind, self.owner.namespace, name), self.cached(kind, name))

@@ -129,6 +129,7 @@ class ChildRecord:
     deleting: bool = False
     owners: tuple[tuple[str, str], ...] = ()  # (kind, name) of each custom resource that owns it
     created: bool = False  # made by the operator's create: its fields recorded as an Update, not yet as an apply
+    revision: str = ""  # a workload's: its Pod template's task-definition label (the revision it runs)
     workload: JsonDict = field(default_factory=dict, hash=False)  # kind, metadata, spec, status
 
 
@@ -212,8 +213,13 @@ def child_record(kind: str, body: Mapping[str, Any]) -> ChildRecord:
         deleting=bool(meta.get("deletionTimestamp")),
         owners=owners_of(body),
         created=created_entry(managed) is not None,
+        revision=str(template_labels(body).get(LABEL_TASK_DEFINITION) or "") if workload else "",
         workload=workload,
     )
+
+
+def template_labels(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    return (((body.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
 
 
 def created_entry(managed_fields: Iterable[Mapping[str, Any]] | None) -> Mapping[str, Any] | None:

@@ -74,12 +74,24 @@ async def replace_dead_tasks(api: Api, pods: list[PodRecord]) -> list[str]:
     return replaced
 
 
+def pinned_in_use(reference: str, children: Children) -> str | None:
+    """The ``family:N`` the service asks for, when its workloads run it already though its status does not say so
+    yet: its first reconcile in a burst writes the workloads and leaves the status to the next one
+    (``handlers/children.py``, "Order"). A revision deregistered in between stays in use, as the status would
+    have kept it."""
+    ref = parse_reference(reference)
+    if ref.revision is None:
+        return None
+    running = children.runs(label_value(f"{ref.family}-{ref.revision}"))
+    return f"{ref.family}:{ref.revision}" if running else None
+
+
 async def choose_revision(
-    api: Api, body: JsonDict, spec: ECSServiceSpec, refs: Resolver
+    api: Api, body: JsonDict, spec: ECSServiceSpec, refs: Resolver, children: Children
 ) -> tuple[TaskDefinitionRevision, bool]:
     """The revision to run, and whether it is a rollback from the one the spec asks for (which failed)."""
     meta, status = meta_of(body), body.get("status") or {}
-    in_use = status.get("taskDefinition")
+    in_use = status.get("taskDefinition") or pinned_in_use(spec.taskDefinition or "", children)
     wanted = refs.task_definition(spec.taskDefinition or "", in_use)
     failed = (body["metadata"].get("annotations") or {}).get(ANNOTATION_FAILED)
     if failed and failed == wanted.family_revision and in_use and in_use != failed:
@@ -116,7 +128,7 @@ async def reconcile_service(api: Api, body: JsonDict, runtime: Runtime) -> Outco
     refs = Resolver(model, meta.namespace)
     children = Children(api, model, runtime.children, meta)
     cluster = refs.cluster(spec.cluster)
-    td, rolled_back = await choose_revision(api, body, spec, refs)
+    td, rolled_back = await choose_revision(api, body, spec, refs, children)
     # The deployment is stamped before its workloads are written: reports older than it are stale.
     state = roll(meta, old.get("deployments") or [], td)
     rendering = await runtime.target(api)
