@@ -53,6 +53,7 @@ WEBHOOK = 'admission webhook "validate.kyverno.svc" denied the request: image re
         (RBAC_DENIAL, "Forbidden"),
         ('User "system:serviceaccount:ecs-system:ecs-operator" cannot delete resource "services"', "Forbidden"),
         (QUOTA, "QuotaExceeded"),
+        ('deployments.apps "web" is forbidden: status unknown for quota: compute, resources: pods', "QuotaPending"),
         (POD_SECURITY, "ChildRejected"),
         (WEBHOOK, "ChildRejected"),
         ('deployments.apps "web" is forbidden: denied by policy', "ChildRejected"),

@@ -40,7 +40,8 @@ moment later.
 
 API errors on writes name the child: 400 / 422 are ``ChildRejected``; a 403 is ``NotAllowed`` (reason
 ``Forbidden``, retried) only when it is an RBAC denial ("... cannot <verb> resource ..."), ``QuotaExceeded``
-(retried) for a ResourceQuota, and ``ChildRejected`` otherwise (PodSecurity, admission webhooks); a 404 is
+(retried) for a ResourceQuota, ``NotReady`` with reason ``QuotaPending`` (retried) for one not counted yet, and
+``ChildRejected`` otherwise (PodSecurity, admission webhooks); a 404 is
 ``NotReady`` with reason ``NamespaceOrApiMissing`` (a real API server creates on apply).
 """
 
@@ -157,11 +158,15 @@ def replicas_only(desired: Mapping[str, Any], record: ChildRecord) -> JsonDict:
 
 def forbidden_kind(message: str) -> str:
     """What a 403 is: ``Forbidden`` (the operator's RBAC: "... cannot <verb> resource ..."), ``QuotaExceeded``
-    (a ResourceQuota: "exceeded quota"), or ``ChildRejected`` (admission: PodSecurity, a webhook, ...)."""
+    (a ResourceQuota: "exceeded quota"), ``QuotaPending`` (a ResourceQuota whose usage the quota controller has
+    not counted yet: "status unknown for quota", for a moment after it is made), or ``ChildRejected`` (admission:
+    PodSecurity, a webhook, ...)."""
     if _RBAC_DENIAL.search(message):
         return "Forbidden"
     if "exceeded quota" in message:
         return "QuotaExceeded"
+    if "status unknown for quota" in message:
+        return "QuotaPending"
     return "ChildRejected"
 
 
@@ -183,6 +188,8 @@ async def child_write(verb: str, obj: Mapping[str, Any]) -> AsyncIterator[None]:
             ) from error
         if kind == "QuotaExceeded":
             raise QuotaExceeded(f"a ResourceQuota refuses {what}: {message}") from error
+        if kind == "QuotaPending":
+            raise NotReady("QuotaPending", f"a ResourceQuota is not counted yet; {what} waits: {message}") from error
         raise ChildRejected(f"the API server rejected {what}: {message}") from error
     except NotFound as error:
         raise NotReady(
