@@ -13,6 +13,7 @@ from ecs_operator.handlers.common import InvalidSpec, JsonDict, Runtime, meta_of
 from ecs_operator.handlers.indices import WORKLOAD_KINDS, PodRecord
 from ecs_operator.k8s import Api, post_event
 from ecs_operator.models.service import ECSServiceSpec
+from ecs_operator.resolve.errors import NotReady
 from ecs_operator.resolve.readmodel import Resolver
 from ecs_operator.resolve.references import parse_reference
 from ecs_operator.status.conditions import Outcome
@@ -86,13 +87,27 @@ def pinned_in_use(reference: str, children: Children) -> str | None:
     return f"{ref.family}:{ref.revision}" if running else None
 
 
+def wanted_revision(reference: str, refs: Resolver, in_use: str | None, children: Children) -> TaskDefinitionRevision:
+    """The revision the spec asks for; an INACTIVE one only when it is in use (the status says so, or before the
+    first status, the workloads run it: ``pinned_in_use``, looked up only then)."""
+    try:
+        return refs.task_definition(reference, in_use)
+    except NotReady as error:
+        running = (
+            pinned_in_use(reference, children) if error.reason == "TaskDefinitionInactive" and not in_use else None
+        )
+        if running is None:
+            raise
+        return refs.task_definition(reference, running)
+
+
 async def choose_revision(
     api: Api, body: JsonDict, spec: ECSServiceSpec, refs: Resolver, children: Children
 ) -> tuple[TaskDefinitionRevision, bool]:
     """The revision to run, and whether it is a rollback from the one the spec asks for (which failed)."""
     meta, status = meta_of(body), body.get("status") or {}
-    in_use = status.get("taskDefinition") or pinned_in_use(spec.taskDefinition or "", children)
-    wanted = refs.task_definition(spec.taskDefinition or "", in_use)
+    in_use = status.get("taskDefinition")
+    wanted = wanted_revision(spec.taskDefinition or "", refs, in_use, children)
     failed = (body["metadata"].get("annotations") or {}).get(ANNOTATION_FAILED)
     if failed and failed == wanted.family_revision and in_use and in_use != failed:
         return refs.task_definition(in_use, in_use), True
