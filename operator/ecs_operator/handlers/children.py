@@ -221,7 +221,7 @@ class Children:
         if not self.owner.uid:
             return False
         records = [*self.model.children(self.owner.uid, WORKLOAD_KINDS), *self.state.written_for(self.owner.uid)]
-        return any(record.kind in WORKLOAD_KINDS and record.revision == revision_label for record in records)
+        return any(record.revision == revision_label for record in records)  # only a workload's record has one
 
     def current(self, kind: str, name: str) -> ChildRecord | None:
         """The child as last known, the operator's own latest apply included (see ``ChildState.latest``)."""

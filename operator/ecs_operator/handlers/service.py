@@ -83,8 +83,7 @@ def pinned_in_use(reference: str, children: Children) -> str | None:
     ref = parse_reference(reference)
     if ref.revision is None:
         return None
-    running = children.runs(label_value(f"{ref.family}-{ref.revision}"))
-    return f"{ref.family}:{ref.revision}" if running else None
+    return str(ref) if children.runs(label_value(f"{ref.family}-{ref.revision}")) else None
 
 
 def wanted_revision(reference: str, refs: Resolver, in_use: str | None, children: Children) -> TaskDefinitionRevision:
@@ -93,9 +92,9 @@ def wanted_revision(reference: str, refs: Resolver, in_use: str | None, children
     try:
         return refs.task_definition(reference, in_use)
     except NotReady as error:
-        running = (
-            pinned_in_use(reference, children) if error.reason == "TaskDefinitionInactive" and not in_use else None
-        )
+        if in_use or error.reason != "TaskDefinitionInactive":
+            raise
+        running = pinned_in_use(reference, children)
         if running is None:
             raise
         return refs.task_definition(reference, running)
