@@ -72,9 +72,8 @@ def quota(hard: dict[str, str]) -> JsonDict:
 
 def quota_in_force(kube: Kube, namespace: str, hard: dict[str, str]) -> None:
     """Apply the quota and wait until its controller has counted the usage: until then the API server refuses
-    every create it covers with "status unknown for quota" (not "exceeded quota"), which the operator takes for a
-    rejected child, not retried before the resync (10 minutes), rather than for the quota refusal the tests set
-    up."""
+    every create it covers with "status unknown for quota" (not "exceeded quota"), which the operator reports as
+    ``QuotaPending`` and retries after its backoff, rather than the ``QuotaExceeded`` refusal the tests set up."""
     kube.apply(quota(hard), namespace)
 
     def counted() -> bool:
